@@ -1,0 +1,158 @@
+/**
+ * `vellum` command line: serve, manage users, render a file locally. Every command reads the
+ * same configuration (DATA_DIR and friends) as the server.
+ */
+import { parseArgs } from 'node:util'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { loadConfig, ConfigError } from '../config/load-config.js'
+import { openData, renderLimits } from '../container.js'
+import { digestKey, generateApiKey, newSalt } from '../auth/api-keys.js'
+import { AppError } from '../errors/catalogue.js'
+
+const USAGE = `Usage:
+  vellum serve                                   start the HTTP server (config from the environment)
+  vellum users add <user_id> [--key K] [--limit N]
+                                                 create a user; prints {"user_id","api_key"} as JSON
+  vellum users list                              list users as JSON lines
+  vellum users set-limit <user_id> <N>           set the monthly render limit
+  vellum users revoke <user_id>                  revoke the user's API key
+  vellum render <file.html> [--css f.css] [--out f.png] [--width W --height H] [--scale S] [--selector S]
+                                                 render locally, without a server`
+
+const USER_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/
+
+class UsageError extends Error {}
+
+function int(name: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be an integer between ${min} and ${max}`)
+  return n
+}
+
+async function users(args: string[]): Promise<void> {
+  const [sub, ...rest] = args
+  const config = loadConfig()
+  const { db, users } = openData(config)
+  try {
+    switch (sub) {
+      case 'add': {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { key: { type: 'string' }, limit: { type: 'string' } } })
+        const id = positionals[0]
+        if (!id || !USER_ID.test(id)) throw new UsageError('user_id must be 1-128 characters: letters, digits, . _ @ -')
+        if (values.key !== undefined && values.key.length < 8) throw new UsageError('--key must be at least 8 characters')
+        if (users.find(id)) throw new UsageError(`user ${id} already exists`)
+        const key = values.key ?? generateApiKey()
+        const salt = newSalt()
+        const limit = int('--limit', values.limit, 0) ?? config.defaults.userLimit
+        users.create({ id, salt, digest: digestKey(salt, key), monthlyLimit: limit, now: Date.now() })
+        process.stdout.write(`${JSON.stringify({ user_id: id, api_key: key, monthly_limit: limit })}\n`)
+        return
+      }
+      case 'list':
+        for (const u of users.list()) {
+          process.stdout.write(
+            `${JSON.stringify({ user_id: u.id, monthly_limit: u.monthlyLimit, revoked: u.revokedAt !== null, created_at: new Date(u.createdAt).toISOString() })}\n`,
+          )
+        }
+        return
+      case 'set-limit': {
+        const [id, n] = rest
+        const limit = int('N', n, 0)
+        if (!id || limit === undefined) throw new UsageError('usage: vellum users set-limit <user_id> <N>')
+        if (!users.setLimit(id, limit)) throw new UsageError(`no user ${id}`)
+        process.stdout.write(`${JSON.stringify({ user_id: id, monthly_limit: limit })}\n`)
+        return
+      }
+      case 'revoke': {
+        const [id] = rest
+        if (!id) throw new UsageError('usage: vellum users revoke <user_id>')
+        if (!users.revoke(id, Date.now()) && !users.find(id)) throw new UsageError(`no user ${id}`)
+        process.stdout.write(`${JSON.stringify({ user_id: id, revoked: true })}\n`)
+        return
+      }
+      default:
+        throw new UsageError(USAGE)
+    }
+  } finally {
+    db.close()
+  }
+}
+
+async function render(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      css: { type: 'string' },
+      out: { type: 'string' },
+      width: { type: 'string' },
+      height: { type: 'string' },
+      scale: { type: 'string' },
+      selector: { type: 'string' },
+      transparent: { type: 'boolean' },
+    },
+  })
+  const file = positionals[0]
+  if (!file) throw new UsageError('usage: vellum render <file.html> [--css f.css] [--out f.png] [--width W --height H] [--scale S]')
+  const config = loadConfig()
+  const scale = values.scale === undefined ? 1 : Number(values.scale)
+  if (!(scale >= 0.1 && scale <= 3)) throw new UsageError('--scale must be a number between 0.1 and 3')
+  const { createRenderer } = await import('../render/pipeline.js')
+  const result = await createRenderer().render({
+    params: {
+      html: readFileSync(file, 'utf8'),
+      css: values.css ? readFileSync(values.css, 'utf8') : '',
+      googleFonts: [],
+      selector: values.selector,
+      deviceScale: scale,
+      viewportWidth: int('--width', values.width, 1, 6000),
+      viewportHeight: int('--height', values.height, 1, 6000),
+      transparentBackground: values.transparent ?? false,
+      disableTwemoji: false,
+    },
+    limits: renderLimits(config),
+    fonts: [],
+    images: {},
+  })
+  const out = values.out ?? file.replace(/\.html?$/i, '') + '.png'
+  writeFileSync(out, result.png)
+  process.stdout.write(`${JSON.stringify({ out, width: result.width, height: result.height, bytes: result.png.byteLength, warnings: result.warnings })}\n`)
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  try {
+    switch (command) {
+      case 'serve': {
+        const { serve } = await import('../server.js')
+        await serve()
+        return -1 // keeps running
+      }
+      case 'users':
+        await users(rest)
+        return 0
+      case 'render':
+        await render(rest)
+        return 0
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(`${USAGE}\n`)
+        return command === undefined ? 1 : 0
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}\n${USAGE}`)
+    }
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError || err instanceof AppError) {
+      process.stderr.write(`vellum: ${err.message}\n`)
+      return 2
+    }
+    if (err instanceof TypeError && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      process.stderr.write(`vellum: ${err.message}\n`)
+      return 2
+    }
+    throw err
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Reads the environment once at boot and fails with every problem at once, each naming the
+ * variable, so an operator fixes a bad deployment in one round.
+ */
+import { envSchema, toConfig, type Config } from './schema.js'
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Empty strings count as unset, as shells and compose files often export `VAR=`. */
+function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v
+  return out
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Record<string, string>> = {}): Config {
+  const parsed = envSchema.safeParse({ ...withoutEmpty(env), ...withoutEmpty(overrides) })
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+    )
+  }
+  return toConfig(parsed.data)
+}
+
+/** A config for tests and tools: defaults plus the given variables, ignoring the process environment. */
+export function configFrom(vars: Record<string, string | number | boolean> = {}): Config {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(vars)) env[k] = String(v)
+  return loadConfig({}, env)
+}

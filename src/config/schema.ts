@@ -1,0 +1,160 @@
+/**
+ * The one configuration schema of the service. Every variable has a default that works on a
+ * laptop and in a 256 MiB container; every size, count and time the service enforces lives
+ * here so an operator can find and change it in one place (the README's table is built from
+ * the same list).
+ */
+import { z } from 'zod'
+
+const int = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def)
+const num = (min: number, max: number, def: number) => z.coerce.number().min(min).max(max).default(def)
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+/** Environment variable → config field. Names are the variables themselves, documented in the README. */
+export const envSchema = z.object({
+  PORT: int(0, 65535, 3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  // Request limits
+  BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024, 2 * 1024 * 1024),
+  MAX_HTML_BYTES: int(1, 16 * 1024 * 1024, 512 * 1024),
+  MAX_CSS_BYTES: int(1, 16 * 1024 * 1024, 128 * 1024),
+  MAX_BATCH_SIZE: int(1, 1000, 25),
+  MAX_ELEMENTS: int(1, 1_000_000, 5000),
+  MAX_DEPTH: int(1, 5000, 200),
+  MAX_OUTPUT_PIXELS: int(1, 400_000_000, 36_000_000),
+  MAX_RESIZE_SIDE: int(1, 20000, 5000),
+  MAX_IMAGE_PIXELS: int(1, 400_000_000, 25_000_000),
+  MAX_IMAGES_PER_RENDER: int(0, 1000, 40),
+  MAX_SHADOW_BLUR_PX: int(0, 10000, 64),
+  MAX_SHADOW_SPREAD_PX: int(0, 10000, 128),
+  MAX_SHADOWS: int(0, 100000, 100),
+  DEFAULT_DEDUPE_SECONDS: int(0, 31_536_000, 2_592_000),
+
+  // Rendering
+  RENDER_WORKERS: int(0, 64, 0),
+  RENDER_QUEUE_SIZE: int(0, 100000, 64),
+  RENDER_TIMEOUT_MS: int(100, 600_000, 15_000),
+  RENDER_MEMORY_MB: int(0, 1_000_000, 2048),
+  RENDER_RECYCLE_AFTER: int(0, 1_000_000, 500),
+  DEFAULT_USER_LIMIT: int(0, 2_000_000_000, 1000),
+
+  // Caches
+  IMAGE_CACHE_BYTES: int(0, 16 * 1024 * 1024 * 1024, 64 * 1024 * 1024),
+
+  // Fonts
+  GOOGLE_FONTS_CSS_URL: z.url({ protocol: /^https?$/ }).default('https://fonts.googleapis.com/css2'),
+  GOOGLE_FONTS_TIMEOUT_MS: int(100, 120_000, 5000),
+  GOOGLE_FONTS_MAX_BYTES: int(1024, 64 * 1024 * 1024, 8 * 1024 * 1024),
+  GOOGLE_FONTS_MAX_FAMILIES: int(0, 100, 8),
+
+  // Outbound fetches of remote images
+  FETCH_TIMEOUT_MS: int(100, 120_000, 5000),
+  FETCH_MAX_BYTES: int(1024, 256 * 1024 * 1024, 10 * 1024 * 1024),
+  FETCH_ALLOW_PRIVATE: bool(false),
+
+  // HTTP server
+  REQUEST_TIMEOUT_MS: int(1000, 3_600_000, 60_000),
+  TRUST_PROXY: bool(false),
+  DEVICE_SCALE_DEFAULT: num(0.1, 3, 2),
+})
+
+export type Env = z.infer<typeof envSchema>
+
+export interface Config {
+  port: number
+  host: string
+  dataDir: string
+  publicUrl: string | undefined
+  logLevel: Env['LOG_LEVEL']
+  trustProxy: boolean
+  requestTimeoutMs: number
+  limits: {
+    bodyBytes: number
+    htmlBytes: number
+    cssBytes: number
+    batchSize: number
+    elements: number
+    depth: number
+    outputPixels: number
+    resizeSide: number
+    imagePixels: number
+    imagesPerRender: number
+    shadowBlurPx: number
+    shadowSpreadPx: number
+    shadows: number
+  }
+  defaults: {
+    dedupeSeconds: number
+    userLimit: number
+    deviceScale: number
+  }
+  render: {
+    workers: number
+    queueSize: number
+    timeoutMs: number
+    memoryMb: number
+    recycleAfter: number
+  }
+  cache: { imageBytes: number }
+  googleFonts: { cssUrl: string; timeoutMs: number; maxBytes: number; maxFamilies: number }
+  fetch: { timeoutMs: number; maxBytes: number; allowPrivate: boolean }
+}
+
+export function toConfig(env: Env): Config {
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    dataDir: env.DATA_DIR,
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
+    logLevel: env.LOG_LEVEL,
+    trustProxy: env.TRUST_PROXY,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    limits: {
+      bodyBytes: env.BODY_LIMIT_BYTES,
+      htmlBytes: env.MAX_HTML_BYTES,
+      cssBytes: env.MAX_CSS_BYTES,
+      batchSize: env.MAX_BATCH_SIZE,
+      elements: env.MAX_ELEMENTS,
+      depth: env.MAX_DEPTH,
+      outputPixels: env.MAX_OUTPUT_PIXELS,
+      resizeSide: env.MAX_RESIZE_SIDE,
+      imagePixels: env.MAX_IMAGE_PIXELS,
+      imagesPerRender: env.MAX_IMAGES_PER_RENDER,
+      shadowBlurPx: env.MAX_SHADOW_BLUR_PX,
+      shadowSpreadPx: env.MAX_SHADOW_SPREAD_PX,
+      shadows: env.MAX_SHADOWS,
+    },
+    defaults: {
+      dedupeSeconds: env.DEFAULT_DEDUPE_SECONDS,
+      userLimit: env.DEFAULT_USER_LIMIT,
+      deviceScale: env.DEVICE_SCALE_DEFAULT,
+    },
+    render: {
+      workers: env.RENDER_WORKERS,
+      queueSize: env.RENDER_QUEUE_SIZE,
+      timeoutMs: env.RENDER_TIMEOUT_MS,
+      memoryMb: env.RENDER_MEMORY_MB,
+      recycleAfter: env.RENDER_RECYCLE_AFTER,
+    },
+    cache: { imageBytes: env.IMAGE_CACHE_BYTES },
+    googleFonts: {
+      cssUrl: env.GOOGLE_FONTS_CSS_URL,
+      timeoutMs: env.GOOGLE_FONTS_TIMEOUT_MS,
+      maxBytes: env.GOOGLE_FONTS_MAX_BYTES,
+      maxFamilies: env.GOOGLE_FONTS_MAX_FAMILIES,
+    },
+    fetch: {
+      timeoutMs: env.FETCH_TIMEOUT_MS,
+      maxBytes: env.FETCH_MAX_BYTES,
+      allowPrivate: env.FETCH_ALLOW_PRIVATE,
+    },
+  }
+}

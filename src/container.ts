@@ -1,0 +1,73 @@
+/**
+ * The composition root: builds every long-lived part once, in dependency order, from its slice
+ * of the config, and hands each its dependencies explicitly. Nothing else reaches for a global.
+ */
+import { join, resolve } from 'node:path'
+import type { Config } from './config/schema.js'
+import { openDatabase, type Db } from './db/database.js'
+import { UsersRepository } from './db/users-repository.js'
+import { UsageRepository } from './db/usage-repository.js'
+import { ImagesRepository } from './db/images-repository.js'
+import { GoogleFonts, type Logger } from './fonts/google-fonts.js'
+import { createRenderPool, type RenderRunner } from './render/pool/render-pool.js'
+import { RenderService } from './render/render-service.js'
+import { ImageService } from './images/image-service.js'
+import type { RenderLimits } from './render/job.js'
+
+export interface Container {
+  config: Config
+  db: Db
+  users: UsersRepository
+  usage: UsageRepository
+  images: ImageService
+  pool: RenderRunner
+  close(): Promise<void>
+}
+
+export function renderLimits(config: Config): RenderLimits {
+  const l = config.limits
+  return {
+    elements: l.elements,
+    depth: l.depth,
+    outputPixels: l.outputPixels,
+    imagePixels: l.imagePixels,
+    imagesPerRender: l.imagesPerRender,
+    shadowBlurPx: l.shadowBlurPx,
+    shadowSpreadPx: l.shadowSpreadPx,
+    shadows: l.shadows,
+  }
+}
+
+/** The database alone, for the CLI's user commands (no render workers needed). */
+export function openData(config: Config): { db: Db; users: UsersRepository; usage: UsageRepository } {
+  const db = openDatabase(join(resolve(config.dataDir), 'vellum.db'))
+  return { db, users: new UsersRepository(db), usage: new UsageRepository(db) }
+}
+
+export function createContainer(config: Config, log: Logger): Container {
+  const { db, users, usage } = openData(config)
+  const pool = createRenderPool(config.render)
+  const googleFonts = new GoogleFonts({ ...config.googleFonts, cacheDir: join(resolve(config.dataDir), 'fonts') }, log)
+  // Half the byte budget keeps recent renders (identical-request bursts), half the served files.
+  const renderer = new RenderService({ pool, googleFonts, limits: renderLimits(config), cacheBytes: Math.floor(config.cache.imageBytes / 2) })
+  const images = new ImageService({
+    db,
+    images: new ImagesRepository(db),
+    usage,
+    renderer,
+    cacheBytes: Math.ceil(config.cache.imageBytes / 2),
+    defaultDedupeSeconds: config.defaults.dedupeSeconds,
+  })
+  return {
+    config,
+    db,
+    users,
+    usage,
+    images,
+    pool,
+    async close() {
+      await pool.close()
+      db.close()
+    },
+  }
+}

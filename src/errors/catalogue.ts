@@ -1,0 +1,102 @@
+/**
+ * Every failure the service knows about, in one place: a stable code, the HTTP status, the
+ * short title the hosted API uses in `error`, and the message a client sees. Anything not in
+ * here reaches the client as a bare 500 with no detail (the cause is only logged).
+ */
+
+export interface ValidationIssue {
+  path: string
+  message: string
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  410: 'Gone',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+}
+
+export function titleFor(status: number): string {
+  return TITLES[status] ?? (status >= 500 ? 'Internal Server Error' : 'Bad Request')
+}
+
+export const catalogue = {
+  VALIDATION: { status: 400 },
+  HTML_REQUIRED: { status: 400, message: 'HTML is Required' },
+  URL_NOT_SUPPORTED: {
+    status: 400,
+    message: 'This server renders HTML only: "url" (page screenshots) is not supported. Send "html" (and "css") instead.',
+  },
+  TEMPLATES_NOT_SUPPORTED: {
+    status: 400,
+    message: 'This server does not support templates: "template_id" is not available. Send "html" (and "css") instead.',
+  },
+  INVALID_JSON: { status: 400 },
+  UNAUTHORIZED: { status: 401, message: 'Bad username or password' },
+  NOT_FOUND: { status: 404, message: 'Not Found' },
+  IMAGE_NOT_FOUND: { status: 404, message: 'Image not found' },
+  IMAGE_DELETED: { status: 410, message: 'This image has been deleted' },
+  BODY_TOO_LARGE: { status: 413 },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415 },
+  RENDER_TOO_LARGE: { status: 422 },
+  RENDER_TOO_COMPLEX: { status: 422 },
+  RENDER_TIMEOUT: { status: 422 },
+  RENDER_FAILED: { status: 422 },
+  IMAGE_TOO_LARGE: { status: 422 },
+  PLAN_LIMIT: { status: 429, error: 'Plan limit exceeded' },
+  QUEUE_FULL: { status: 503, message: 'The render queue is full. Retry shortly.' },
+  RENDER_CRASHED: { status: 422 },
+  SHUTTING_DOWN: { status: 503, message: 'The server is shutting down. Retry shortly.' },
+  INTERNAL: { status: 500, message: 'Internal Server Error' },
+} as const satisfies Record<string, { status: number; message?: string; error?: string }>
+
+export type ErrorCode = keyof typeof catalogue
+
+export class AppError extends Error {
+  readonly status: number
+  readonly title: string
+  readonly issues: ValidationIssue[] | undefined
+  readonly headers: Record<string, string> | undefined
+
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    options: { issues?: ValidationIssue[]; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    const entry: { status: number; message?: string; error?: string } = catalogue[code]
+    super(message ?? entry.message ?? titleFor(entry.status), { cause: options.cause })
+    this.name = 'AppError'
+    this.status = entry.status
+    this.title = entry.error ?? titleFor(entry.status)
+    this.issues = options.issues
+    this.headers = options.headers
+  }
+
+  /** The body in the hosted API's shape; `validation_errors` for the TS/Python clients, `validationErrors` as observed. */
+  toBody(): Record<string, unknown> {
+    const body: Record<string, unknown> = { statusCode: this.status, error: this.title, message: this.message }
+    if (this.code === 'UNAUTHORIZED') body.attributes = { error: this.message }
+    if (this.issues?.length) {
+      body.validation_errors = this.issues
+      body.validationErrors = this.issues
+    }
+    return body
+  }
+}
+
+export function validationError(issues: ValidationIssue[]): AppError {
+  const message = issues.map((i) => (i.path && !i.message.startsWith(i.path) ? `${i.path}: ${i.message}` : i.message)).join('; ')
+  return new AppError('VALIDATION', message, { issues })
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError
+}

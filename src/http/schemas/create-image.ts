@@ -1,0 +1,220 @@
+/**
+ * The create-image parameters of the hosted API, as one zod schema. Bodies arrive as JSON or
+ * as form data (where every value is a string), and some clients send explicit nulls for
+ * "use the default", so scalar fields accept all three spellings. Messages name the field and
+ * the allowed range; unknown keys are ignored so newer clients keep working.
+ */
+import { z } from 'zod'
+import { AppError, validationError, type ValidationIssue } from '../../errors/catalogue.js'
+
+const emptyToUndefined = (v: unknown) => (v === null || v === '' ? undefined : v)
+
+const numberIn = (field: string, min: number, max: number, integer = false) =>
+  z.preprocess(
+    (v) => {
+      v = emptyToUndefined(v)
+      if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v)
+      return v
+    },
+    z
+      .number({ error: `${field} must be ${integer ? 'an integer' : 'a number'} between ${min} and ${max}` })
+      .refine((n) => Number.isFinite(n) && n >= min && n <= max && (!integer || Number.isInteger(n)), {
+        error: (issue) =>
+          `${field} must be ${integer ? 'an integer' : 'a number'} between ${min} and ${max} (got ${String(issue.input)})`,
+      })
+      .optional(),
+  )
+
+const boolean = (field: string) =>
+  z.preprocess(
+    (v) => {
+      v = emptyToUndefined(v)
+      if (v === 'true' || v === '1' || v === 1) return true
+      if (v === 'false' || v === '0' || v === 0) return false
+      return v
+    },
+    z.boolean({ error: `${field} must be true or false` }).optional(),
+  )
+
+const text = (field: string) =>
+  z.preprocess(
+    (v) => (v === null ? undefined : v),
+    z.string({ error: `${field} must be a string` }).optional(),
+  )
+
+const FORMATS = ['png', 'jpg', 'jpeg', 'webp'] as const
+export type ImageFormat = (typeof FORMATS)[number]
+
+const format = z.preprocess(
+  (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : emptyToUndefined(v)),
+  z
+    .string({ error: 'format must be one of png, jpg, jpeg, webp' })
+    .refine((f) => f !== 'pdf', { error: 'format "pdf" is not supported by this server; use png, jpg, jpeg or webp' })
+    .refine((f): f is ImageFormat => (FORMATS as readonly string[]).includes(f), {
+      error: (issue) => `format must be one of png, jpg, jpeg, webp (got ${JSON.stringify(issue.input)})`,
+    })
+    .optional(),
+)
+
+/** `"Roboto|Open Sans"`, `"Open+Sans"` or `["Roboto", "Open Sans"]` → unique family specs. */
+const googleFonts = z.preprocess(
+  (v) => {
+    v = emptyToUndefined(v)
+    if (typeof v === 'string') v = v.split('|')
+    if (!Array.isArray(v)) return v
+    const seen = new Set<string>()
+    for (const item of v) {
+      if (typeof item !== 'string') return v
+      for (const part of item.split('|')) {
+        const family = part.replace(/\+/g, ' ').replace(/\s+/g, ' ').trim()
+        if (family) seen.add(family)
+      }
+    }
+    return [...seen]
+  },
+  z
+    .array(
+      z
+        .string({ error: 'google_fonts must be a string like "Roboto|Open Sans" or an array of family names' })
+        .regex(/^[A-Za-z0-9 ]{1,64}(:[A-Za-z0-9,.@;]{1,64})?$/, {
+          error: (issue) =>
+            `google_fonts entry ${JSON.stringify(issue.input)} is not a font family name (letters, digits and spaces, at most 64)`,
+        }),
+      { error: 'google_fonts must be a string like "Roboto|Open Sans" or an array of family names' },
+    )
+    .optional(),
+)
+
+export const createImageSchema = z.object({
+  html: text('html'),
+  css: text('css'),
+  url: text('url'),
+  template_id: text('template_id'),
+  google_fonts: googleFonts,
+  selector: text('selector'),
+  device_scale: numberIn('device_scale', 0.1, 3),
+  viewport_width: numberIn('viewport_width', 1, 6000, true),
+  viewport_height: numberIn('viewport_height', 1, 6000, true),
+  format,
+  transparent_background: boolean('transparent_background'),
+  disable_twemoji: boolean('disable_twemoji'),
+  dedupe_duration_s: numberIn('dedupe_duration_s', 0, 31_536_000, true),
+  // Accepted for compatibility, validated for type, ignored: they steer a browser, and there is none.
+  ms_delay: numberIn('ms_delay', 0, 20_000, true),
+  max_wait_ms: numberIn('max_wait_ms', 0, 10_000, true),
+  render_when_ready: boolean('render_when_ready'),
+  full_screen: boolean('full_screen'),
+  block_consent_banners: boolean('block_consent_banners'),
+  viewport_mobile: boolean('viewport_mobile'),
+  viewport_touch: boolean('viewport_touch'),
+  viewport_landscape: boolean('viewport_landscape'),
+  max_render_once: boolean('max_render_once'),
+  timezone: text('timezone'),
+  color_scheme: text('color_scheme'),
+  media_type: text('media_type'),
+})
+
+export type CreateImageInput = z.infer<typeof createImageSchema>
+
+/** Options that are documented as accepted and ignored (they only mean something to a browser). */
+export const IGNORED_OPTIONS = [
+  'ms_delay',
+  'max_wait_ms',
+  'render_when_ready',
+  'full_screen',
+  'block_consent_banners',
+  'viewport_mobile',
+  'viewport_touch',
+  'viewport_landscape',
+  'max_render_once',
+  'timezone',
+  'color_scheme',
+  'media_type',
+  'proxy_id',
+  'storage_destination_id',
+  'request_overrides',
+  'pdf_options',
+  'metadata',
+  'jumbo_max_width',
+  'jumbo_max_height',
+  'headers',
+] as const
+
+/** The render-relevant part of a request: what identifies an image (format and dedupe excluded). */
+export interface RenderParams {
+  html: string
+  css: string
+  googleFonts: string[]
+  selector: string | undefined
+  deviceScale: number
+  viewportWidth: number | undefined
+  viewportHeight: number | undefined
+  transparentBackground: boolean
+  disableTwemoji: boolean
+}
+
+export interface CreateImageRequest {
+  render: RenderParams
+  format: ImageFormat | undefined
+  dedupeSeconds: number | undefined
+}
+
+export function zodIssues(error: z.ZodError, prefix = ''): ValidationIssue[] {
+  return error.issues.map((issue) => {
+    const path = prefix + issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.')
+    const field = issue.path.length ? String(issue.path[0]) : ''
+    const message = prefix && field && issue.message.startsWith(field) ? prefix + issue.message : issue.message
+    return { path, message }
+  })
+}
+
+/** Parses one create body; throws the API's 400s (validation, "HTML is Required", url/template refusals). */
+export function parseCreateImage(
+  body: unknown,
+  defaults: { deviceScale: number },
+  prefix = '',
+): CreateImageRequest {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw validationError([{ path: prefix || 'body', message: 'the request body must be a JSON object or form data' }])
+  }
+  const parsed = createImageSchema.safeParse(body)
+  if (!parsed.success) throw validationError(zodIssues(parsed.error, prefix))
+  const input = parsed.data
+  return {
+    render: {
+      html: input.html ?? '',
+      css: input.css ?? '',
+      googleFonts: input.google_fonts ?? [],
+      selector: input.selector?.trim() || undefined,
+      deviceScale: input.device_scale ?? defaults.deviceScale,
+      viewportWidth: input.viewport_width,
+      viewportHeight: input.viewport_height,
+      transparentBackground: input.transparent_background ?? false,
+      disableTwemoji: input.disable_twemoji ?? false,
+    },
+    format: input.format,
+    dedupeSeconds: input.dedupe_duration_s,
+  }
+}
+
+/** Source rules of the hosted API and the size limits, checked once the field types are right. */
+export function checkSource(
+  body: Record<string, unknown>,
+  req: CreateImageRequest,
+  limits: { htmlBytes: number; cssBytes: number },
+  prefix = '',
+): void {
+  if (typeof body.url === 'string' && body.url.trim() !== '') throw new AppError('URL_NOT_SUPPORTED')
+  if (typeof body.template_id === 'string' && body.template_id.trim() !== '') throw new AppError('TEMPLATES_NOT_SUPPORTED')
+  if (req.render.html.trim() === '') throw new AppError('HTML_REQUIRED')
+  const issues: ValidationIssue[] = []
+  const htmlBytes = Buffer.byteLength(req.render.html)
+  if (htmlBytes > limits.htmlBytes) {
+    issues.push({ path: `${prefix}html`, message: `html is ${htmlBytes} bytes; the limit is ${limits.htmlBytes} bytes (MAX_HTML_BYTES)` })
+  }
+  const cssBytes = Buffer.byteLength(req.render.css)
+  if (cssBytes > limits.cssBytes) {
+    issues.push({ path: `${prefix}css`, message: `css is ${cssBytes} bytes; the limit is ${limits.cssBytes} bytes (MAX_CSS_BYTES)` })
+  }
+  if (issues.length) throw validationError(issues)
+}

@@ -1,0 +1,179 @@
+/**
+ * The hosted API's image lifecycle: create (with dedupe and quota), batch create, delete and
+ * fetch. The quota is charged in the same SQLite transaction that stores the image, after the
+ * render succeeded: a failed render costs nothing, an acknowledged image is always paid for,
+ * and because the transaction is synchronous no burst can pass the limit.
+ */
+import { createHash, randomUUID } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
+import type { Db } from '../db/database.js'
+import type { ImagesRepository, ImageRecord } from '../db/images-repository.js'
+import type { UsageRepository } from '../db/usage-repository.js'
+import type { UserRow } from '../db/users-repository.js'
+import { AppError } from '../errors/catalogue.js'
+import type { CreateImageRequest } from '../http/schemas/create-image.js'
+import { renderKey, type RenderService, type RenderOutput } from '../render/render-service.js'
+import { deriveVariant, FORMATS, type VariantRequest } from './variants.js'
+
+export interface Created {
+  id: string
+  /** Credits this request consumed (0 for a dedupe hit). */
+  consumed: number
+  used: number
+  limit: number
+  warnings: string[]
+}
+
+export interface StoredImage {
+  bytes: Buffer
+  etag: string
+  mime: string
+  ext: string
+}
+
+export class ImageService {
+  readonly #inflight = new Map<string, Promise<Created>>()
+  readonly #variants: LRUCache<string, StoredImage>
+
+  constructor(
+    private readonly deps: {
+      db: Db
+      images: ImagesRepository
+      usage: UsageRepository
+      renderer: RenderService
+      cacheBytes: number
+      defaultDedupeSeconds: number
+      now?: () => number
+    },
+  ) {
+    this.#variants = new LRUCache<string, StoredImage>({
+      maxSize: Math.max(1, deps.cacheBytes),
+      sizeCalculation: (v) => Math.max(1, v.bytes.byteLength),
+      maxEntrySize: Math.max(1, Math.floor(deps.cacheBytes / 4)),
+    })
+  }
+
+  #now(): number {
+    return this.deps.now?.() ?? Date.now()
+  }
+
+  #planLimit(user: UserRow, used: number): AppError {
+    return new AppError(
+      'PLAN_LIMIT',
+      `You've used ${used} of your ${user.monthlyLimit} renders. Ask the server's operator to raise your monthly limit.`,
+    )
+  }
+
+  /** Cheap early refusal, so a user at the limit never costs a render. The charge itself is atomic later. */
+  #precheck(user: UserRow, n: number): void {
+    const used = this.deps.usage.usedThisMonth(user.id, this.#now())
+    if (used + n > user.monthlyLimit) throw this.#planLimit(user, used)
+  }
+
+  async create(user: UserRow, req: CreateImageRequest): Promise<Created> {
+    const hash = renderKey(req.render)
+    const dedupeSeconds = req.dedupeSeconds ?? this.deps.defaultDedupeSeconds
+    const usedNow = () => this.deps.usage.usedThisMonth(user.id, this.#now())
+    if (dedupeSeconds > 0) {
+      const existing = this.deps.images.findRecent(user.id, hash, this.#now() - dedupeSeconds * 1000)
+      if (existing) return { id: existing.id, consumed: 0, used: usedNow(), limit: user.monthlyLimit, warnings: [] }
+      // A twin request already rendering for this user: answer with its image, charge once.
+      const twin = this.#inflight.get(`${user.id}:${hash}`)
+      if (twin) return twin.then((c) => ({ ...c, consumed: 0, used: usedNow() }))
+    }
+    const work = this.#createFresh(user, req, hash)
+    if (dedupeSeconds > 0) {
+      const key = `${user.id}:${hash}`
+      this.#inflight.set(key, work)
+      work.finally(() => this.#inflight.delete(key)).catch(() => {})
+    }
+    return work
+  }
+
+  async #createFresh(user: UserRow, req: CreateImageRequest, hash: string): Promise<Created> {
+    this.#precheck(user, 1)
+    const out = await this.deps.renderer.render(req.render, hash)
+    const [id] = this.#commit(user, [{ hash, out, req }])
+    return { id: id!, consumed: 1, used: this.deps.usage.usedThisMonth(user.id, this.#now()), limit: user.monthlyLimit, warnings: out.warnings }
+  }
+
+  /** Stores images and charges for them in one transaction; refuses all if the month would overflow. */
+  #commit(user: UserRow, items: Array<{ hash: string; out: RenderOutput; req: CreateImageRequest }>): string[] {
+    const now = this.#now()
+    return this.deps.db.transaction(() => {
+      const charge = this.deps.usage.charge(user.id, items.length, user.monthlyLimit, now)
+      if (!charge.ok) throw this.#planLimit(user, charge.used)
+      return items.map(({ hash, out, req }) => {
+        const id = randomUUID()
+        this.deps.images.insert(
+          {
+            id,
+            userId: user.id,
+            requestHash: hash,
+            width: out.width,
+            height: out.height,
+            bytes: out.png.byteLength,
+            etag: out.etag,
+            params: JSON.stringify(req.render),
+            createdAt: now,
+          },
+          out.png,
+        )
+        return id
+      })
+    }).immediate()
+  }
+
+  /** All variations render, then all are stored and charged together, or none are. Order is kept. */
+  async createBatch(user: UserRow, reqs: CreateImageRequest[]): Promise<{ ids: string[]; used: number }> {
+    if (reqs.length === 0) return { ids: [], used: this.deps.usage.usedThisMonth(user.id, this.#now()) }
+    this.#precheck(user, reqs.length)
+    const outs = await Promise.all(
+      reqs.map(async (req, i) => {
+        const hash = renderKey(req.render)
+        try {
+          return { hash, req, out: await this.deps.renderer.render(req.render, hash) }
+        } catch (err) {
+          if (err instanceof AppError) {
+            throw new AppError(err.code, `variations[${i}]: ${err.message}`, { issues: err.issues, headers: err.headers })
+          }
+          throw err
+        }
+      }),
+    )
+    const ids = this.#commit(user, outs)
+    return { ids, used: this.deps.usage.usedThisMonth(user.id, this.#now()) }
+  }
+
+  delete(user: UserRow, id: string): boolean {
+    const deleted = this.deps.images.delete(id, user.id, this.#now())
+    if (deleted) for (const key of this.#variants.keys()) if (key.startsWith(`${id}:`)) this.#variants.delete(key)
+    return deleted
+  }
+
+  find(id: string): ImageRecord | undefined {
+    return this.deps.images.find(id)
+  }
+
+  /** The image bytes in the asked format and size; 404/410 for unknown/deleted ids. */
+  async fetch(id: string, variant: VariantRequest): Promise<StoredImage> {
+    const key = `${id}:${variant.format}:${variant.width ?? ''}:${variant.height ?? ''}`
+    const hit = this.#variants.get(key)
+    if (hit) return hit
+    const record = this.deps.images.find(id)
+    if (!record) throw new AppError('IMAGE_NOT_FOUND')
+    if (record.deletedAt !== null) throw new AppError('IMAGE_DELETED')
+    const png = this.deps.images.png(id)
+    if (!png) throw new AppError('IMAGE_DELETED')
+    const info = FORMATS[variant.format]
+    let stored: StoredImage
+    if (variant.format === 'png' && variant.width === undefined && variant.height === undefined) {
+      stored = { bytes: png, etag: record.etag, mime: info.mime, ext: info.ext }
+    } else {
+      const bytes = await deriveVariant(png, variant)
+      stored = { bytes, etag: createHash('sha256').update(bytes).digest('hex').slice(0, 32), mime: info.mime, ext: info.ext }
+    }
+    this.#variants.set(key, stored)
+    return stored
+  }
+}

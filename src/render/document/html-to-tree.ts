@@ -1,0 +1,156 @@
+/**
+ * HTML string → the element tree satori takes, built the way a browser builds its document.
+ *
+ * satori-html (the stack's default for this step) trims every text node, so
+ * `Hello <b>bold</b> text` loses its spaces, leaves `&amp;` undecoded and is quadratic on
+ * plain strings. Here a spec-compliant HTML5 parser (parse5) builds the document, text keeps
+ * its whitespace (satori 0.63 collapses it per `white-space`, as a browser does), entities are
+ * decoded, and `<style>` sheets are kept for satori's own cascade. The tree shape is the one
+ * satori expects: `{ type, key?, props: { style, className, children, ...attributes } }`.
+ */
+import { parse } from 'parse5'
+import { adapter } from 'parse5-htmlparser2-tree-adapter'
+import type { ChildNode, Document, Element } from 'domhandler'
+import { selectOne } from 'css-select'
+import styleToJs from 'style-to-js'
+import { AppError } from '../../errors/catalogue.js'
+
+export interface SatoriElement {
+  type: string
+  key?: string
+  props: Record<string, unknown> & { children?: SatoriChild[] | SatoriChild }
+}
+export type SatoriChild = SatoriElement | string
+
+export interface TreeLimits {
+  elements: number
+  depth: number
+}
+
+export interface BuiltDocument {
+  /** The `<html>` element, with every stylesheet as a leading `<style>` child. */
+  root: SatoriElement
+  /** True when the input was a whole page (`<html>`, `<head>` or `<body>` written out). */
+  isFullDocument: boolean
+  /** Image sources found (img src, CSS url()), for the caller's limits and fetches. */
+  imageSources: string[]
+  /** Set when `selector` was given: whether an element matched. */
+  selectorMatched: boolean
+}
+
+/** Elements that never render. `<head>` content is only mined for stylesheets. */
+const DROPPED = new Set(['script', 'noscript', 'template', 'head', 'title', 'meta', 'link', 'base', 'iframe', 'object', 'embed'])
+
+export const TARGET_KEY = 'vellum-selector-target'
+
+const FULL_DOCUMENT = /<\s*(html|head|body)[\s>]/i
+
+function styleObject(value: string): Record<string, string> {
+  try {
+    return styleToJs(value, { reactCompat: true }) as Record<string, string>
+  } catch {
+    // A browser drops an unparsable style attribute rather than failing the page.
+    return {}
+  }
+}
+
+function convertAttributes(el: Element): Record<string, unknown> {
+  const props: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(el.attribs)) {
+    if (name.startsWith('on')) continue // event handlers: nothing runs here
+    if (name === 'class') props.className = value
+    else if (name === 'style') props.style = styleObject(value)
+    else if (name === 'for') props.htmlFor = value
+    else props[name] = value
+  }
+  return props
+}
+
+/**
+ * Builds the document tree. `stylesheets` (user-agent sheet, then the `css` parameter) are
+ * placed around the document's own `<style>` elements in cascade order.
+ */
+export function htmlToTree(
+  html: string,
+  options: { userAgentCss: string; authorCss: string; selector?: string; limits: TreeLimits },
+): BuiltDocument {
+  const doc = parse(html, { treeAdapter: adapter }) as unknown as Document
+  const htmlEl = doc.children.find((c): c is Element => c.type === 'tag' && c.name === 'html')
+  if (!htmlEl) throw new AppError('RENDER_FAILED', 'The HTML could not be parsed into a document')
+
+  let target: Element | null = null
+  if (options.selector) {
+    try {
+      target = selectOne(options.selector, doc) as Element | null
+    } catch (err) {
+      throw new AppError('VALIDATION', `selector ${JSON.stringify(options.selector)} is not a valid CSS selector`, {
+        issues: [{ path: 'selector', message: `not a valid CSS selector: ${(err as Error).message}` }],
+        cause: err,
+      })
+    }
+  }
+
+  const sheets: string[] = []
+  const imageSources: string[] = []
+  let elements = 0
+
+  const collectSheets = (node: ChildNode): void => {
+    if (node.type === 'style' || (node.type === 'tag' && node.name === 'style')) {
+      sheets.push((node as Element).children.map((c) => ('data' in c ? c.data : '')).join(''))
+      return
+    }
+    if ('children' in node) for (const child of node.children) collectSheets(child)
+  }
+  collectSheets(htmlEl)
+
+  const convert = (node: ChildNode, depth: number): SatoriChild | null => {
+    if (node.type === 'text') return node.data
+    if (node.type !== 'tag' && node.type !== 'script' && node.type !== 'style') return null
+    const el = node as Element
+    if (el.name === 'style' || DROPPED.has(el.name)) return null
+    if (++elements > options.limits.elements) {
+      throw new AppError(
+        'RENDER_TOO_COMPLEX',
+        `The HTML has more than ${options.limits.elements} elements (MAX_ELEMENTS); simplify it or raise the limit`,
+      )
+    }
+    if (depth > options.limits.depth) {
+      throw new AppError(
+        'RENDER_TOO_COMPLEX',
+        `The HTML nests elements more than ${options.limits.depth} levels deep (MAX_DEPTH)`,
+      )
+    }
+    const props = convertAttributes(el)
+    if (el.name === 'img' && typeof props.src === 'string') imageSources.push(props.src)
+    const children: SatoriChild[] = []
+    for (const child of el.children) {
+      const converted = convert(child, depth + 1)
+      if (converted !== null) children.push(converted)
+    }
+    if (children.length) props.children = children
+    const out: SatoriElement = { type: el.name, props }
+    if (el === target) out.key = TARGET_KEY
+    return out
+  }
+
+  const body = htmlEl.children.find((c): c is Element => c.type === 'tag' && c.name === 'body')
+  const bodyTree = body ? convert(body, 1) : null
+
+  const styleEl = (css: string): SatoriElement => ({ type: 'style', props: { children: css } })
+  const allSheets = [options.userAgentCss, ...sheets, options.authorCss].filter((s) => s.trim() !== '')
+  for (const sheet of allSheets) for (const m of sheet.matchAll(/url\(\s*(['"]?)([^'")]+)\1\s*\)/g)) imageSources.push(m[2]!)
+
+  const root: SatoriElement = {
+    type: 'html',
+    props: {
+      ...convertAttributes(htmlEl),
+      children: [...allSheets.map(styleEl), ...(bodyTree ? [bodyTree] : [])],
+    },
+  }
+  return {
+    root,
+    isFullDocument: FULL_DOCUMENT.test(html),
+    imageSources,
+    selectorMatched: target !== null,
+  }
+}

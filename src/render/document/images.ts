@@ -1,0 +1,119 @@
+/**
+ * Makes sure satori only ever sees image data we have checked. satori would fetch `http(s)`
+ * sources itself (no timeout, no byte cap, a guard that fails the whole render), and resvg
+ * decodes an embedded image at its declared size however small the box: a 389 KB PNG that
+ * declares 20000×20000 pixels cost 2 GB. So every source is resolved here: data URIs are
+ * probed from their header bytes, remote URLs are replaced by the bytes the API process
+ * fetched through its guarded fetcher, and anything else is treated as a broken image (an
+ * empty box, as a browser shows it).
+ */
+import { imageSize } from 'image-size'
+import { AppError } from '../../errors/catalogue.js'
+import type { SatoriChild, SatoriElement } from './html-to-tree.js'
+
+export interface ImageLimits {
+  imagePixels: number
+  imagesPerRender: number
+}
+
+const URL_IN_CSS = /url\(\s*(['"]?)([^'")]*)\1\s*\)/gi
+
+export class ImageResolver {
+  #count = 0
+  readonly #probed = new Map<string, string | null>()
+
+  constructor(
+    private readonly fetched: Record<string, string>,
+    private readonly limits: ImageLimits,
+  ) {}
+
+  /** A checked data URI for `src`, or null when the image is broken or unavailable. */
+  resolve(src: string): string | null {
+    const cached = this.#probed.get(src)
+    if (cached !== undefined) return cached
+    let uri: string | null = null
+    const trimmed = src.trim()
+    if (/^data:/i.test(trimmed)) uri = trimmed
+    else if (/^https?:\/\//i.test(trimmed)) uri = this.fetched[trimmed] ?? null
+    if (uri) uri = this.#check(uri)
+    this.#probed.set(src, uri)
+    return uri
+  }
+
+  #check(uri: string): string | null {
+    if (++this.#count > this.limits.imagesPerRender) {
+      throw new AppError(
+        'IMAGE_TOO_LARGE',
+        `The page uses more than ${this.limits.imagesPerRender} images (MAX_IMAGES_PER_RENDER)`,
+      )
+    }
+    const comma = uri.indexOf(',')
+    if (comma < 0) return null
+    const meta = uri.slice(5, comma)
+    if (/svg/i.test(meta)) return uri // vector: drawn at box size, no decode bomb
+    const payload = uri.slice(comma + 1)
+    // Headers live in the first bytes; 64 KiB covers JPEGs with large EXIF blocks.
+    const head = /;base64/i.test(meta)
+      ? Buffer.from(payload.slice(0, 87384), 'base64')
+      : Buffer.from(decodeURIComponent(payload.slice(0, 65536)), 'latin1')
+    let size: { width?: number; height?: number }
+    try {
+      size = imageSize(head)
+    } catch {
+      return null // not an image format we know: broken image
+    }
+    const pixels = (size.width ?? 0) * (size.height ?? 0)
+    if (pixels > this.limits.imagePixels) {
+      throw new AppError(
+        'IMAGE_TOO_LARGE',
+        `An embedded image is ${size.width}×${size.height} (${(pixels / 1e6).toFixed(1)} MP); the limit is ${(this.limits.imagePixels / 1e6).toFixed(1)} MP per image (MAX_IMAGE_PIXELS)`,
+      )
+    }
+    return uri
+  }
+
+  /** Rewrites every url() in a CSS text; unresolvable images become `none`-like empty URLs. */
+  rewriteCss(css: string): string {
+    if (!/url\(/i.test(css)) return css
+    return css.replace(URL_IN_CSS, (_m, _q, src: string) => {
+      const uri = this.resolve(src)
+      return uri ? `url("${uri}")` : 'none'
+    })
+  }
+
+  /** Walks the tree: img sources, `<style>` sheets and inline styles. */
+  rewriteTree(node: SatoriChild): SatoriChild {
+    if (typeof node === 'string') return node
+    const el: SatoriElement = node
+    if (el.type === 'style' && typeof el.props.children === 'string') {
+      el.props.children = this.rewriteCss(el.props.children)
+      return el
+    }
+    const style = el.props.style as Record<string, unknown> | undefined
+    if (style) {
+      for (const [k, v] of Object.entries(style)) if (typeof v === 'string') style[k] = this.rewriteCss(v)
+    }
+    if (el.type === 'img') {
+      const uri = typeof el.props.src === 'string' ? this.resolve(el.props.src) : null
+      if (!uri) return brokenImage(el)
+      el.props.src = uri
+    }
+    const children = el.props.children
+    if (Array.isArray(children)) el.props.children = children.map((c) => this.rewriteTree(c))
+    return el
+  }
+}
+
+/** What a browser shows for an image that failed: an empty box of the declared size. */
+function brokenImage(img: SatoriElement): SatoriElement {
+  const style: Record<string, unknown> = { display: 'inline-block', ...(img.props.style as object | undefined) }
+  const dim = (v: unknown) => (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : undefined)
+  const width = dim(img.props.width)
+  const height = dim(img.props.height)
+  if (width !== undefined && style.width === undefined) style.width = width
+  if (height !== undefined && style.height === undefined) style.height = height
+  const props: Record<string, unknown> = { style }
+  if (img.props.className) props.className = img.props.className
+  if (img.props.id) props.id = img.props.id
+  return { type: 'span', key: img.key, props }
+}

@@ -1,0 +1,48 @@
+/**
+ * What crosses the process boundary between the API process and a render worker. Plain data
+ * only (structured clone): the worker owns fonts and renderer state.
+ */
+import type { RenderParams } from '../http/schemas/create-image.js'
+
+export interface RenderLimits {
+  elements: number
+  depth: number
+  outputPixels: number
+  imagePixels: number
+  imagesPerRender: number
+  shadowBlurPx: number
+  shadowSpreadPx: number
+  shadows: number
+}
+
+/** A font file fetched by the API process (Google Fonts), cached on disk, loaded by the worker. */
+export interface ExtraFont {
+  name: string
+  weight: 100 | 200 | 300 | 400 | 500 | 600 | 700 | 800 | 900
+  style: 'normal' | 'italic'
+  path: string
+}
+
+export interface RenderJob {
+  params: RenderParams
+  limits: RenderLimits
+  fonts: ExtraFont[]
+  /** Remote image URL → data URI, fetched by the API process through the guarded fetcher. */
+  images: Record<string, string>
+}
+
+export interface StageTimings {
+  parse: number
+  layout: number
+  rasterize: number
+  encode: number
+}
+
+export interface RenderResult {
+  png: Uint8Array
+  width: number
+  height: number
+  /** CSS declarations the renderer dropped or clamped, for the `x-vellum-dropped-css` header. */
+  warnings: string[]
+  timings: StageTimings
+}

@@ -1,0 +1,71 @@
+/**
+ * The render pipeline run inside a render worker: document → layout → crop → rasterize, each a
+ * named stage with its own timing. Fonts are loaded once per worker and the same font arrays
+ * are reused, because satori caches parsed fonts by array and buffer identity.
+ */
+import { readFileSync } from 'node:fs'
+import { performance } from 'node:perf_hooks'
+import { loadBundledFonts, type FontFace } from '../fonts/bundled-fonts.js'
+import type { RenderJob, RenderResult } from './job.js'
+import { buildDocument } from './stages/build-document.js'
+import { layout } from './stages/layout.js'
+import { applyCrop, assertPixelBudget, cropRect } from './stages/crop.js'
+import { rasterize } from './stages/rasterize.js'
+
+export interface Renderer {
+  render(job: RenderJob): Promise<RenderResult>
+}
+
+const MAX_FONT_SETS = 8 // satori keeps 8 parsed font loaders; more distinct sets would thrash it
+
+export function createRenderer(): Renderer {
+  const bundled = loadBundledFonts()
+  const fontFiles = new Map<string, Buffer>()
+  const fontSets = new Map<string, FontFace[]>()
+
+  const fontsFor = (job: RenderJob): FontFace[] => {
+    if (job.fonts.length === 0) return bundled
+    const key = job.fonts.map((f) => `${f.name}|${f.weight}|${f.style}|${f.path}`).join('\n')
+    let set = fontSets.get(key)
+    if (!set) {
+      const extra = job.fonts.map((f) => {
+        let data = fontFiles.get(f.path)
+        if (!data) fontFiles.set(f.path, (data = readFileSync(f.path)))
+        return { name: f.name, weight: f.weight, style: f.style, data }
+      })
+      // Bundled faces stay first so unstyled text keeps the default font.
+      set = [...bundled, ...extra]
+      if (fontSets.size >= MAX_FONT_SETS) fontSets.delete(fontSets.keys().next().value!)
+      fontSets.set(key, set)
+    }
+    return set
+  }
+
+  return {
+    async render(job) {
+      let t = performance.now()
+      const lap = () => {
+        const now = performance.now()
+        const d = now - t
+        t = now
+        return Math.round(d * 100) / 100
+      }
+      const doc = buildDocument(job)
+      const parse = lap()
+      const laid = await layout(doc.root, { width: doc.layoutWidth, height: doc.layoutHeight, fonts: fontsFor(job) })
+      const rect = cropRect(doc, laid)
+      assertPixelBudget(rect, job.params.deviceScale, job.limits.outputPixels)
+      const svg = applyCrop(laid.svg, rect)
+      const layoutMs = lap()
+      const raster = rasterize(svg, { scale: job.params.deviceScale, transparent: job.params.transparentBackground })
+      const rasterMs = lap()
+      return {
+        png: raster.png,
+        width: raster.width,
+        height: raster.height,
+        warnings: [...doc.warnings, ...laid.styleErrors],
+        timings: { parse, layout: layoutMs, rasterize: rasterMs, encode: 0 },
+      }
+    },
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The pool of render worker processes: one per core by default, a bounded queue (full → fast
+ * 503), a per-render deadline enforced by killing the worker, and a data-size rlimit on each
+ * worker so a render bomb ends in that worker, never in the API process.
+ */
+import workerpool from 'workerpool'
+import { availableParallelism } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { AppError, catalogue, type ErrorCode } from '../../errors/catalogue.js'
+import type { RenderJob, RenderResult } from '../job.js'
+
+export interface RenderPoolOptions {
+  workers: number
+  queueSize: number
+  timeoutMs: number
+  memoryMb: number
+}
+
+export interface RenderRunner {
+  run(job: RenderJob): Promise<RenderResult>
+  stats(): { busy: number; idle: number; pending: number; total: number }
+  close(): Promise<void>
+}
+
+const IS_TS = import.meta.url.endsWith('.ts')
+
+function workerScript(): string {
+  return fileURLToPath(new URL(`./render-worker.${IS_TS ? 'ts' : 'js'}`, import.meta.url))
+}
+
+/** Node flags for the worker: the TypeScript loader when running from source, nothing else. */
+function nodeArgs(): string[] {
+  if (!IS_TS) return []
+  const inherited = process.execArgv.filter((a) => !a.startsWith('--inspect'))
+  return inherited.some((a) => a.includes('tsx')) ? inherited : [...inherited, '--import=tsx']
+}
+
+export function createRenderPool(options: RenderPoolOptions): RenderRunner {
+  const workers = options.workers > 0 ? options.workers : availableParallelism()
+  const args = nodeArgs()
+  // `ulimit -d` through the POSIX shell: Node has no setrlimit, and fork() lets the exec path
+  // be any program that ends up exec'ing node with the IPC descriptor inherited.
+  const forkOpts =
+    options.memoryMb > 0
+      ? {
+          execPath: '/bin/sh',
+          execArgv: ['-c', `ulimit -d ${options.memoryMb * 1024} 2>/dev/null; exec "$0" "$@"`, process.execPath, ...args],
+          serialization: 'advanced' as const,
+        }
+      : { execArgv: args, serialization: 'advanced' as const }
+
+  const pool = workerpool.pool(workerScript(), {
+    workerType: 'process',
+    maxWorkers: workers,
+    minWorkers: workers,
+    maxQueueSize: options.queueSize,
+    workerTerminateTimeout: 500,
+    forkOpts,
+  })
+
+  return {
+    async run(job) {
+      let promise
+      try {
+        promise = pool.exec('render', [job]).timeout(options.timeoutMs)
+      } catch (err) {
+        throw new AppError('QUEUE_FULL', undefined, { headers: { 'retry-after': '1' }, cause: err })
+      }
+      try {
+        return (await promise) as RenderResult
+      } catch (err) {
+        throw toAppError(err, options)
+      }
+    },
+    stats: () => {
+      const s = pool.stats()
+      return { busy: s.busyWorkers, idle: s.idleWorkers, pending: s.pendingTasks, total: s.totalWorkers }
+    },
+    close: async () => {
+      await pool.terminate(true)
+    },
+  }
+}
+
+function toAppError(err: unknown, options: RenderPoolOptions): AppError {
+  const e = err as Error & { vellumCode?: string }
+  if (e?.name === 'AppError' && e.vellumCode && e.vellumCode in catalogue) {
+    return new AppError(e.vellumCode as ErrorCode, e.message)
+  }
+  if (err instanceof workerpool.Promise.TimeoutError) {
+    return new AppError(
+      'RENDER_TIMEOUT',
+      `The render took longer than ${options.timeoutMs} ms (RENDER_TIMEOUT_MS) and was stopped`,
+      { cause: err },
+    )
+  }
+  if (/terminated|exited|killed|SIG/i.test(e?.message ?? '')) {
+    return new AppError(
+      'RENDER_CRASHED',
+      `The renderer ran out of memory or crashed on this input (worker memory limit ${options.memoryMb} MB, RENDER_MEMORY_MB)`,
+      { cause: err },
+    )
+  }
+  return new AppError('RENDER_FAILED', `The render failed: ${e?.message ?? String(err)}`, { cause: err })
+}

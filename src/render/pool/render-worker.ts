@@ -1,0 +1,26 @@
+/**
+ * Entry of a render worker process. Each worker owns its fonts and renderer; the API process
+ * only sends plain jobs. Running renders in child processes (not threads) is what lets the API
+ * kill a runaway native resvg render and cap its memory with an rlimit: measured on this stack,
+ * a thread cannot stop native code, and an allocation failure in a thread aborts the process.
+ */
+import workerpool from 'workerpool'
+import { createRenderer } from '../pipeline.js'
+import { AppError } from '../../errors/catalogue.js'
+import type { RenderJob } from '../job.js'
+
+const renderer = createRenderer()
+
+async function render(job: RenderJob) {
+  try {
+    return await renderer.render(job)
+  } catch (err) {
+    if (err instanceof AppError) {
+      // workerpool copies own properties of thrown errors; keep only what the parent rebuilds.
+      throw Object.assign(new Error(err.message), { name: 'AppError', vellumCode: err.code })
+    }
+    throw err
+  }
+}
+
+workerpool.worker({ render })

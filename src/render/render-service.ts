@@ -1,0 +1,78 @@
+/**
+ * Turns render parameters into a PNG: resolves web fonts in this process (I/O), then hands the
+ * CPU work to the worker pool. Identical parameters share one render: a request arriving while
+ * the same render is in flight joins it, and recent results are kept in a byte-bounded cache,
+ * so a burst of identical requests costs one render.
+ */
+import { createHash } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
+import type { RenderParams } from '../http/schemas/create-image.js'
+import type { GoogleFonts } from '../fonts/google-fonts.js'
+import type { RenderRunner } from './pool/render-pool.js'
+import type { RenderLimits, RenderResult } from './job.js'
+
+export interface RenderOutput extends RenderResult {
+  /** sha256 of the PNG, used as its strong ETag. */
+  etag: string
+}
+
+/** Stable identity of what is drawn: the same parameters always give the same key. */
+export function renderKey(params: RenderParams): string {
+  const canonical = JSON.stringify([
+    params.html,
+    params.css,
+    [...params.googleFonts].sort(),
+    params.selector ?? null,
+    params.deviceScale,
+    params.viewportWidth ?? null,
+    params.viewportHeight ?? null,
+    params.transparentBackground,
+    params.disableTwemoji,
+  ])
+  return createHash('sha256').update(canonical).digest('hex')
+}
+
+export class RenderService {
+  readonly #inflight = new Map<string, Promise<RenderOutput>>()
+  readonly #recent: LRUCache<string, RenderOutput>
+
+  constructor(
+    private readonly deps: { pool: RenderRunner; googleFonts: GoogleFonts; limits: RenderLimits; cacheBytes: number },
+  ) {
+    this.#recent = new LRUCache<string, RenderOutput>({
+      maxSize: Math.max(1, deps.cacheBytes),
+      sizeCalculation: (v) => Math.max(1, v.png.byteLength),
+      maxEntrySize: Math.max(1, Math.floor(deps.cacheBytes / 4)),
+    })
+  }
+
+  render(params: RenderParams, key = renderKey(params)): Promise<RenderOutput> {
+    const hit = this.#recent.get(key)
+    if (hit) return Promise.resolve(hit)
+    let pending = this.#inflight.get(key)
+    if (!pending) {
+      pending = this.#render(params)
+        .then((out) => {
+          if (this.deps.cacheBytes > 0) this.#recent.set(key, out)
+          return out
+        })
+        .finally(() => this.#inflight.delete(key))
+      this.#inflight.set(key, pending)
+    }
+    return pending
+  }
+
+  async #render(params: RenderParams): Promise<RenderOutput> {
+    const fonts = params.googleFonts.length
+      ? await this.deps.googleFonts.resolve(params.googleFonts)
+      : { fonts: [], warnings: [] }
+    const result = await this.deps.pool.run({ params, limits: this.deps.limits, fonts: fonts.fonts, images: {} })
+    const png = Buffer.from(result.png.buffer, result.png.byteOffset, result.png.byteLength)
+    return {
+      ...result,
+      png,
+      warnings: [...fonts.warnings, ...result.warnings],
+      etag: createHash('sha256').update(png).digest('hex').slice(0, 32),
+    }
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Stage 2: satori lays the tree out and writes SVG. It also reports every element's box,
+ * which the crop stage needs, and every style it could not apply (dropped, as a browser does).
+ */
+import satori from 'satori'
+import type { FontFace } from '../../fonts/bundled-fonts.js'
+import { AppError } from '../../errors/catalogue.js'
+import type { SatoriElement } from '../document/html-to-tree.js'
+
+export interface Box {
+  left: number
+  top: number
+  width: number
+  height: number
+}
+
+export interface LayoutResult {
+  svg: string
+  width: number
+  height: number
+  boxes: Map<string, Box[]>
+  styleErrors: string[]
+}
+
+const SVG_SIZE = /^<svg width="([\d.]+)" height="([\d.]+)"/
+
+export async function layout(
+  root: SatoriElement,
+  options: { width: number; height: number | undefined; fonts: FontFace[] },
+): Promise<LayoutResult> {
+  const boxes = new Map<string, Box[]>()
+  const styleErrors: string[] = []
+  let svg: string
+  try {
+    svg = await satori(root as never, {
+      ...(options.height === undefined ? { width: options.width } : { width: options.width, height: options.height }),
+      fonts: options.fonts,
+      onNodeDetected: (node) => {
+        if (node.key === undefined || node.key === null) return
+        const key = String(node.key)
+        const list = boxes.get(key) ?? []
+        list.push({ left: node.left, top: node.top, width: node.width, height: node.height })
+        boxes.set(key, list)
+      },
+      onStyleError: (err) => {
+        if (styleErrors.length < 50) styleErrors.push(err.message)
+      },
+    })
+  } catch (err) {
+    if (err instanceof RangeError) {
+      throw new AppError('RENDER_TOO_COMPLEX', 'The HTML is too deeply nested to lay out', { cause: err })
+    }
+    throw new AppError('RENDER_FAILED', `The HTML could not be laid out: ${(err as Error).message}`, { cause: err })
+  }
+  const m = SVG_SIZE.exec(svg)
+  return { svg, width: Number(m?.[1] ?? options.width), height: Number(m?.[2] ?? options.height ?? 0), boxes, styleErrors }
+}

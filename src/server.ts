@@ -1,0 +1,29 @@
+/**
+ * The process entry of `vellum serve`: load and validate config, build the container and the
+ * app, listen, and shut down gracefully (stop accepting, let renders finish, close the pool and
+ * the database) on SIGTERM/SIGINT.
+ */
+import { pino } from 'pino'
+import { loadConfig } from './config/load-config.js'
+import { createContainer } from './container.js'
+import { buildApp } from './app.js'
+
+export async function serve(): Promise<void> {
+  const config = loadConfig()
+  const log = pino({ level: config.logLevel, redact: ['req.headers.authorization'] })
+  const container = createContainer(config, log)
+  const app = await buildApp(container, { loggerInstance: log })
+  await app.listen({ port: config.port, host: config.host })
+
+  let closing = false
+  const shutdown = async (signal: string) => {
+    if (closing) return
+    closing = true
+    log.info({ signal }, 'shutting down')
+    setTimeout(() => process.exit(1), config.render.timeoutMs * 2).unref()
+    await app.close()
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+}
