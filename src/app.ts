@@ -26,6 +26,8 @@ export async function buildApp(
     routerOptions: { ignoreTrailingSlash: true },
   })
   await app.register(formbody, { bodyLimit: config.limits.bodyBytes })
+  // JSON and form data only, like the hosted API: anything else is a clear 415.
+  app.removeContentTypeParser('text/plain')
 
   // The hosted API answers every origin; browsers calling it directly expect the same.
   app.addHook('onRequest', async (request, reply) => {

@@ -1,0 +1,75 @@
+/**
+ * Shared test setup: a real app over a fresh DATA_DIR (real SQLite file, real render workers),
+ * closed in teardown. Tests drive it through inject() or, where a client needs a socket,
+ * through a real listening server on 127.0.0.1.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PNG } from 'pngjs'
+import type { FastifyInstance } from 'fastify'
+import type { Test } from 'tap'
+import { configFrom } from '../src/config/load-config.js'
+import { createContainer, type Container } from '../src/container.js'
+import { buildApp } from '../src/app.js'
+import { digestKey, newSalt } from '../src/auth/api-keys.js'
+
+export interface TestApp {
+  app: FastifyInstance
+  container: Container
+  dataDir: string
+  /** Authorization header for a user created with `addUser`. */
+  auth(user: string, key: string): string
+  addUser(id: string, key: string, limit?: number): void
+}
+
+const silent = { warn: () => {} }
+
+export async function build(
+  t: Test,
+  env: Record<string, string | number | boolean> = {},
+  options: { dataDir?: string; keepData?: boolean } = {},
+): Promise<TestApp> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'vellum-test-'))
+  const config = configFrom({ DATA_DIR: dataDir, RENDER_WORKERS: 1, RENDER_MEMORY_MB: 0, ...env })
+  const container = createContainer(config, silent)
+  const app = await buildApp(container)
+  t.teardown(async () => {
+    await app.close()
+    if (!options.keepData) rmSync(dataDir, { recursive: true, force: true })
+  })
+  return {
+    app,
+    container,
+    dataDir,
+    auth: (user, key) => `Basic ${Buffer.from(`${user}:${key}`).toString('base64')}`,
+    addUser(id, key, limit = 1000) {
+      const salt = newSalt()
+      container.users.create({ id, salt, digest: digestKey(salt, key), monthlyLimit: limit, now: Date.now() })
+    },
+  }
+}
+
+export function decodePng(buf: Buffer): PNG {
+  return PNG.sync.read(buf)
+}
+
+/** RGBA of one pixel. */
+export function pixel(png: PNG, x: number, y: number): [number, number, number, number] {
+  const i = (png.width * y + x) * 4
+  return [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!, png.data[i + 3]!]
+}
+
+/** True when two colours are within `tolerance` on every channel. */
+export function near(a: number[], b: number[], tolerance = 8): boolean {
+  return a.every((v, i) => Math.abs(v - b[i]!) <= tolerance)
+}
+
+/** Share of pixels matching `rgb` (within tolerance) inside a rectangle. */
+export function coverage(png: PNG, rgb: number[], rect = { x: 0, y: 0, w: png.width, h: png.height }, tolerance = 24): number {
+  let hits = 0
+  for (let y = rect.y; y < rect.y + rect.h; y++) {
+    for (let x = rect.x; x < rect.x + rect.w; x++) if (near(pixel(png, x, y).slice(0, 3), rgb, tolerance)) hits++
+  }
+  return hits / (rect.w * rect.h)
+}
