@@ -31,7 +31,14 @@ export async function build(
   options: { dataDir?: string; keepData?: boolean } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'vellum-test-'))
-  const config = configFrom({ DATA_DIR: dataDir, RENDER_WORKERS: 1, RENDER_MEMORY_MB: 0, ...env })
+  // Google Fonts point at a closed local port unless a test serves them: tests never reach the internet.
+  const config = configFrom({
+    DATA_DIR: dataDir,
+    RENDER_WORKERS: 1,
+    RENDER_MEMORY_MB: 0,
+    GOOGLE_FONTS_CSS_URL: 'http://127.0.0.1:9/css2',
+    ...env,
+  })
   const container = createContainer(config, silent)
   const app = await buildApp(container)
   t.teardown(async () => {
