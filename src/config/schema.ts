@@ -40,7 +40,7 @@ export const envSchema = z.object({
 
   // Rendering
   RENDER_WORKERS: int(0, 64, 0),
-  RENDER_QUEUE_SIZE: int(0, 100000, 64),
+  RENDER_QUEUE_SIZE: int(1, 100000, 64),
   RENDER_TIMEOUT_MS: int(100, 600_000, 15_000),
   RENDER_MEMORY_MB: int(0, 1_000_000, 2048),
   RENDER_RECYCLE_AFTER: int(0, 1_000_000, 500),

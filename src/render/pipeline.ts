@@ -14,6 +14,8 @@ import { rasterize } from './stages/rasterize.js'
 
 export interface Renderer {
   render(job: RenderJob): Promise<RenderResult>
+  /** Renders a tiny page once so fonts are parsed and the layout engine is initialised. */
+  warmUp(): Promise<void>
 }
 
 const MAX_FONT_SETS = 8 // satori keeps 8 parsed font loaders; more distinct sets would thrash it
@@ -41,7 +43,25 @@ export function createRenderer(): Renderer {
     return set
   }
 
-  return {
+  const renderer: Renderer = {
+    async warmUp() {
+      await renderer.render({
+        params: {
+          html: '<p>Warm <b>up</b> <i>fonts</i> <code>now</code></p>',
+          css: '',
+          googleFonts: [],
+          selector: undefined,
+          deviceScale: 1,
+          viewportWidth: 64,
+          viewportHeight: 64,
+          transparentBackground: false,
+          disableTwemoji: false,
+        },
+        limits: { elements: 100, depth: 20, outputPixels: 10_000, imagePixels: 1, imagesPerRender: 0, shadowBlurPx: 0, shadowSpreadPx: 0, shadows: 0 },
+        fonts: [],
+        images: {},
+      })
+    },
     async render(job) {
       let t = performance.now()
       const lap = () => {
@@ -68,4 +88,5 @@ export function createRenderer(): Renderer {
       }
     },
   }
+  return renderer
 }

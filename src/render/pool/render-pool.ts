@@ -60,16 +60,29 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
 
   return {
     async run(job) {
-      let promise
+      let timer: NodeJS.Timeout | undefined
+      let timedOut = false
+      let promise: ReturnType<typeof pool.exec>
       try {
-        promise = pool.exec('render', [job]).timeout(options.timeoutMs)
+        promise = pool.exec('render', [job], {
+          on: (event: unknown) => {
+            if (event !== 'started') return
+            timer = setTimeout(() => {
+              timedOut = true
+              promise.cancel()
+            }, options.timeoutMs)
+          },
+        })
       } catch (err) {
         throw new AppError('QUEUE_FULL', undefined, { headers: { 'retry-after': '1' }, cause: err })
       }
       try {
-        return (await promise) as RenderResult
+        // Backstop for a worker that never starts: boot plus queue wait plus the render itself.
+        return (await promise.timeout(options.timeoutMs * 4 + 30_000)) as RenderResult
       } catch (err) {
-        throw toAppError(err, options)
+        throw toAppError(timedOut ? new workerpool.Promise.TimeoutError('deadline') : err, options)
+      } finally {
+        clearTimeout(timer)
       }
     },
     stats: () => {

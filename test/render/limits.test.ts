@@ -1,0 +1,97 @@
+/**
+ * Every limit that keeps one request from hurting the service, end to end through HTTP: each
+ * answers a clear 4xx (or a fast 503 for a full queue) and leaves the service working.
+ */
+import t from 'tap'
+import { crc32 } from 'node:zlib'
+import { build } from '../helper.js'
+
+/** A PNG whose header declares width×height pixels; the data is never valid, only the header is read. */
+function pngDeclaring(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13)
+  ihdr.writeUInt32BE(width, 0)
+  ihdr.writeUInt32BE(height, 4)
+  ihdr.set([8, 6, 0, 0, 0], 8)
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4)
+    len.writeUInt32BE(data.length)
+    const td = Buffer.concat([Buffer.from(type, 'latin1'), data])
+    const crc = Buffer.alloc(4)
+    crc.writeUInt32BE(crc32(td))
+    return Buffer.concat([len, td, crc])
+  }
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.alloc(64)), chunk('IEND', Buffer.alloc(0))])
+}
+
+t.test('limits answer 4xx naming the limit, and the service keeps working', async (t) => {
+  const h = await build(t, { MAX_ELEMENTS: 300, MAX_DEPTH: 50, MAX_OUTPUT_PIXELS: 4_000_000, BODY_LIMIT_BYTES: 200_000, MAX_IMAGE_PIXELS: 1_000_000 })
+  h.addUser('lim', 'limits-key-1', 10_000)
+  const post = (payload: object) =>
+    h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('lim', 'limits-key-1') }, payload })
+
+  const cases: Array<[string, object, number, RegExp]> = [
+    ['too many elements', { html: '<i></i>'.repeat(301) }, 422, /more than 300 elements \(MAX_ELEMENTS\)/],
+    ['too deep', { html: '<div>'.repeat(60) }, 422, /more than 50 levels deep \(MAX_DEPTH\)/],
+    ['too many pixels', { html: '<p>x</p>', viewport_width: 2000, viewport_height: 2000, device_scale: 2 }, 422, /4000×4000 pixels .* limit is 4000000 pixels \(MAX_OUTPUT_PIXELS\)/],
+    ['image bomb', { html: `<img src="data:image/png;base64,${pngDeclaring(20000, 20000).toString('base64')}" width="100" height="100">` }, 422, /20000×20000 \(400\.0 MP\); the limit is 1\.0 MP per image \(MAX_IMAGE_PIXELS\)/],
+    ['image bomb in CSS', { html: '<div class="b"></div>', css: `.b{width:10px;height:10px;background-image:url(data:image/png;base64,${pngDeclaring(5000, 5000).toString('base64')})}` }, 422, /MAX_IMAGE_PIXELS/],
+    ['bad selector', { html: '<p>x</p>', selector: 'p[' }, 400, /selector "p\[" is not a valid CSS selector/],
+    ['selector without match', { html: '<p>x</p>', selector: '#missing' }, 400, /matched no element/],
+  ]
+  for (const [name, payload, status, message] of cases) {
+    const res = await post(payload)
+    t.equal(res.statusCode, status, name)
+    t.match(res.json(), { statusCode: status, message }, name)
+  }
+  const big = await post({ html: 'x'.repeat(250_000) })
+  t.equal(big.statusCode, 413)
+  t.match(big.json(), { statusCode: 413, error: 'Payload Too Large', message: /larger than 200000 bytes \(BODY_LIMIT_BYTES\)/ })
+
+  const shadow = await post({ html: '<div style="width:40px;height:40px;box-shadow:0 0 1000px 500px red"></div>', device_scale: 1 })
+  t.equal(shadow.statusCode, 200, 'a shadow bomb renders, clamped')
+  t.match(shadow.headers['x-vellum-dropped-css'], /blur 1000px clamped to 64px/)
+
+  const broken = await post({ html: '<img src="https://203.0.113.9/missing.png" width="30" height="20"><img src="/relative.png">', device_scale: 1 })
+  t.equal(broken.statusCode, 200, 'unfetchable images render as empty boxes, not errors')
+
+  const fine = await post({ html: '<p>still fine</p>' })
+  t.equal(fine.statusCode, 200, 'a normal render works after all of that')
+  t.equal(h.container.usage.usedThisMonth('lim', Date.now()), 3, 'only the successful renders were charged')
+})
+
+t.test('a render past its deadline is stopped; the next one works', async (t) => {
+  const h = await build(t, { RENDER_TIMEOUT_MS: 300 })
+  h.addUser('slow', 'slow-key-123')
+  const post = (payload: object) =>
+    h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('slow', 'slow-key-123') }, payload })
+  await post({ html: '<p>warm up</p>' })
+  const heavy = await post({
+    html: '<div style="width:100%;height:100%;background:radial-gradient(circle,#f00,#00f);filter:blur(60px)"></div>',
+    css: 'html,body{height:100%}',
+    viewport_width: 6000,
+    viewport_height: 6000,
+    device_scale: 1,
+  })
+  t.equal(heavy.statusCode, 422)
+  t.match(heavy.json().message, /longer than 300 ms \(RENDER_TIMEOUT_MS\)/)
+  const next = await post({ html: '<p>after the timeout</p>', device_scale: 1 })
+  t.equal(next.statusCode, 200)
+})
+
+t.test('a full render queue answers 503 at once with Retry-After', async (t) => {
+  const h = await build(t, { RENDER_QUEUE_SIZE: 1 })
+  h.addUser('busy', 'busy-key-123')
+  const post = (i: number) =>
+    h.app.inject({
+      method: 'POST', url: '/v1/image', headers: { authorization: h.auth('busy', 'busy-key-123') },
+      payload: { html: `<div style="width:100%;height:100%;background:linear-gradient(#f00,#00${i})"></div>`, css: 'html,body{height:100%}', viewport_width: 3000, viewport_height: 3000, device_scale: 1 },
+    })
+  const results = await Promise.all([0, 1, 2, 3, 4].map(post))
+  const full = results.filter((r) => r.statusCode === 503)
+  t.ok(full.length >= 1, 'some requests find the queue full')
+  t.ok(results.some((r) => r.statusCode === 200), 'accepted work completes')
+  for (const r of full) {
+    t.equal(r.headers['retry-after'], '1')
+    t.match(r.json(), { statusCode: 503, error: 'Service Unavailable', message: /queue is full/ })
+  }
+})
