@@ -1,0 +1,27 @@
+import t from 'tap'
+import { loadConfig, ConfigError } from '../../src/config/load-config.js'
+
+t.test('defaults are complete and sane', async (t) => {
+  const c = loadConfig({})
+  t.equal(c.port, 3000)
+  t.equal(c.dataDir, './data')
+  t.equal(c.limits.batchSize, 25)
+  t.equal(c.defaults.deviceScale, 2)
+  t.equal(c.publicUrl, undefined)
+})
+
+t.test('every bad variable is named at once', async (t) => {
+  const err = t.throws(() => loadConfig({ PORT: 'eighty', MAX_BATCH_SIZE: '0', PUBLIC_URL: 'ftp://x', FETCH_ALLOW_PRIVATE: 'perhaps' })) as ConfigError
+  t.type(err, ConfigError)
+  t.match(err.problems.join('\n'), /PORT/)
+  t.match(err.problems.join('\n'), /MAX_BATCH_SIZE/)
+  t.match(err.problems.join('\n'), /PUBLIC_URL/)
+  t.match(err.problems.join('\n'), /FETCH_ALLOW_PRIVATE/)
+})
+
+t.test('values are read and a trailing slash on PUBLIC_URL is dropped', async (t) => {
+  const c = loadConfig({ PORT: '8080', PUBLIC_URL: 'https://img.example.com/', RENDER_WORKERS: '3', PORT_UNUSED: '' })
+  t.equal(c.port, 8080)
+  t.equal(c.publicUrl, 'https://img.example.com')
+  t.equal(c.render.workers, 3)
+})
