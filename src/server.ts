@@ -14,6 +14,9 @@ export async function serve(): Promise<void> {
   const container = createContainer(config, log)
   const app = await buildApp(container, { loggerInstance: log })
   await app.listen({ port: config.port, host: config.host })
+  if (container.users.list().length === 0) {
+    log.warn('no users yet: create one with `npx vellum users add <user_id>` (prints its API key)')
+  }
 
   let closing = false
   const shutdown = async (signal: string) => {

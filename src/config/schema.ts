@@ -44,7 +44,7 @@ export const envSchema = z.object({
   RENDER_TIMEOUT_MS: int(100, 600_000, 15_000),
   RENDER_MEMORY_MB: int(0, 1_000_000, 2048),
   RENDER_RECYCLE_AFTER: int(0, 1_000_000, 500),
-  DEFAULT_USER_LIMIT: int(0, 2_000_000_000, 1000),
+  DEFAULT_USER_LIMIT: int(0, 2_000_000_000, 10_000),
 
   // Caches
   IMAGE_CACHE_BYTES: int(0, 16 * 1024 * 1024 * 1024, 64 * 1024 * 1024),
