@@ -11,6 +11,7 @@ import { buildDocument } from './stages/build-document.js'
 import { layout } from './stages/layout.js'
 import { applyCrop, assertPixelBudget, cropRect } from './stages/crop.js'
 import { rasterize } from './stages/rasterize.js'
+import { encodePng } from './stages/encode.js'
 
 export interface Renderer {
   render(job: RenderJob): Promise<RenderResult>
@@ -79,12 +80,14 @@ export function createRenderer(): Renderer {
       const layoutMs = lap()
       const raster = rasterize(svg, { scale: job.params.deviceScale, transparent: job.params.transparentBackground })
       const rasterMs = lap()
+      const png = await encodePng(raster, job.params.transparentBackground)
+      const encodeMs = lap()
       return {
-        png: raster.png,
+        png,
         width: raster.width,
         height: raster.height,
         warnings: [...doc.warnings, ...laid.styleErrors],
-        timings: { parse, layout: layoutMs, rasterize: rasterMs, encode: 0 },
+        timings: { parse, layout: layoutMs, rasterize: rasterMs, encode: encodeMs },
       }
     },
   }

@@ -1,11 +1,12 @@
 /**
- * Stage 4: resvg draws the SVG at the device scale. System fonts are off: satori has already
- * turned text into paths, and scanning the system's fonts costs milliseconds per render.
+ * Stage 4: resvg draws the SVG at the device scale into raw RGBA pixels. System fonts are off:
+ * satori has already turned text into paths, and scanning the system's fonts costs
+ * milliseconds per render.
  */
 import { Resvg } from '@resvg/resvg-js'
 
 export interface Raster {
-  png: Buffer
+  pixels: Buffer
   width: number
   height: number
 }
@@ -17,6 +18,5 @@ export function rasterize(svg: string, options: { scale: number; transparent: bo
     font: { loadSystemFonts: false },
   })
   const rendered = resvg.render()
-  const png = rendered.asPng()
-  return { png, width: rendered.width, height: rendered.height }
+  return { pixels: rendered.pixels, width: rendered.width, height: rendered.height }
 }
