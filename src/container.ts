@@ -48,14 +48,13 @@ export function createContainer(config: Config, log: Logger): Container {
   const { db, users, usage } = openData(config)
   const pool = createRenderPool(config.render)
   const googleFonts = new GoogleFonts({ ...config.googleFonts, cacheDir: join(resolve(config.dataDir), 'fonts') }, log)
-  // Half the byte budget keeps recent renders (identical-request bursts), half the served files.
-  const renderer = new RenderService({ pool, googleFonts, limits: renderLimits(config), cacheBytes: Math.floor(config.cache.imageBytes / 2) })
+  const renderer = new RenderService({ pool, googleFonts, limits: renderLimits(config) })
   const images = new ImageService({
     db,
     images: new ImagesRepository(db),
     usage,
     renderer,
-    cacheBytes: Math.ceil(config.cache.imageBytes / 2),
+    cacheBytes: config.cache.imageBytes,
     defaultDedupeSeconds: config.defaults.dedupeSeconds,
   })
   return {

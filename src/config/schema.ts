@@ -47,7 +47,7 @@ export const envSchema = z.object({
   DEFAULT_USER_LIMIT: int(0, 2_000_000_000, 10_000),
 
   // Caches
-  IMAGE_CACHE_BYTES: int(0, 16 * 1024 * 1024 * 1024, 64 * 1024 * 1024),
+  IMAGE_CACHE_BYTES: int(0, 16 * 1024 * 1024 * 1024, 32 * 1024 * 1024),
 
   // Fonts
   GOOGLE_FONTS_CSS_URL: z.url({ protocol: /^https?$/ }).default('https://fonts.googleapis.com/css2'),

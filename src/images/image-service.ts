@@ -94,7 +94,14 @@ export class ImageService {
     this.#precheck(user, 1)
     const out = await this.deps.renderer.render(req.render, hash)
     const [id] = this.#commit(user, [{ hash, out, req }])
+    this.#prime(id!, out)
     return { id: id!, consumed: 1, used: this.deps.usage.usedThisMonth(user.id, this.#now()), limit: user.monthlyLimit, warnings: out.warnings }
+  }
+
+  /** A new image is usually fetched right away: keep its PNG in the served-image cache. */
+  #prime(id: string, out: RenderOutput): void {
+    const png = FORMATS.png
+    this.#variants.set(`${id}:png::`, { bytes: out.png, etag: out.etag, mime: png.mime, ext: png.ext })
   }
 
   /** Stores images and charges for them in one transaction; refuses all if the month would overflow. */
@@ -142,6 +149,7 @@ export class ImageService {
       }),
     )
     const ids = this.#commit(user, outs)
+    ids.forEach((id, i) => this.#prime(id, outs[i]!.out))
     return { ids, used: this.deps.usage.usedThisMonth(user.id, this.#now()) }
   }
 

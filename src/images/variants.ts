@@ -3,7 +3,6 @@
  * as PNG; JPG/WebP converted per request"). sharp (libvips) does the work on libuv's threads,
  * off the event loop. JPEG has no alpha, so transparency is flattened onto white.
  */
-import sharp from 'sharp'
 
 export const FORMATS = {
   png: { mime: 'image/png', ext: 'png' },
@@ -21,6 +20,8 @@ export interface VariantRequest {
 }
 
 export async function deriveVariant(png: Buffer, req: VariantRequest): Promise<Buffer> {
+  // Loaded on first use: an API process that only serves PNGs never maps libvips.
+  const { default: sharp } = await import('sharp')
   let img = sharp(png, { limitInputPixels: false })
   if (req.width !== undefined || req.height !== undefined) {
     img = img.resize({ width: req.width, height: req.height, fit: req.width && req.height ? 'cover' : 'inside' })

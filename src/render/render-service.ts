@@ -1,17 +1,17 @@
 /**
  * Turns render parameters into a PNG: resolves web fonts in this process (I/O), then hands the
  * CPU work to the worker pool. Identical parameters share one render: a request arriving while
- * the same render is in flight joins it, and recent results are kept in a byte-bounded cache,
- * so a burst of identical requests costs one render.
+ * the same render is in flight joins it, so a burst of identical requests costs one render.
+ * (Finished renders are cached as served images by the image service, not here.)
  */
 import { createHash } from 'node:crypto'
-import { LRUCache } from 'lru-cache'
 import type { RenderParams } from '../http/schemas/create-image.js'
 import type { GoogleFonts } from '../fonts/google-fonts.js'
 import type { RenderRunner } from './pool/render-pool.js'
 import type { RenderLimits, RenderResult } from './job.js'
 
-export interface RenderOutput extends RenderResult {
+export interface RenderOutput extends Omit<RenderResult, 'png'> {
+  png: Buffer
   /** sha256 of the PNG, used as its strong ETag. */
   etag: string
 }
@@ -34,29 +34,13 @@ export function renderKey(params: RenderParams): string {
 
 export class RenderService {
   readonly #inflight = new Map<string, Promise<RenderOutput>>()
-  readonly #recent: LRUCache<string, RenderOutput>
 
-  constructor(
-    private readonly deps: { pool: RenderRunner; googleFonts: GoogleFonts; limits: RenderLimits; cacheBytes: number },
-  ) {
-    this.#recent = new LRUCache<string, RenderOutput>({
-      maxSize: Math.max(1, deps.cacheBytes),
-      sizeCalculation: (v) => Math.max(1, v.png.byteLength),
-      maxEntrySize: Math.max(1, Math.floor(deps.cacheBytes / 4)),
-    })
-  }
+  constructor(private readonly deps: { pool: RenderRunner; googleFonts: GoogleFonts; limits: RenderLimits }) {}
 
   render(params: RenderParams, key = renderKey(params)): Promise<RenderOutput> {
-    const hit = this.#recent.get(key)
-    if (hit) return Promise.resolve(hit)
     let pending = this.#inflight.get(key)
     if (!pending) {
-      pending = this.#render(params)
-        .then((out) => {
-          if (this.deps.cacheBytes > 0) this.#recent.set(key, out)
-          return out
-        })
-        .finally(() => this.#inflight.delete(key))
+      pending = this.#render(params).finally(() => this.#inflight.delete(key))
       this.#inflight.set(key, pending)
     }
     return pending

@@ -84,6 +84,10 @@ const fetchQuery = (maxSide: number) =>
 
 export function imageRoutes(app: FastifyInstance, deps: ImageRoutesDeps): void {
   const { config, images, authenticate } = deps
+  // Schemas are built once: constructing zod schemas per request costs more than serving a cached image.
+  const batchBody = batchSchema(config.limits.batchSize)
+  const deleteBatchBody = deleteBatchSchema(config.limits.batchSize)
+  const fetchQueryParams = fetchQuery(config.limits.resizeSide)
   const parse = (body: unknown, prefix = ''): CreateImageRequest => {
     const req = parseCreateImage(body, config.defaults, prefix)
     checkSource(body as Record<string, unknown>, req, config.limits, prefix)
@@ -100,7 +104,7 @@ export function imageRoutes(app: FastifyInstance, deps: ImageRoutesDeps): void {
   })
 
   app.post('/v1/image/batch', { preHandler: authenticate }, async (request, reply) => {
-    const parsed = batchSchema(config.limits.batchSize).safeParse(request.body ?? {})
+    const parsed = batchBody.safeParse(request.body ?? {})
     if (!parsed.success) throw validationError(zodIssues(parsed.error))
     const defaults = parsed.data.default_options ?? {}
     const reqs = parsed.data.variations.map((v, i) => parse({ ...defaults, ...v }, `variations[${i}].`))
@@ -110,7 +114,7 @@ export function imageRoutes(app: FastifyInstance, deps: ImageRoutesDeps): void {
   })
 
   app.delete('/v1/image/batch', { preHandler: authenticate }, async (request, reply) => {
-    const parsed = deleteBatchSchema(config.limits.batchSize).safeParse(request.body ?? {})
+    const parsed = deleteBatchBody.safeParse(request.body ?? {})
     if (!parsed.success) throw validationError(zodIssues(parsed.error))
     for (const id of parsed.data.ids) if (ID.test(id)) images.delete(request.user!, id)
     return reply.code(202).send()
@@ -133,7 +137,8 @@ export function imageRoutes(app: FastifyInstance, deps: ImageRoutesDeps): void {
     const ext = (m[2] ?? 'png').toLowerCase()
     if (ext === 'pdf') throw new AppError('VALIDATION', 'PDF output is not supported by this server; use .png, .jpg or .webp')
     if (!['png', 'jpg', 'jpeg', 'webp'].includes(ext)) throw new AppError('IMAGE_NOT_FOUND')
-    const q = fetchQuery(config.limits.resizeSide).safeParse(request.query ?? {})
+    const hasQuery = request.url.includes('?')
+    const q = hasQuery ? fetchQueryParams.safeParse(request.query ?? {}) : { success: true as const, data: {} as { width?: number; height?: number; dl?: string } }
     if (!q.success) throw validationError(zodIssues(q.error))
     const id = m[1]!.toLowerCase()
     const image = await images.fetch(id, { format: ext as OutputFormat, width: q.data.width, height: q.data.height })

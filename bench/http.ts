@@ -1,0 +1,145 @@
+/**
+ * Vellum through its real HTTP server (the built `bin/vellum serve`, as users run it): cold
+ * start, end-to-end latency of unique and repeated requests, cached GET throughput, render
+ * throughput on one and on all cores, and resident memory of the whole process tree.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import type { Card } from './lib/cards.js'
+import { median, p95 } from './lib/stats.js'
+import { treeRss } from './lib/proc.js'
+
+const BIN = fileURLToPath(new URL('../bin/vellum', import.meta.url))
+const KEY = 'bench-key-0123456789'
+
+export interface Server {
+  base: string
+  pid: number
+  auth: string
+  stop(): Promise<void>
+}
+
+let portSeq = 3900
+
+export async function startServer(options: { workers: number; env?: Record<string, string> }): Promise<Server & { startedMs: number }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vellum-bench-'))
+  const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', RENDER_WORKERS: String(options.workers), PORT: String(++portSeq), HOST: '127.0.0.1', ...options.env }
+  execFileSync(process.execPath, [BIN, 'users', 'add', 'bench', '--key', KEY, '--limit', '1000000000'], { env })
+  const started = performance.now()
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] })
+  const base = `http://127.0.0.1:${env.PORT}`
+  for (;;) {
+    try {
+      const res = await fetch(`${base}/health`)
+      if (res.ok) break
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null) throw new Error('the server exited during start')
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  return {
+    base,
+    pid: child.pid!,
+    auth: `Basic ${Buffer.from(`bench:${KEY}`).toString('base64')}`,
+    startedMs: performance.now() - started,
+    async stop() {
+      child.kill('SIGTERM')
+      await new Promise((r) => child.once('exit', r))
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+let unique = 0
+/** A body no earlier request had: same picture, different render key. */
+export function uniqueHtml(html: string): string {
+  return `${html}<!-- ${process.pid}-${++unique} -->`
+}
+
+export async function createAndFetch(server: Server, html: string, scale: number): Promise<{ ms: number; bytes: number }> {
+  const t = performance.now()
+  const res = await fetch(`${server.base}/v1/image`, {
+    method: 'POST',
+    headers: { authorization: server.auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ html, device_scale: scale }),
+  })
+  if (!res.ok) throw new Error(`create answered ${res.status}: ${await res.text()}`)
+  const { url } = (await res.json()) as { url: string }
+  const img = await fetch(url)
+  const bytes = (await img.arrayBuffer()).byteLength
+  if (!img.ok) throw new Error(`fetch answered ${img.status}`)
+  return { ms: performance.now() - t, bytes }
+}
+
+/** Spawn to the first PNG in hand, on an empty data directory. */
+export async function coldStart(card: Card): Promise<number> {
+  const t = performance.now()
+  const server = await startServer({ workers: 0 })
+  await createAndFetch(server, uniqueHtml(card.html), card.scale)
+  const ms = performance.now() - t
+  await server.stop()
+  return ms
+}
+
+export async function latency(server: Server, cards: Card[], iterations: number) {
+  const rows = []
+  for (const card of cards) {
+    for (let i = 0; i < 2; i++) await createAndFetch(server, uniqueHtml(card.html), card.scale)
+    const uniqueMs: number[] = []
+    for (let i = 0; i < iterations; i++) uniqueMs.push((await createAndFetch(server, uniqueHtml(card.html), card.scale)).ms)
+    const repeatedHtml = uniqueHtml(card.html)
+    await createAndFetch(server, repeatedHtml, card.scale)
+    const repeatedMs: number[] = []
+    for (let i = 0; i < iterations * 3; i++) repeatedMs.push((await createAndFetch(server, repeatedHtml, card.scale)).ms)
+    rows.push({ card: card.id, uniqueP50: median(uniqueMs), uniqueP95: p95(uniqueMs), repeatedP50: median(repeatedMs), repeatedP95: p95(repeatedMs) })
+  }
+  return rows
+}
+
+export async function cachedGetThroughput(server: Server, card: Card, seconds: number): Promise<number> {
+  const res = await fetch(`${server.base}/v1/image`, {
+    method: 'POST',
+    headers: { authorization: server.auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ html: card.html, device_scale: card.scale }),
+  })
+  const { url } = (await res.json()) as { url: string }
+  await fetch(url)
+  const result = await autocannon({ url, connections: 32, duration: seconds, pipelining: 1 })
+  if (result.non2xx > 0) throw new Error(`${result.non2xx} cached GETs failed`)
+  return result.requests.average
+}
+
+/** Unique renders per second at `concurrency`, sampling the tree's RSS meanwhile. */
+export async function renderLoad(server: Server, cards: Card[], seconds: number, concurrency: number) {
+  let done = 0
+  let failed = 0
+  let peakTree = 0
+  let peakMain = 0
+  const sampler = setInterval(() => {
+    const rss = treeRss(server.pid)
+    peakTree = Math.max(peakTree, rss.tree)
+    peakMain = Math.max(peakMain, rss.main)
+  }, 100)
+  const end = Date.now() + seconds * 1000
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      let i = w
+      while (Date.now() < end) {
+        const card = cards[i++ % cards.length]!
+        try {
+          await createAndFetch(server, uniqueHtml(card.html), card.scale)
+          done++
+        } catch {
+          failed++
+        }
+      }
+    }),
+  )
+  clearInterval(sampler)
+  return { perSecond: done / seconds, failed, peakTree, peakMain }
+}

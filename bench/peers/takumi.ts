@@ -1,0 +1,56 @@
+/** Takumi (@takumi-rs/core), the fastest browser-free peer, on the same cards and font files. */
+import { readFileSync } from 'node:fs'
+import type { Card } from '../lib/cards.js'
+import { CARD_WEIGHTS, robotoFile } from '../lib/cards.js'
+import { median, p95 } from '../lib/stats.js'
+
+export interface PeerResult {
+  card: string
+  p50: number
+  p95: number
+}
+
+export async function benchTakumi(cards: Card[], iterations: number): Promise<{ results: PeerResult[]; throughput: (html: string, seconds: number, concurrency: number) => Promise<number> } | { skipped: string }> {
+  let core: typeof import('@takumi-rs/core')
+  let helpers: typeof import('@takumi-rs/helpers/html')
+  try {
+    core = await import('@takumi-rs/core')
+    helpers = await import('@takumi-rs/helpers/html')
+  } catch (err) {
+    return { skipped: `@takumi-rs/core is not installed (${(err as Error).message})` }
+  }
+  const renderer = new core.Renderer()
+  for (const weight of CARD_WEIGHTS) {
+    await renderer.registerFont({ name: 'Roboto', data: readFileSync(robotoFile(weight)), weight, style: 'normal' } as never)
+  }
+  const render = (html: string, scale: number) => {
+    const src = helpers.fromHtml(html)
+    return renderer.render(src.node, { width: 1200 * scale, height: 630 * scale, devicePixelRatio: scale, format: 'png', css: src.css } as never)
+  }
+  const results: PeerResult[] = []
+  for (const card of cards) {
+    for (let i = 0; i < 3; i++) await render(card.html, card.scale)
+    const samples: number[] = []
+    for (let i = 0; i < iterations; i++) {
+      const t = performance.now()
+      await render(card.html, card.scale)
+      samples.push(performance.now() - t)
+    }
+    results.push({ card: card.id, p50: median(samples), p95: p95(samples) })
+  }
+  const throughput = async (html: string, seconds: number, concurrency: number) => {
+    let done = 0
+    const end = Date.now() + seconds * 1000
+    await Promise.all(
+      Array.from({ length: concurrency }, async (_, w) => {
+        let n = 0
+        while (Date.now() < end) {
+          await render(html.replace('</div>', `<!-- ${w}-${n++} --></div>`), 1)
+          done++
+        }
+      }),
+    )
+    return done / seconds
+  }
+  return { results, throughput }
+}

@@ -1,0 +1,140 @@
+/**
+ * `npm run bench`: every figure Vellum is judged on, measured side by side in one sitting, with
+ * the peers on the same cards and fonts. Prints one table and writes bench/report/latest.md
+ * plus a chart drawn by Vellum itself. Settings (environment):
+ *   BENCH_ITERATIONS (30)       samples per card for latency figures
+ *   BENCH_LOAD_SECONDS (60)     the memory load: unique renders at full concurrency
+ *   BENCH_THROUGHPUT_SECONDS (15) each throughput run
+ *   BENCH_SKIP_PEERS=1          Vellum only
+ * Never run two benchmarks at once on this machine: the figures are ratios measured together.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { loadCards } from './lib/cards.js'
+import { fmt, geomean, median } from './lib/stats.js'
+import { MiB, treeRss } from './lib/proc.js'
+import { benchStages } from './stages.js'
+import { benchTakumi, type PeerResult } from './peers/takumi.js'
+import { benchChromium } from './peers/chromium.js'
+import { cachedGetThroughput, coldStart, latency, renderLoad, startServer, uniqueHtml, createAndFetch } from './http.js'
+import { renderChart } from './report.js'
+
+const N = Number(process.env.BENCH_ITERATIONS ?? 30)
+const LOAD_S = Number(process.env.BENCH_LOAD_SECONDS ?? 60)
+const TP_S = Number(process.env.BENCH_THROUGHPUT_SECONDS ?? 15)
+const SKIP_PEERS = process.env.BENCH_SKIP_PEERS === '1'
+const cores = availableParallelism()
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`)
+
+const cards = loadCards()
+const title = cards.find((c) => c.id === '1-title')!
+
+log(`stages in-process, ${N} renders per card`)
+const stages = await benchStages(cards, N)
+
+let takumi: PeerResult[] | undefined
+let takumiTp: number | undefined
+let chromium: PeerResult[] | undefined
+let chromiumTp: number | undefined
+const notes: string[] = []
+if (!SKIP_PEERS) {
+  log('takumi')
+  const tk = await benchTakumi(cards, N)
+  if ('skipped' in tk) notes.push(`takumi skipped: ${tk.skipped}`)
+  else {
+    takumi = tk.results
+    takumiTp = await tk.throughput(title.html, TP_S, cores * 2)
+  }
+  log('chromium')
+  const cr = await benchChromium(cards, N)
+  if ('skipped' in cr) notes.push(`Chromium skipped: ${cr.skipped}`)
+  else {
+    chromium = cr.results
+    chromiumTp = await cr.throughput(title.html, TP_S, cores)
+    await cr.close()
+  }
+} else notes.push('peers skipped (BENCH_SKIP_PEERS=1)')
+
+log('cold start')
+const cold = median([await coldStart(title), await coldStart(title), await coldStart(title)])
+
+log(`HTTP server, ${cores} workers`)
+const server = await startServer({ workers: 0 })
+await createAndFetch(server, uniqueHtml(title.html), 1)
+await new Promise((r) => setTimeout(r, 2000))
+const idle = treeRss(server.pid)
+const http = await latency(server, cards, N)
+const cachedRps = await cachedGetThroughput(server, title, 5)
+const tpAll = await (async () => {
+  const tcard = [title]
+  return (await renderLoad(server, tcard, TP_S, cores * 4)).perSecond
+})()
+log(`memory load ${LOAD_S}s`)
+const load = await renderLoad(server, cards, LOAD_S, cores * 4)
+await server.stop()
+
+log('HTTP server, 1 worker')
+const single = await startServer({ workers: 1 })
+await createAndFetch(single, uniqueHtml(title.html), 1)
+const tpOne = (await renderLoad(single, [title], TP_S, 4)).perSecond
+await single.stop()
+
+// ---- table ----
+const byCard = (rows: PeerResult[] | undefined, id: string) => rows?.find((r) => r.card === id)
+const lines: string[] = []
+lines.push(`Vellum bench — ${new Date().toISOString()} — ${cores} cores, Node ${process.version}, ${N} samples per card`)
+lines.push('')
+lines.push('| card | parse | layout | raster | encode | server p50 | p95 | PNG KB (resvg) | e2e unique p50 | p95 | repeated p50 | takumi p50 | Chromium p50 | server/takumi | e2e/Chromium |')
+lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
+for (const s of stages) {
+  const h = http.find((r) => r.card === s.card)!
+  const tk = byCard(takumi, s.card)
+  const cr = byCard(chromium, s.card)
+  lines.push(
+    `| ${s.card} | ${fmt(s.parse)} | ${fmt(s.layout)} | ${fmt(s.rasterize)} | ${fmt(s.encode)} | ${fmt(s.total)} | ${fmt(s.totalP95)} | ${fmt(s.bytes / 1024, 0)} (${fmt(s.resvgBytes / 1024, 0)}) | ${fmt(h.uniqueP50)} | ${fmt(h.uniqueP95)} | ${fmt(h.repeatedP50, 2)} | ${fmt(tk?.p50 ?? NaN)} | ${fmt(cr?.p50 ?? NaN)} | ${tk ? fmt(s.total / tk.p50, 2) + '×' : '–'} | ${cr ? fmt(h.uniqueP50 / cr.p50, 2) + '×' : '–'} |`,
+  )
+}
+const serverOverTakumi = takumi ? geomean(stages.map((s) => s.total / byCard(takumi, s.card)!.p50)) : NaN
+const e2eOverChromium = chromium ? geomean(http.map((h) => h.uniqueP50 / byCard(chromium, h.card)!.p50)) : NaN
+const repeatedP50 = median(http.map((h) => h.repeatedP50))
+const bytesRatio = Math.max(...stages.map((s) => s.bytes / s.resvgBytes))
+lines.push('')
+lines.push('All times in ms (medians unless p95). Server = in-process pipeline; e2e = HTTP create + fetch through the real server.')
+lines.push('')
+lines.push('| figure | measured | target | met |')
+lines.push('|---|---|---|---|')
+const target = (name: string, value: string, goal: string, ok: boolean | undefined) =>
+  lines.push(`| ${name} | ${value} | ${goal} | ${ok === undefined ? 'n/a' : ok ? 'yes' : 'no'} |`)
+target('unique server p50 vs takumi (geomean)', `${fmt(serverOverTakumi, 2)}×`, '≤ 2×', takumi ? serverOverTakumi <= 2 : undefined)
+target('unique e2e p50 vs warm Chromium (geomean)', `${fmt(e2eOverChromium, 2)}×`, '≤ 0.5×', chromium ? e2eOverChromium <= 0.5 : undefined)
+target('repeated create + cached fetch p50', `${fmt(repeatedP50, 2)} ms`, '≤ 2 ms', repeatedP50 <= 2)
+target('cached GET throughput', `${fmt(cachedRps, 0)} req/s`, '≥ 5000 req/s', cachedRps >= 5000)
+target(`throughput ${cores} cores vs 1 (title)`, `${fmt(tpAll, 1)} vs ${fmt(tpOne, 1)} renders/s = ${fmt(tpAll / tpOne, 2)}×`, '≥ 1.7×', tpAll / tpOne >= 1.7)
+target('throughput vs takumi (title)', `${fmt(tpAll, 1)} vs ${fmt(takumiTp ?? NaN, 1)} renders/s = ${fmt(tpAll / (takumiTp ?? NaN), 2)}×`, '≥ 0.5×', takumiTp ? tpAll / takumiTp >= 0.5 : undefined)
+target('throughput vs Chromium (title)', `${fmt(tpAll, 1)} vs ${fmt(chromiumTp ?? NaN, 1)} renders/s`, '(info)', undefined)
+target('RSS idle (whole tree / API process)', `${fmt(MiB(idle.tree), 0)} / ${fmt(MiB(idle.main), 0)} MiB`, '≤ 80 MiB', MiB(idle.tree) <= 80)
+target(`RSS peak, ${LOAD_S}s unique load (tree / API process)`, `${fmt(MiB(load.peakTree), 0)} / ${fmt(MiB(load.peakMain), 0)} MiB (${fmt(load.perSecond, 1)} renders/s, ${load.failed} failed)`, '≤ 200 MiB', MiB(load.peakTree) <= 200)
+target('cold start to first PNG', `${fmt(cold, 0)} ms`, '≤ 500 ms', cold <= 500)
+target('PNG bytes vs resvg default encoder (worst card)', `${fmt(bytesRatio, 2)}×`, '≤ 1.5×', bytesRatio <= 1.5)
+if (notes.length) lines.push('', ...notes.map((n) => `- ${n}`))
+
+const table = lines.join('\n')
+process.stdout.write(`${table}\n`)
+
+const reportDir = fileURLToPath(new URL('./report/', import.meta.url))
+mkdirSync(reportDir, { recursive: true })
+const chart = await renderChart(
+  stages.map((s) => ({
+    card: s.card,
+    series: {
+      'Vellum server': s.total,
+      'Vellum e2e': http.find((h) => h.card === s.card)!.uniqueP50,
+      takumi: byCard(takumi, s.card)?.p50 ?? NaN,
+      Chromium: byCard(chromium, s.card)?.p50 ?? NaN,
+    },
+  })),
+)
+writeFileSync(`${reportDir}latest.png`, chart)
+writeFileSync(`${reportDir}latest.md`, `# Vellum benchmark report\n\n${table}\n\n![p50 per card](latest.png)\n`)
+log(`report: bench/report/latest.md, chart: bench/report/latest.png`)

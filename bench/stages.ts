@@ -1,0 +1,81 @@
+/**
+ * Per-stage timings of Vellum's render pipeline, in this process, on the card set: parse
+ * (HTML → tree), layout (satori, crop), rasterize (resvg), encode (PNG). Also the PNG bytes
+ * against resvg's own encoder at its default setting.
+ */
+import { Resvg } from '@resvg/resvg-js'
+import { createRenderer } from '../src/render/pipeline.js'
+import { buildDocument } from '../src/render/stages/build-document.js'
+import { layout } from '../src/render/stages/layout.js'
+import { applyCrop, cropRect } from '../src/render/stages/crop.js'
+import { loadBundledFonts } from '../src/fonts/bundled-fonts.js'
+import { renderLimits } from '../src/container.js'
+import { configFrom } from '../src/config/load-config.js'
+import type { RenderJob } from '../src/render/job.js'
+import type { Card } from './lib/cards.js'
+import { median, p95 } from './lib/stats.js'
+
+export interface StageResult {
+  card: string
+  parse: number
+  layout: number
+  rasterize: number
+  encode: number
+  total: number
+  totalP95: number
+  bytes: number
+  resvgBytes: number
+}
+
+export function jobFor(card: Card, html = card.html): RenderJob {
+  return {
+    params: {
+      html, css: '', googleFonts: [], selector: undefined, deviceScale: card.scale,
+      viewportWidth: undefined, viewportHeight: undefined, transparentBackground: false, disableTwemoji: false,
+    },
+    limits: renderLimits(configFrom()),
+    fonts: [],
+    images: {},
+  }
+}
+
+export async function benchStages(cards: Card[], iterations: number): Promise<StageResult[]> {
+  const renderer = createRenderer()
+  await renderer.warmUp()
+  const fonts = loadBundledFonts()
+  const results: StageResult[] = []
+  for (const card of cards) {
+    const job = jobFor(card)
+    for (let i = 0; i < 3; i++) await renderer.render(job)
+    const t = { parse: [] as number[], layout: [] as number[], rasterize: [] as number[], encode: [] as number[], total: [] as number[] }
+    let bytes = 0
+    for (let i = 0; i < iterations; i++) {
+      const start = performance.now()
+      const out = await renderer.render(job)
+      t.total.push(performance.now() - start)
+      t.parse.push(out.timings.parse)
+      t.layout.push(out.timings.layout)
+      t.rasterize.push(out.timings.rasterize)
+      t.encode.push(out.timings.encode)
+      bytes = out.png.byteLength
+    }
+    const doc = buildDocument(job)
+    const laid = await layout(doc.root, { width: doc.layoutWidth, height: doc.layoutHeight, fonts })
+    const svg = applyCrop(laid.svg, cropRect(doc, laid))
+    const resvgBytes = new Resvg(svg, { fitTo: { mode: 'zoom', value: card.scale }, background: 'white', font: { loadSystemFonts: false } })
+      .render()
+      .asPng().byteLength
+    results.push({
+      card: card.id,
+      parse: median(t.parse),
+      layout: median(t.layout),
+      rasterize: median(t.rasterize),
+      encode: median(t.encode),
+      total: median(t.total),
+      totalP95: p95(t.total),
+      bytes,
+      resvgBytes,
+    })
+  }
+  return results
+}
