@@ -28,11 +28,14 @@ function workerScript(): string {
   return fileURLToPath(new URL(`./render-worker.${IS_TS ? 'ts' : 'js'}`, import.meta.url))
 }
 
-/** Node flags for the worker: the TypeScript loader when running from source, nothing else. */
+/**
+ * Node flags for the worker: `--expose-gc` (the worker collects resvg's pixel buffers right
+ * after each render, see render-worker.ts) and the TypeScript loader when running from source.
+ */
 function nodeArgs(): string[] {
-  if (!IS_TS) return []
+  if (!IS_TS) return ['--expose-gc']
   const inherited = process.execArgv.filter((a) => !a.startsWith('--inspect'))
-  return inherited.some((a) => a.includes('tsx')) ? inherited : [...inherited, '--import=tsx']
+  return ['--expose-gc', ...(inherited.some((a) => a.includes('tsx')) ? inherited : [...inherited, '--import=tsx'])]
 }
 
 export function createRenderPool(options: RenderPoolOptions): RenderRunner {
