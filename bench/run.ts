@@ -80,6 +80,14 @@ await createAndFetch(single, uniqueHtml(title.html), 1)
 const tpOne = (await renderLoad(single, [title], TP_S, 4)).perSecond
 await single.stop()
 
+log('low-memory profile: 1 worker, stopped after 2 s idle')
+const lean = await startServer({ workers: 1, env: { RENDER_IDLE_TIMEOUT_MS: '2000', IMAGE_CACHE_BYTES: String(8 * 1024 * 1024) } })
+await createAndFetch(lean, uniqueHtml(title.html), 1)
+await new Promise((r) => setTimeout(r, 3500))
+const leanIdle = treeRss(lean.pid)
+const leanLoad = await renderLoad(lean, cards, Math.max(5, Math.round(LOAD_S / 2)), 4)
+await lean.stop()
+
 // ---- table ----
 const byCard = (rows: PeerResult[] | undefined, id: string) => rows?.find((r) => r.card === id)
 const lines: string[] = []
@@ -115,6 +123,8 @@ target('throughput vs takumi (title)', `${fmt(tpAll, 1)} vs ${fmt(takumiTp ?? Na
 target('throughput vs Chromium (title)', `${fmt(tpAll, 1)} vs ${fmt(chromiumTp ?? NaN, 1)} renders/s`, '(info)', undefined)
 target('RSS idle (whole tree / API process)', `${fmt(MiB(idle.tree), 0)} / ${fmt(MiB(idle.main), 0)} MiB`, '≤ 80 MiB', MiB(idle.tree) <= 80)
 target(`RSS peak, ${LOAD_S}s unique load (tree / API process)`, `${fmt(MiB(load.peakTree), 0)} / ${fmt(MiB(load.peakMain), 0)} MiB (${fmt(load.perSecond, 1)} renders/s, ${load.failed} failed)`, '≤ 200 MiB', MiB(load.peakTree) <= 200)
+target('low-memory profile RSS idle (tree)', `${fmt(MiB(leanIdle.tree), 0)} MiB`, '≤ 80 MiB', MiB(leanIdle.tree) <= 80)
+target(`low-memory profile RSS peak, ${Math.max(5, Math.round(LOAD_S / 2))}s load (tree)`, `${fmt(MiB(leanLoad.peakTree), 0)} MiB (${fmt(leanLoad.perSecond, 1)} renders/s, ${leanLoad.failed} failed)`, '≤ 200 MiB', MiB(leanLoad.peakTree) <= 200)
 target('cold start to first PNG', `${fmt(cold, 0)} ms`, '≤ 500 ms', cold <= 500)
 target('PNG bytes vs resvg default encoder (worst card)', `${fmt(bytesRatio, 2)}×`, '≤ 1.5×', bytesRatio <= 1.5)
 if (notes.length) lines.push('', ...notes.map((n) => `- ${n}`))

@@ -43,7 +43,7 @@ export const envSchema = z.object({
   RENDER_QUEUE_SIZE: int(1, 100000, 64),
   RENDER_TIMEOUT_MS: int(100, 600_000, 15_000),
   RENDER_MEMORY_MB: int(0, 1_000_000, 2048),
-  RENDER_RECYCLE_AFTER: int(0, 1_000_000, 500),
+  RENDER_IDLE_TIMEOUT_MS: int(0, 86_400_000, 0),
   DEFAULT_USER_LIMIT: int(0, 2_000_000_000, 10_000),
 
   // Caches
@@ -101,7 +101,7 @@ export interface Config {
     queueSize: number
     timeoutMs: number
     memoryMb: number
-    recycleAfter: number
+    idleTimeoutMs: number
   }
   cache: { imageBytes: number }
   googleFonts: { cssUrl: string; timeoutMs: number; maxBytes: number; maxFamilies: number }
@@ -142,7 +142,7 @@ export function toConfig(env: Env): Config {
       queueSize: env.RENDER_QUEUE_SIZE,
       timeoutMs: env.RENDER_TIMEOUT_MS,
       memoryMb: env.RENDER_MEMORY_MB,
-      recycleAfter: env.RENDER_RECYCLE_AFTER,
+      idleTimeoutMs: env.RENDER_IDLE_TIMEOUT_MS,
     },
     cache: { imageBytes: env.IMAGE_CACHE_BYTES },
     googleFonts: {

@@ -14,6 +14,8 @@ export interface RenderPoolOptions {
   queueSize: number
   timeoutMs: number
   memoryMb: number
+  /** Stop all workers after this long without work (0 = keep them warm). */
+  idleTimeoutMs: number
 }
 
 export interface RenderRunner {
@@ -52,17 +54,36 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
         }
       : { execArgv: args, serialization: 'advanced' as const }
 
-  const pool = workerpool.pool(workerScript(), {
-    workerType: 'process',
-    maxWorkers: workers,
-    minWorkers: workers,
-    maxQueueSize: options.queueSize,
-    workerTerminateTimeout: 500,
-    forkOpts,
-  })
+  const start = () =>
+    workerpool.pool(workerScript(), {
+      workerType: 'process',
+      maxWorkers: workers,
+      minWorkers: workers,
+      maxQueueSize: options.queueSize,
+      workerTerminateTimeout: 500,
+      forkOpts,
+    })
+  let current: ReturnType<typeof start> | undefined = options.idleTimeoutMs > 0 ? undefined : start()
+  let lastUsed = Date.now()
+  let active = 0
+
+  // The low-memory profile: workers (the bulk of the RSS) exist only while there is work.
+  const reaper =
+    options.idleTimeoutMs > 0
+      ? setInterval(() => {
+          if (current && active === 0 && Date.now() - lastUsed >= options.idleTimeoutMs) {
+            const idle = current
+            current = undefined
+            void idle.terminate()
+          }
+        }, Math.max(50, Math.floor(options.idleTimeoutMs / 4))).unref()
+      : undefined
 
   return {
     async run(job) {
+      const pool = (current ??= start())
+      active++
+      lastUsed = Date.now()
       let timer: NodeJS.Timeout | undefined
       let timedOut = false
       let promise: ReturnType<typeof pool.exec>
@@ -86,14 +107,19 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
         throw toAppError(timedOut ? new workerpool.Promise.TimeoutError('deadline') : err, options)
       } finally {
         clearTimeout(timer)
+        active--
+        lastUsed = Date.now()
       }
     },
     stats: () => {
-      const s = pool.stats()
+      if (!current) return { busy: 0, idle: 0, pending: 0, total: 0 }
+      const s = current.stats()
       return { busy: s.busyWorkers, idle: s.idleWorkers, pending: s.pendingTasks, total: s.totalWorkers }
     },
     close: async () => {
-      await pool.terminate(true)
+      clearInterval(reaper)
+      await current?.terminate(true)
+      current = undefined
     },
   }
 }
