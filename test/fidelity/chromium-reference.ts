@@ -1,0 +1,178 @@
+/**
+ * `npm run fidelity:refs [name…]`: draws every fidelity case (or the named ones) with headless
+ * Chromium and writes its reference.png. References are committed, so tests never need a
+ * browser; this script does (Debian's chromium, driven by playwright-core).
+ *
+ * Chromium gets exactly Vellum's fonts: the bundled font files are served to it through
+ * @font-face (the fontsource CSS, restricted to the subsets Vellum bundles) and, for the
+ * generic families and the stand-in names of src/fonts/font-aliases.ts, through a private
+ * fontconfig folder that adds them as system fonts (converted to TTF, which is all Chromium
+ * reads from the system), with Chromium's generic-family settings pointed at them. Sizing follows the hosted API's rules, which
+ * Vellum implements: a viewport is shot whole; a selector crops to the first match; otherwise
+ * the picture is the union of body's top-level elements with their margins (or the body box
+ * when body holds text of its own); device_scale is Chromium's deviceScaleFactor.
+ */
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
+import { chromium, type Page } from 'playwright-core'
+// @ts-expect-error wawoff2 ships no types; decompress(Buffer) → Promise<Uint8Array> (WOFF2 → TTF)
+import { decompress } from 'wawoff2'
+import { readManifest } from '../../src/fonts/bundled-fonts.js'
+import { FAMILY_ALIASES, GENERIC_FAMILIES } from '../../src/fonts/font-aliases.js'
+import { loadCases, type FidelityCase } from './cases.js'
+
+const require = createRequire(import.meta.url)
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+const FULL_DOCUMENT = /<\s*(html|head|body)[\s>]/i
+
+/** @font-face rules for every bundled face, and the font files, from the fontsource packages. */
+async function bundledFontFaces(fontDir: string): Promise<string> {
+  const rules: string[] = []
+  const systemFonts: Array<{ from: string; to: string }> = []
+  for (const family of readManifest()) {
+    const pkgDir = dirname(require.resolve(`${family.package}/package.json`))
+    for (const weight of family.weights) {
+      for (const style of family.styles) {
+        const css = readFileSync(join(pkgDir, `${weight}${style === 'italic' ? '-italic' : ''}.css`), 'utf8')
+        for (const block of css.split(/(?=\/\* )/)) {
+          const subset = family.subsets.find((s) => block.startsWith(`/* ${family.prefix}-${s}-${weight}-${style} */`))
+          if (!subset) continue
+          const file = `${family.prefix}-${subset}-${weight}-${style}.woff2`
+          // The generic families need system fonts, which Chromium reads only as TTF/OTF.
+          systemFonts.push({ from: join(pkgDir, 'files', file), to: join(fontDir, file.replace(/\.woff2$/, '.ttf')) })
+          rules.push(
+            block
+              .replace(/src:[^;]+;/, `src: url(${pathToFileURL(join(pkgDir, 'files', file)).href}) format('woff2');`)
+              .replace(/font-display: swap;\n?/, ''),
+          )
+          // The stand-in names draw with the same file, as Vellum's font-family rewriting does.
+          for (const [alias, target] of Object.entries(FAMILY_ALIASES)) {
+            if (target !== family.name || alias.startsWith('-') || alias === 'system-ui' || alias.startsWith('ui-')) continue
+            rules.push(rules.at(-1)!.replace(/font-family: '[^']+';/, `font-family: '${alias}';`))
+          }
+        }
+      }
+    }
+  }
+  for (const f of systemFonts) writeFileSync(f.to, await decompress(readFileSync(f.from)))
+  return rules.join('\n')
+}
+
+/**
+ * Per-run fontconfig user folder (XDG folders in a temp dir) that adds the bundled faces as
+ * system fonts; the generic families are then pointed at them per page (Page.setFontFamilies).
+ */
+function fontconfigEnv(root: string, fontDir: string): Record<string, string> {
+  const configDir = join(root, 'config', 'fontconfig')
+  mkdirSync(configDir, { recursive: true })
+  writeFileSync(join(configDir, 'fonts.conf'), `<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig><dir>${fontDir}</dir></fontconfig>`)
+  return { XDG_CONFIG_HOME: join(root, 'config'), XDG_CACHE_HOME: join(root, 'cache'), XDG_DATA_HOME: join(root, 'data') }
+}
+
+/** The page Chromium loads: a snippet inside a standard document, a whole page as it is. */
+function documentFor(c: FidelityCase, fontFaces: string): string {
+  const fonts = `<style>${fontFaces}</style>`
+  const author = c.css ? `<style>${c.css}</style>` : ''
+  if (FULL_DOCUMENT.test(c.html)) {
+    // Fonts first (before the page's own sheets), the css parameter last (after them).
+    const withFonts = /<head[^>]*>/i.test(c.html) ? c.html.replace(/<head[^>]*>/i, (m) => m + fonts) : fonts + c.html
+    return /<\/html\s*>/i.test(withFonts) ? withFonts.replace(/<\/html\s*>/i, `${author}</html>`) : withFonts + author
+  }
+  return `<!DOCTYPE html><html><head><meta charset="utf-8">${fonts}${author}</head><body>${c.html}</body></html>`
+}
+
+interface Clip {
+  x: number
+  y: number
+  width: number
+  height: number
+}
+
+/** The rectangle the hosted API's rules keep, computed in the page (same snapping as Vellum). */
+async function clipFor(page: Page, c: FidelityCase): Promise<Clip | undefined> {
+  if (c.options.selector) {
+    return page.evaluate((selector) => {
+      const r = document.querySelector(selector)!.getBoundingClientRect()
+      return { x: r.left, y: r.top, width: r.width, height: r.height }
+    }, c.options.selector).then(snap)
+  }
+  if (c.options.viewport_width !== undefined || c.options.viewport_height !== undefined || FULL_DOCUMENT.test(c.html)) return undefined
+  return page
+    .evaluate(() => {
+      const body = document.body
+      const ownText = Array.from(body.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== '')
+      const tops = Array.from(body.children).filter((e) => getComputedStyle(e).display !== 'none' && !['SCRIPT', 'STYLE'].includes(e.tagName))
+      if (ownText || tops.length === 0) {
+        const r = body.getBoundingClientRect()
+        return { x: r.left, y: r.top, width: r.width, height: r.height }
+      }
+      let [l, t, r, b] = [Infinity, Infinity, -Infinity, -Infinity]
+      for (const e of tops) {
+        const box = e.getBoundingClientRect()
+        const s = getComputedStyle(e)
+        l = Math.min(l, box.left - parseFloat(s.marginLeft))
+        t = Math.min(t, box.top - parseFloat(s.marginTop))
+        r = Math.max(r, box.right + parseFloat(s.marginRight))
+        b = Math.max(b, box.bottom + parseFloat(s.marginBottom))
+      }
+      return { x: Math.max(0, l), y: Math.max(0, t), width: r - Math.max(0, l), height: b - Math.max(0, t) }
+    })
+    .then(snap)
+}
+
+function snap(r: Clip): Clip {
+  const x = Math.floor(r.x)
+  const y = Math.floor(r.y)
+  return { x, y, width: Math.max(1, Math.ceil(r.x + r.width) - x), height: Math.max(1, Math.ceil(r.y + r.height) - y) }
+}
+
+async function main(): Promise<void> {
+  const cases = loadCases(process.argv.slice(2))
+  const root = mkdtempSync(join(tmpdir(), 'vellum-fidelity-'))
+  const fontDir = join(root, 'fonts')
+  mkdirSync(fontDir)
+  const fontFaces = await bundledFontFaces(fontDir)
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    env: { ...process.env, ...fontconfigEnv(root, fontDir) },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--font-render-hinting=none', '--disable-lcd-text'],
+  })
+  try {
+    for (const c of cases) {
+      const context = await browser.newContext({
+        viewport: { width: c.options.viewport_width ?? 1920, height: c.options.viewport_height ?? 1080 },
+        deviceScaleFactor: c.options.device_scale ?? 1,
+      })
+      const page = await context.newPage()
+      const cdp = await context.newCDPSession(page)
+      await cdp.send('Page.setFontFamilies', {
+        fontFamilies: {
+          standard: GENERIC_FAMILIES.serif!,
+          serif: GENERIC_FAMILIES.serif!,
+          sansSerif: GENERIC_FAMILIES['sans-serif']!,
+          fixed: GENERIC_FAMILIES.monospace!,
+          cursive: GENERIC_FAMILIES.cursive!,
+          fantasy: GENERIC_FAMILIES.fantasy!,
+        },
+      })
+      const file = join(root, `${c.name}.html`)
+      writeFileSync(file, documentFor(c, fontFaces))
+      await page.goto(pathToFileURL(file).href)
+      await page.evaluate(() => document.fonts.ready.then(() => undefined))
+      const clip = await clipFor(page, c)
+      const png = await page.screenshot({ clip, fullPage: false, omitBackground: c.options.transparent_background ?? false, animations: 'disabled', caret: 'hide' })
+      writeFileSync(c.referencePath, png)
+      console.log(`${c.name}: ${clip ? `${clip.width}×${clip.height} at ${clip.x},${clip.y}` : 'viewport'}`)
+      await context.close()
+    }
+  } finally {
+    await browser.close()
+    rmSync(root, { recursive: true, force: true })
+  }
+}
+
+await main()
