@@ -17,3 +17,19 @@ t.test('idle workers are stopped and restarted on demand', async (t) => {
   t.equal((await h.app.inject({ url: '/health' })).json().render.total, 0, 'stopped after the idle timeout')
   t.equal((await post('<p>two</p>')).statusCode, 200, 'the next render starts a worker again')
 })
+
+t.test('a render that outgrows the worker memory limit ends that worker, not the service', async (t) => {
+  // Output pixels are allowed up to 400 MP here so that the allocation itself is the bomb:
+  // 18000×18000 RGBA asks resvg for 1.3 GB against a 600 MB data limit.
+  const h = await build(t, { RENDER_MEMORY_MB: 600, MAX_OUTPUT_PIXELS: 400_000_000 })
+  h.addUser('bomb', 'bomb-key-1234')
+  const post = (payload: object) =>
+    h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('bomb', 'bomb-key-1234') }, payload })
+  t.equal((await post({ html: '<p>before</p>', device_scale: 1 })).statusCode, 200)
+  const bomb = await post({ html: '<p>big</p>', viewport_width: 6000, viewport_height: 6000, device_scale: 3 })
+  t.equal(bomb.statusCode, 422)
+  t.match(bomb.json().message, /ran out of memory or crashed .*RENDER_MEMORY_MB/)
+  t.equal((await post({ html: '<p>after</p>', device_scale: 1 })).statusCode, 200, 'a new worker takes the next render')
+  t.equal((await h.app.inject({ url: '/health' })).statusCode, 200)
+  t.equal(h.container.usage.usedThisMonth('bomb', Date.now()), 2, 'the crashed render cost nothing')
+})
