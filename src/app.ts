@@ -9,6 +9,7 @@ import { installErrorHandling } from './http/error-handler.js'
 import { authenticator } from './http/authenticate.js'
 import { imageRoutes } from './http/routes/images.js'
 import { usageRoutes } from './http/routes/usage.js'
+import { imageListRoutes } from './http/routes/image-list.js'
 import { healthRoutes } from './http/routes/health.js'
 
 export async function buildApp(
@@ -46,6 +47,7 @@ export async function buildApp(
   installErrorHandling(app, config.limits.bodyBytes)
   const authenticate = authenticator(container.users)
   imageRoutes(app, { config, images: container.images, authenticate })
+  imageListRoutes(app, { config, images: container.images, authenticate })
   usageRoutes(app, { usage: container.usage, authenticate })
   healthRoutes(app, { db: container.db, pool: container.pool })
   return app

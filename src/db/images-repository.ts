@@ -51,6 +51,7 @@ export class ImagesRepository {
   readonly #recent
   readonly #markDeleted
   readonly #dropBlob
+  readonly #page
 
   constructor(db: Db) {
     this.#insert = db.prepare(
@@ -68,6 +69,16 @@ export class ImagesRepository {
       'UPDATE images SET deleted_at = ? WHERE id = ? AND user_id = ? AND deleted_at IS NULL',
     )
     this.#dropBlob = db.prepare('DELETE FROM image_blobs WHERE image_id = ?')
+    this.#page = db.prepare<[string, number, number, string, number], RawImage>(
+      'SELECT * FROM images WHERE user_id = ? AND deleted_at IS NULL AND (created_at < ? OR (created_at = ? AND id < ?)) ' +
+        'ORDER BY created_at DESC, id DESC LIMIT ?',
+    )
+  }
+
+  /** The user's live images, newest first, after the (createdAt, id) cursor. */
+  page(userId: string, count: number, after?: { createdAt: number; id: string }): ImageRecord[] {
+    const c = after ?? { createdAt: Number.MAX_SAFE_INTEGER, id: '' }
+    return this.#page.all(userId, c.createdAt, c.createdAt, after ? c.id : '\uffff', count).map(toImage)
   }
 
   insert(image: Omit<ImageRecord, 'deletedAt'>, png: Uint8Array): void {

@@ -159,6 +159,22 @@ export class ImageService {
     return deleted
   }
 
+  /** One page of the user's images; the token is an opaque cursor. */
+  list(user: UserRow, count: number, token?: string): { images: ImageRecord[]; next?: string } {
+    let after: { createdAt: number; id: string } | undefined
+    if (token) {
+      const [createdAt, id] = Buffer.from(token, 'base64url').toString('utf8').split('/')
+      if (!createdAt || !id || !Number.isFinite(Number(createdAt))) {
+        throw new AppError('VALIDATION', 'page_token is not a token from a previous page', { issues: [{ path: 'page_token', message: 'unknown page token' }] })
+      }
+      after = { createdAt: Number(createdAt), id }
+    }
+    const rows = this.deps.images.page(user.id, count + 1, after)
+    const images = rows.slice(0, count)
+    const last = images[images.length - 1]
+    return { images, next: rows.length > count && last ? Buffer.from(`${last.createdAt}/${last.id}`).toString('base64url') : undefined }
+  }
+
   find(id: string): ImageRecord | undefined {
     return this.deps.images.find(id)
   }
