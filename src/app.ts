@@ -29,6 +29,14 @@ export async function buildApp(
   await app.register(formbody, { bodyLimit: config.limits.bodyBytes })
   // JSON and form data only, like the hosted API: anything else is a clear 415.
   app.removeContentTypeParser('text/plain')
+  // Some official clients (Ruby) send `Content-Type: application/json` on bodiless GET and
+  // DELETE requests; an empty JSON body means "no body" rather than an error.
+  const json = app.getDefaultJsonParser('error', 'error')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined)
+    json(request, body as string, done)
+  })
 
   // The hosted API answers every origin; browsers calling it directly expect the same.
   app.addHook('onRequest', async (request, reply) => {

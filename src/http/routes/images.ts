@@ -90,7 +90,7 @@ export function imageRoutes(app: FastifyInstance, deps: ImageRoutesDeps): void {
   const fetchQueryParams = fetchQuery(config.limits.resizeSide)
   const parse = (body: unknown, prefix = ''): CreateImageRequest => {
     const req = parseCreateImage(body, config.defaults, prefix)
-    checkSource(body as Record<string, unknown>, req, config.limits, prefix)
+    checkSource((body ?? {}) as Record<string, unknown>, req, config.limits, prefix)
     return req
   }
 

@@ -174,7 +174,8 @@ export function parseCreateImage(
   defaults: { deviceScale: number },
   prefix = '',
 ): CreateImageRequest {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+  if (body === undefined || body === null) body = {}
+  if (typeof body !== 'object' || Array.isArray(body)) {
     throw validationError([{ path: prefix || 'body', message: 'the request body must be a JSON object or form data' }])
   }
   const parsed = createImageSchema.safeParse(body)

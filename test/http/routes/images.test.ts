@@ -246,6 +246,38 @@ t.test('image endpoints through inject', async (t) => {
     t.equal(revoked.statusCode, 401, 'a revoked key is refused')
   })
 
+  t.test("other official clients' habits are accepted", async (t) => {
+    // Ruby and .NET add ?includeId=true; Ruby sends a JSON content type on bodiless requests.
+    const ruby = await h.app.inject({
+      method: 'POST', url: '/v1/image?includeId=true',
+      headers: { authorization: auth, 'content-type': 'application/json', 'user-agent': 'Ruby' },
+      payload: JSON.stringify({ html: '<p>ruby</p>', google_fonts: null, device_scale: null, viewport_width: null }),
+    })
+    t.equal(ruby.statusCode, 200, 'explicit nulls mean defaults')
+    t.same(Object.keys(ruby.json()), ['url', 'id'])
+    const del = await h.app.inject({
+      method: 'DELETE', url: `/v1/image/${ruby.json().id}`,
+      headers: { authorization: auth, 'content-type': 'application/json' },
+    })
+    t.equal(del.statusCode, 202, 'DELETE with a JSON content type and no body')
+    const usage = await h.app.inject({ url: '/v1/usage', headers: { authorization: auth, 'content-type': 'application/json', accept: 'application/json' } })
+    t.equal(usage.statusCode, 200, 'GET with a JSON content type and no body')
+    const go = await h.app.inject({
+      method: 'POST', url: '/v1/image',
+      headers: { authorization: auth, accept: 'application/json', 'user-agent': 'HCTIGo/1.0' },
+      payload: { html: '<p>go</p>', device_scale: 1.5, viewport_width: 400, viewport_height: 300, ms_delay: 500, render_when_ready: false, color_scheme: 'dark', timezone: 'Europe/Paris' },
+    })
+    t.equal(go.statusCode, 200, 'browser-only options are accepted and ignored')
+    const png = decodePng((await h.app.inject({ url: `/v1/image/${go.json().id}` })).rawPayload)
+    t.same([png.width, png.height], [600, 450])
+    const formBatch = await h.app.inject({
+      method: 'POST', url: '/v1/image', headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'html=%3Cp%3Eform%3C%2Fp%3E&google_fonts=Roboto%7COpen+Sans&device_scale=1&format=jpg',
+    })
+    t.equal(formBatch.statusCode, 200)
+    t.match(formBatch.json().url, /\.jpg$/)
+  })
+
   t.test('usage in the hosted shape', async (t) => {
     const res = await h.app.inject({ url: '/v1/usage', headers: { authorization: auth } })
     t.equal(res.statusCode, 200)
