@@ -4,7 +4,7 @@
  * the database) on SIGTERM/SIGINT.
  */
 import { pino } from 'pino'
-import { loadConfig } from './config/load-config.js'
+import { ConfigError, loadConfig } from './config/load-config.js'
 import { createContainer } from './container.js'
 import { buildApp } from './app.js'
 
@@ -13,7 +13,16 @@ export async function serve(): Promise<void> {
   const log = pino({ level: config.logLevel, redact: ['req.headers.authorization'] })
   const container = createContainer(config, log)
   const app = await buildApp(container, { loggerInstance: log })
-  await app.listen({ port: config.port, host: config.host })
+  try {
+    await app.listen({ port: config.port, host: config.host })
+  } catch (err) {
+    await app.close()
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      throw new ConfigError([`PORT: cannot listen on ${config.host}:${config.port} (${code})`])
+    }
+    throw err
+  }
   if (container.users.list().length === 0) {
     log.warn('no users yet: create one with `npx vellum users add <user_id>` (prints its API key)')
   }

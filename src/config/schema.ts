@@ -6,11 +6,17 @@
  */
 import { z } from 'zod'
 
-const int = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def)
-const num = (min: number, max: number, def: number) => z.coerce.number().min(min).max(max).default(def)
+const int = (min: number, max: number, def: number) => {
+  const error = `must be an integer between ${min} and ${max}`
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(def)
+}
+const num = (min: number, max: number, def: number) => {
+  const error = `must be a number between ${min} and ${max}`
+  return z.coerce.number({ error }).min(min, { error }).max(max, { error }).default(def)
+}
 const bool = (def: boolean) =>
   z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
     .default(def ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes')
 
