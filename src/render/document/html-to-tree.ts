@@ -14,6 +14,10 @@ import type { ChildNode, Document, Element } from 'domhandler'
 import { selectOne } from 'css-select'
 import styleToJs from 'style-to-js'
 import { AppError } from '../../errors/catalogue.js'
+import { CssRewriter, type StyleRule } from './css-rewrite.js'
+import { tablePartStyle } from './tables.js'
+import { markMonospaceDefaultSize } from './mono-size.js'
+import { canvasBackground } from './canvas.js'
 
 export interface SatoriElement {
   type: string
@@ -36,6 +40,8 @@ export interface BuiltDocument {
   imageSources: string[]
   /** Set when `selector` was given: whether an element matched. */
   selectorMatched: boolean
+  /** CSS the page uses that satori cannot draw (reported, never fatal). */
+  warnings: string[]
 }
 
 /** Elements that never render. `<head>` content is only mined for stylesheets. */
@@ -54,15 +60,17 @@ function styleObject(value: string): Record<string, string> {
   }
 }
 
-function convertAttributes(el: Element): Record<string, unknown> {
+function convertAttributes(el: Element, css: CssRewriter): Record<string, unknown> {
   const props: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(el.attribs)) {
     if (name.startsWith('on')) continue // event handlers: nothing runs here
     if (name === 'class') props.className = value
-    else if (name === 'style') props.style = styleObject(value)
+    else if (name === 'style') props.style = css.inline(styleObject(value))
     else if (name === 'for') props.htmlFor = value
     else props[name] = value
   }
+  const table = tablePartStyle(el)
+  if (table) props.style = { ...(props.style as object | undefined), ...table }
   return props
 }
 
@@ -72,7 +80,14 @@ function convertAttributes(el: Element): Record<string, unknown> {
  */
 export function htmlToTree(
   html: string,
-  options: { userAgentCss: string; authorCss: string; selector?: string; limits: TreeLimits },
+  options: {
+    userAgentCss: string
+    authorCss: string
+    selector?: string
+    limits: TreeLimits
+    /** Lower-cased families the page loaded itself (Google Fonts): never replaced by a stand-in. */
+    loadedFamilies?: ReadonlySet<string>
+  },
 ): BuiltDocument {
   const doc = parse(html, { treeAdapter: adapter }) as unknown as Document
   const htmlEl = doc.children.find((c): c is Element => c.type === 'tag' && c.name === 'html')
@@ -103,6 +118,13 @@ export function htmlToTree(
   }
   collectSheets(htmlEl)
 
+  // The page's sheets and the css parameter, rewritten for satori; their rules feed the two
+  // small cascades below (monospace default size, canvas background).
+  const css = new CssRewriter(options.loadedFamilies)
+  const rules: StyleRule[] = []
+  const authorSheets = [...sheets, options.authorCss].filter((s) => s.trim() !== '').map((s) => css.sheet(s, rules))
+  markMonospaceDefaultSize(htmlEl, rules)
+
   const convert = (node: ChildNode, depth: number): SatoriChild | null => {
     if (node.type === 'text') return node.data
     if (node.type !== 'tag' && node.type !== 'script' && node.type !== 'style') return null
@@ -120,7 +142,7 @@ export function htmlToTree(
         `The HTML nests elements more than ${options.limits.depth} levels deep (MAX_DEPTH)`,
       )
     }
-    const props = convertAttributes(el)
+    const props = convertAttributes(el, css)
     if (el.name === 'img' && typeof props.src === 'string') imageSources.push(props.src)
     const children: SatoriChild[] = []
     for (const child of el.children) {
@@ -134,23 +156,30 @@ export function htmlToTree(
   }
 
   const body = htmlEl.children.find((c): c is Element => c.type === 'tag' && c.name === 'body')
-  const bodyTree = body ? convert(body, 1) : null
+  const bodyTree = body ? (convert(body, 1) as SatoriElement) : null
 
-  const styleEl = (css: string): SatoriElement => ({ type: 'style', props: { children: css } })
-  const allSheets = [options.userAgentCss, ...sheets, options.authorCss].filter((s) => s.trim() !== '')
+  const styleEl = (text: string): SatoriElement => ({ type: 'style', props: { children: text } })
+  const allSheets = [options.userAgentCss, ...authorSheets]
   for (const sheet of allSheets) for (const m of sheet.matchAll(/url\(\s*(['"]?)([^'")]+)\1\s*\)/g)) imageSources.push(m[2]!)
 
+  const htmlProps = convertAttributes(htmlEl, css)
+  const canvas = canvasBackground(htmlEl, body, rules, {
+    html: htmlProps.style as Record<string, unknown> | undefined,
+    body: bodyTree?.props.style as Record<string, unknown> | undefined,
+  })
+  if (canvas && bodyTree) {
+    htmlProps.style = { ...(htmlProps.style as object | undefined), ...canvas.html }
+    bodyTree.props.style = { ...(bodyTree.props.style as object | undefined), ...canvas.body }
+  }
   const root: SatoriElement = {
     type: 'html',
-    props: {
-      ...convertAttributes(htmlEl),
-      children: [...allSheets.map(styleEl), ...(bodyTree ? [bodyTree] : [])],
-    },
+    props: { ...htmlProps, children: [...allSheets.map(styleEl), ...(bodyTree ? [bodyTree] : [])] },
   }
   return {
     root,
     isFullDocument: FULL_DOCUMENT.test(html),
     imageSources,
     selectorMatched: target !== null,
+    warnings: css.warnings,
   }
 }

@@ -1,37 +1,65 @@
 /**
- * The user-agent stylesheet: Chromium's defaults (html.css) for the elements people put in
- * cards, reduced to what satori understands. It is the first sheet in the cascade, so any
- * author rule wins over it.
+ * The user-agent stylesheet: Chromium's defaults (third_party/blink/renderer/core/html/
+ * resources/html.css) for the elements people put in cards, written in what satori 0.63
+ * understands. It is the first sheet in the cascade, so any author rule wins over it.
+ *
+ * Where satori lacks the feature, the rule says what stands in for it:
+ * - Tables have no table layout in satori (display: table* throws). A table is a grid whose
+ *   column count src/render/document/tables.ts writes on the element; rows and row groups
+ *   are `display: contents`, so cells are the grid items. border-spacing/border-collapse are
+ *   carried by --vellum-bs-x/--vellum-bs-y, which the author-CSS rewrite sets
+ *   (src/render/document/css-rewrite.ts).
+ * - `font-size: smaller` is the ratio Chromium uses for sizes that are not keywords (1/1.2).
+ * - `monospace` text at the default size is 13px in Chromium (its fixed-font default); the
+ *   elements where that applies carry the `vellum-mono-medium` class (mono-size.ts).
  */
 export const USER_AGENT_CSS = `
-html, body, div, p, h1, h2, h3, h4, h5, h6, ul, ol, li, pre, blockquote, figure, figcaption,
-header, footer, main, section, article, aside, nav, address, hr, dl, dt, dd, form, fieldset { display: block; }
+html, body, div, p, h1, h2, h3, h4, h5, h6, ul, ol, menu, pre, blockquote, figure, figcaption,
+header, footer, main, section, article, aside, nav, address, hr, dl, dt, dd, form, fieldset,
+legend, details, summary, center, hgroup, search { display: block; }
+html { display: flow-root; min-height: 100%; }
 body { margin: 8px; }
 p { margin: 1em 0; }
 h1 { font-size: 2em; margin: 0.67em 0; font-weight: bold; }
 h2 { font-size: 1.5em; margin: 0.83em 0; font-weight: bold; }
 h3 { font-size: 1.17em; margin: 1em 0; font-weight: bold; }
-h4 { font-size: 1em; margin: 1.33em 0; font-weight: bold; }
+h4 { margin: 1.33em 0; font-weight: bold; }
 h5 { font-size: 0.83em; margin: 1.67em 0; font-weight: bold; }
 h6 { font-size: 0.67em; margin: 2.33em 0; font-weight: bold; }
-ul, ol { margin: 1em 0; padding-left: 40px; }
-ul ul, ol ol, ul ol, ol ul { margin: 0; }
+ul, menu { list-style-type: disc; margin: 1em 0; padding-left: 40px; }
+ol { list-style-type: decimal; margin: 1em 0; padding-left: 40px; }
+li { display: list-item; }
+ul ul, ol ul, menu ul { list-style-type: circle; }
+ol ol ul, ol ul ul, ul ol ul, ul ul ul { list-style-type: square; }
+ul ul, ul ol, ol ol, ol ul { margin-top: 0; margin-bottom: 0; }
 dl { margin: 1em 0; }
 dd { margin-left: 40px; }
 blockquote, figure { margin: 1em 40px; }
-pre { margin: 1em 0; white-space: pre; }
-code, kbd, pre, samp, tt { font-family: monospace; font-size: 13px; }
-b, strong, th { font-weight: bold; }
-i, em, cite, var, dfn, address { font-style: italic; }
+address { font-style: italic; }
+center { text-align: center; }
+pre { margin: 1em 0; white-space: pre; font-family: monospace; }
+code, kbd, samp, tt { font-family: monospace; }
+.vellum-mono-medium { font-size: 13px; }
+b, strong { font-weight: bold; }
+i, em, cite, var, dfn { font-style: italic; }
 u, ins { text-decoration: underline; }
 s, strike, del { text-decoration: line-through; }
-small { font-size: 13px; }
-big { font-size: larger; }
+small { font-size: 0.8333em; }
+big { font-size: 1.2em; }
 mark { background-color: yellow; color: black; }
-sub { vertical-align: sub; font-size: 13px; }
-sup { vertical-align: super; font-size: 13px; }
+sub { vertical-align: sub; font-size: 0.8333em; }
+sup { vertical-align: super; font-size: 0.8333em; }
 a { color: #0000ee; text-decoration: underline; }
-hr { margin: 8px 0; border-top: 1px solid #9a9a9a; border-bottom: 1px solid #eeeeee; height: 0; }
-span, a, b, strong, i, em, u, s, small, mark, code, kbd, sub, sup, label, abbr, cite, q, time { display: inline; }
-img, svg { display: inline-block; }
+hr { margin: 0.5em 0; border-style: solid; border-width: 1px; border-color: #9a9a9a #eeeeee #eeeeee #9a9a9a; height: 0; }
+span, a, b, strong, i, em, u, s, strike, del, ins, small, big, mark, code, kbd, samp, tt, sub, sup, label,
+abbr, cite, q, time, var, dfn, data, output { display: inline; }
+img, svg, video, canvas { display: inline-block; }
+table { display: grid; justify-content: start; box-sizing: border-box; width: max-content;
+  column-gap: var(--vellum-bs-x, 2px); row-gap: var(--vellum-bs-y, 2px);
+  padding: var(--vellum-bs-y, 2px) var(--vellum-bs-x, 2px); border-color: gray; }
+thead, tbody, tfoot, tr { display: contents; }
+colgroup, col { display: none; }
+caption { display: block; grid-column: 1 / -1; text-align: center; }
+td, th { display: block; padding: 1px; }
+th { font-weight: bold; text-align: center; }
 `

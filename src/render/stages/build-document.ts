@@ -69,5 +69,5 @@ export function buildDocument(job: RenderJob): DocumentStageResult {
   const layoutWidth = params.viewportWidth ?? DEFAULT_VIEWPORT.width
   const layoutHeight =
     params.viewportHeight ?? (mode === 'viewport' && params.viewportWidth === undefined ? DEFAULT_VIEWPORT.height : undefined)
-  return { root: built.root, mode, layoutWidth, layoutHeight, bodyHasText, warnings: guard.warnings }
+  return { root: built.root, mode, layoutWidth, layoutHeight, bodyHasText, warnings: [...built.warnings, ...guard.warnings] }
 }

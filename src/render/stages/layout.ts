@@ -43,6 +43,9 @@ export async function layout(
         boxes.set(key, list)
       },
       onStyleError: (err) => {
+        // satori 0.63 re-parses an inherited font-family list for list markers and fails on its
+        // own array; the marker keeps the inherited font, so this is no loss worth reporting.
+        if (/split is not a function\s+in CSS rule `fontFamily/.test(err.message)) return
         if (styleErrors.length < 50) styleErrors.push(err.message)
       },
     })
