@@ -82,7 +82,12 @@ export function createRenderer(): Renderer {
       }
       const doc = buildDocument(job)
       const parse = lap()
-      const laid = await layout(doc.root, { width: doc.layoutWidth, height: doc.layoutHeight, fonts: fontsFor(job) })
+      const laid = await layout(doc.root, {
+        width: doc.layoutWidth,
+        height: doc.layoutHeight,
+        fonts: fontsFor(job),
+        twemoji: !job.params.disableTwemoji,
+      })
       const rect = cropRect(doc, laid)
       assertPixelBudget(rect, job.params.deviceScale, job.limits.outputPixels)
       const svg = applyCrop(laid.svg, rect)

@@ -20,6 +20,7 @@ export interface CaseOptions {
   /** Default 1 here (the API's default is 2): half the pixels to compare, same layout. */
   device_scale?: number
   transparent_background?: boolean
+  disable_twemoji?: boolean
 }
 
 export interface FidelityCase {
@@ -62,7 +63,7 @@ export function renderParams(c: FidelityCase): RenderParams {
     viewportWidth: c.options.viewport_width,
     viewportHeight: c.options.viewport_height,
     transparentBackground: c.options.transparent_background ?? false,
-    disableTwemoji: false,
+    disableTwemoji: c.options.disable_twemoji ?? false,
   }
 }
 

@@ -22,6 +22,8 @@ import { chromium, type Page } from 'playwright-core'
 import { decompress } from 'wawoff2'
 import { readManifest } from '../../src/fonts/bundled-fonts.js'
 import { FAMILY_ALIASES, GENERIC_FAMILIES } from '../../src/fonts/font-aliases.js'
+import { twemojiFile } from '../../src/fonts/twemoji.js'
+import { parse as parseEmoji } from '@twemoji/parser'
 import { loadCases, type FidelityCase } from './cases.js'
 
 const require = createRequire(import.meta.url)
@@ -73,9 +75,15 @@ function fontconfigEnv(root: string, fontDir: string): Record<string, string> {
   return { XDG_CONFIG_HOME: join(root, 'config'), XDG_CACHE_HOME: join(root, 'cache'), XDG_DATA_HOME: join(root, 'data') }
 }
 
-/** The page Chromium loads: a snippet inside a standard document, a whole page as it is. */
+/**
+ * The page Chromium loads: a snippet inside a standard document, a whole page as it is. When
+ * the picture is cropped to the content, body is made a block formatting context (before the
+ * page's own sheets, which may override it), so the margins of its first and last children
+ * stay inside it and the crop includes them.
+ */
 function documentFor(c: FidelityCase, fontFaces: string): string {
-  const fonts = `<style>${fontFaces}</style>`
+  const crop = !c.options.selector && c.options.viewport_width === undefined && c.options.viewport_height === undefined && !FULL_DOCUMENT.test(c.html)
+  const fonts = `<style>${fontFaces}</style>${crop ? '<style>body { display: flow-root }</style>' : ''}`
   const author = c.css ? `<style>${c.css}</style>` : ''
   if (FULL_DOCUMENT.test(c.html)) {
     // Fonts first (before the page's own sheets), the css parameter last (after them).
@@ -104,24 +112,58 @@ async function clipFor(page: Page, c: FidelityCase): Promise<Clip | undefined> {
   return page
     .evaluate(() => {
       const body = document.body
+      const bodyBox = body.getBoundingClientRect()
       const ownText = Array.from(body.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== '')
       const tops = Array.from(body.children).filter((e) => getComputedStyle(e).display !== 'none' && !['SCRIPT', 'STYLE'].includes(e.tagName))
-      if (ownText || tops.length === 0) {
-        const r = body.getBoundingClientRect()
-        return { x: r.left, y: r.top, width: r.width, height: r.height }
-      }
-      let [l, t, r, b] = [Infinity, Infinity, -Infinity, -Infinity]
+      if (ownText || tops.length === 0) return { x: bodyBox.left, y: bodyBox.top, width: bodyBox.width, height: bodyBox.height }
+      // Vertically, body (a block formatting context here) spans its children's margins,
+      // including margins that collapse through them; horizontally, their margin boxes.
+      let [l, r] = [Infinity, -Infinity]
       for (const e of tops) {
         const box = e.getBoundingClientRect()
         const s = getComputedStyle(e)
         l = Math.min(l, box.left - parseFloat(s.marginLeft))
-        t = Math.min(t, box.top - parseFloat(s.marginTop))
         r = Math.max(r, box.right + parseFloat(s.marginRight))
-        b = Math.max(b, box.bottom + parseFloat(s.marginBottom))
       }
-      return { x: Math.max(0, l), y: Math.max(0, t), width: r - Math.max(0, l), height: b - Math.max(0, t) }
+      return { x: Math.max(0, l), y: bodyBox.top, width: r - Math.max(0, l), height: bodyBox.height }
     })
     .then(snap)
+}
+
+/**
+ * Emoji become Twemoji pictures, as the hosted API does (twemoji.parse in its page) and as
+ * Vellum draws them: a 1em square on the baseline, from the same bundled SVG files.
+ */
+async function twemojify(page: Page): Promise<void> {
+  const texts = await page.evaluate(() => {
+    const out: string[] = []
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) out.push(n.textContent ?? '')
+    return out
+  })
+  const plans = texts.map((text) =>
+    parseEmoji(text, { assetType: 'svg' }).flatMap((e) => {
+      const file = twemojiFile(e.text)
+      return file ? [{ start: e.indices[0], end: e.indices[1], src: pathToFileURL(file).href }] : []
+    }),
+  )
+  if (plans.every((p) => p.length === 0)) return
+  await page.evaluate((plans) => {
+    const nodes: Text[] = []
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) nodes.push(n as Text)
+    nodes.forEach((node, i) => {
+      for (const p of [...(plans[i] ?? [])].reverse()) {
+        const after = node.splitText(p.start)
+        after.splitText(p.end - p.start)
+        const img = document.createElement('img')
+        img.src = p.src
+        img.setAttribute('style', 'width:1em;height:1em;vertical-align:-0.1em;display:inline')
+        after.replaceWith(img)
+      }
+    })
+  }, plans)
+  await page.evaluate(() => Promise.all(Array.from(document.images).map((i) => i.decode().catch(() => undefined))))
 }
 
 function snap(r: Clip): Clip {
@@ -162,6 +204,7 @@ async function main(): Promise<void> {
       const file = join(root, `${c.name}.html`)
       writeFileSync(file, documentFor(c, fontFaces))
       await page.goto(pathToFileURL(file).href)
+      if (!c.options.disable_twemoji) await twemojify(page)
       await page.evaluate(() => document.fonts.ready.then(() => undefined))
       const clip = await clipFor(page, c)
       const png = await page.screenshot({ clip, fullPage: false, omitBackground: c.options.transparent_background ?? false, animations: 'disabled', caret: 'hide' })

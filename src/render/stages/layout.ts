@@ -6,6 +6,7 @@ import satori from 'satori'
 import type { FontFace } from '../../fonts/bundled-fonts.js'
 import { AppError } from '../../errors/catalogue.js'
 import type { SatoriElement } from '../document/html-to-tree.js'
+import { twemojiDataUri } from '../../fonts/twemoji.js'
 
 export interface Box {
   left: number
@@ -26,7 +27,7 @@ const SVG_SIZE = /^<svg width="([\d.]+)" height="([\d.]+)"/
 
 export async function layout(
   root: SatoriElement,
-  options: { width: number; height: number | undefined; fonts: FontFace[] },
+  options: { width: number; height: number | undefined; fonts: FontFace[]; twemoji?: boolean },
 ): Promise<LayoutResult> {
   const boxes = new Map<string, Box[]>()
   const styleErrors: string[] = []
@@ -35,6 +36,15 @@ export async function layout(
     svg = await satori(root as never, {
       ...(options.height === undefined ? { width: options.width } : { width: options.width, height: options.height }),
       fonts: options.fonts,
+      // Fractional layout, like Chromium's 1/64 px layout units: rounding every box to whole
+      // pixels (satori's default) widens table columns and shifts text by a pixel per box;
+      // measured on the fidelity cases, no rounding is closer to Chromium (sum of mismatch
+      // 125 % → 110 % over 36 cases).
+      pointScaleFactor: 0,
+      // Emoji become Twemoji pictures unless the request set disable_twemoji; other scripts the
+      // bundled fonts lack get no extra font (satori then draws its missing-glyph box).
+      loadAdditionalAsset: async (code, segment) =>
+        code === 'emoji' && options.twemoji !== false ? twemojiDataUri(segment) : [],
       onNodeDetected: (node) => {
         if (node.key === undefined || node.key === null) return
         const key = String(node.key)
