@@ -11,6 +11,8 @@ import { ImagesRepository } from './db/images-repository.js'
 import { GoogleFonts, type Logger } from './fonts/google-fonts.js'
 import { createRenderPool, type RenderRunner } from './render/pool/render-pool.js'
 import { RenderService } from './render/render-service.js'
+import { GuardedFetcher } from './net/guarded-fetch.js'
+import { RemoteImages } from './net/remote-images.js'
 import { ImageService } from './images/image-service.js'
 import type { RenderLimits } from './render/job.js'
 
@@ -48,7 +50,9 @@ export function createContainer(config: Config, log: Logger): Container {
   const { db, users, usage } = openData(config)
   const pool = createRenderPool(config.render)
   const googleFonts = new GoogleFonts({ ...config.googleFonts, cacheDir: join(resolve(config.dataDir), 'fonts') }, log)
-  const renderer = new RenderService({ pool, googleFonts, limits: renderLimits(config) })
+  const fetcher = new GuardedFetcher(config.fetch)
+  const remoteImages = new RemoteImages(fetcher, { cacheBytes: config.fetch.cacheBytes, cacheTtlMs: config.fetch.cacheTtlMs })
+  const renderer = new RenderService({ pool, googleFonts, limits: renderLimits(config), images: remoteImages })
   const images = new ImageService({
     db,
     images: new ImagesRepository(db),
@@ -66,6 +70,7 @@ export function createContainer(config: Config, log: Logger): Container {
     pool,
     async close() {
       await pool.close()
+      await fetcher.close()
       db.close()
     },
   }

@@ -65,6 +65,9 @@ export const envSchema = z.object({
   FETCH_TIMEOUT_MS: int(100, 120_000, 5000),
   FETCH_MAX_BYTES: int(1024, 256 * 1024 * 1024, 10 * 1024 * 1024),
   FETCH_ALLOW_PRIVATE: bool(false),
+  FETCH_MAX_REDIRECTS: int(0, 20, 3),
+  FETCH_CACHE_BYTES: int(0, 4 * 1024 * 1024 * 1024, 32 * 1024 * 1024),
+  FETCH_CACHE_TTL_MS: int(0, 86_400_000, 600_000),
 
   // HTTP server
   REQUEST_TIMEOUT_MS: int(1000, 3_600_000, 60_000),
@@ -111,7 +114,7 @@ export interface Config {
   }
   cache: { imageBytes: number }
   googleFonts: { cssUrl: string; timeoutMs: number; maxBytes: number; maxFamilies: number }
-  fetch: { timeoutMs: number; maxBytes: number; allowPrivate: boolean }
+  fetch: { timeoutMs: number; maxBytes: number; allowPrivate: boolean; maxRedirects: number; cacheBytes: number; cacheTtlMs: number }
 }
 
 export function toConfig(env: Env): Config {
@@ -161,6 +164,9 @@ export function toConfig(env: Env): Config {
       timeoutMs: env.FETCH_TIMEOUT_MS,
       maxBytes: env.FETCH_MAX_BYTES,
       allowPrivate: env.FETCH_ALLOW_PRIVATE,
+      maxRedirects: env.FETCH_MAX_REDIRECTS,
+      cacheBytes: env.FETCH_CACHE_BYTES,
+      cacheTtlMs: env.FETCH_CACHE_TTL_MS,
     },
   }
 }

@@ -7,6 +7,8 @@
 import { createHash } from 'node:crypto'
 import type { RenderParams } from '../http/schemas/create-image.js'
 import type { GoogleFonts } from '../fonts/google-fonts.js'
+import { pageGoogleFonts } from '../fonts/page-fonts.js'
+import type { RemoteImages } from '../net/remote-images.js'
 import type { RenderRunner } from './pool/render-pool.js'
 import type { RenderLimits, RenderResult } from './job.js'
 
@@ -35,7 +37,15 @@ export function renderKey(params: RenderParams): string {
 export class RenderService {
   readonly #inflight = new Map<string, Promise<RenderOutput>>()
 
-  constructor(private readonly deps: { pool: RenderRunner; googleFonts: GoogleFonts; limits: RenderLimits }) {}
+  constructor(
+    private readonly deps: {
+      pool: RenderRunner
+      googleFonts: GoogleFonts
+      limits: RenderLimits
+      /** Remote images; without it, http(s) images render as broken images (empty boxes). */
+      images?: RemoteImages
+    },
+  ) {}
 
   render(params: RenderParams, key = renderKey(params)): Promise<RenderOutput> {
     let pending = this.#inflight.get(key)
@@ -47,15 +57,19 @@ export class RenderService {
   }
 
   async #render(params: RenderParams): Promise<RenderOutput> {
-    const fonts = params.googleFonts.length
-      ? await this.deps.googleFonts.resolve(params.googleFonts)
-      : { fonts: [], warnings: [] }
-    const result = await this.deps.pool.run({ params, limits: this.deps.limits, fonts: fonts.fonts, images: {} })
+    // Web fonts (google_fonts, and the page's own <link>/@import of Google Fonts) and remote
+    // images are I/O: fetched here, so the worker only computes.
+    const families = [...new Set([...params.googleFonts, ...pageGoogleFonts(params.html, params.css)])]
+    const [fonts, images] = await Promise.all([
+      families.length ? this.deps.googleFonts.resolve(families) : { fonts: [], warnings: [] },
+      this.deps.images ? this.deps.images.resolve(params.html, params.css, this.deps.limits) : { images: {}, warnings: [] },
+    ])
+    const result = await this.deps.pool.run({ params, limits: this.deps.limits, fonts: fonts.fonts, images: images.images })
     const png = Buffer.from(result.png.buffer, result.png.byteOffset, result.png.byteLength)
     return {
       ...result,
       png,
-      warnings: [...fonts.warnings, ...result.warnings],
+      warnings: [...fonts.warnings, ...images.warnings, ...result.warnings],
       etag: createHash('sha256').update(png).digest('hex').slice(0, 32),
     }
   }

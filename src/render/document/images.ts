@@ -33,7 +33,8 @@ export class ImageResolver {
     if (cached !== undefined) return cached
     let uri: string | null = null
     const trimmed = src.trim()
-    if (/^data:/i.test(trimmed)) uri = trimmed
+    // A data: image resvg cannot decode (WebP…) arrives converted, keyed by its original URI.
+    if (/^data:/i.test(trimmed)) uri = this.fetched[trimmed] ?? trimmed
     else if (/^https?:\/\//i.test(trimmed)) uri = this.fetched[trimmed] ?? null
     if (uri) uri = this.#check(uri)
     this.#probed.set(src, uri)
@@ -72,7 +73,7 @@ export class ImageResolver {
     return uri
   }
 
-  /** Rewrites every url() in a CSS text; unresolvable images become `none`-like empty URLs. */
+  /** Rewrites every url() in a CSS text; unresolvable images become `none`. */
   rewriteCss(css: string): string {
     if (!/url\(/i.test(css)) return css
     return css.replace(URL_IN_CSS, (_m, _q, src: string) => {

@@ -41,6 +41,8 @@ export function buildDocument(job: RenderJob): DocumentStageResult {
     authorCss: params.css,
     selector: params.selector,
     limits,
+    // Families the page loaded (Google Fonts) keep their names; others get bundled stand-ins.
+    loadedFamilies: new Set(job.fonts.map((f) => f.name.toLowerCase())),
   })
   if (params.selector && !built.selectorMatched) {
     throw new AppError('VALIDATION', `selector ${JSON.stringify(params.selector)} matched no element in the HTML`, {

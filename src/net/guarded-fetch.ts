@@ -1,0 +1,139 @@
+/**
+ * The one way Vellum fetches a URL a user gave it (remote images). Every request:
+ * - is http(s) only, with at most `maxRedirects` redirects, each hop checked again;
+ * - connects only to public addresses unless `allowPrivate` (tests, trusted networks): the
+ *   check runs in undici's connect step, on the address the socket is opened to (IP literals
+ *   are checked before connecting, since no lookup happens for them);
+ * - has one deadline for headers and body (`timeoutMs`) and a byte cap (`maxBytes`) that is
+ *   enforced while reading, whatever Content-Length claims.
+ */
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
+import { isIP, type LookupFunction } from 'node:net'
+import { Agent, request } from 'undici'
+import { isPublicAddress } from './address-policy.js'
+
+export interface GuardedFetchOptions {
+  timeoutMs: number
+  maxBytes: number
+  allowPrivate: boolean
+  maxRedirects: number
+  /** DNS seam for tests; defaults to the system resolver. */
+  lookup?: typeof dnsLookup
+}
+
+export interface FetchedResource {
+  bytes: Buffer
+  contentType: string
+  /** The URL the bytes came from, after redirects. */
+  url: string
+}
+
+/** A refusal or failure that is the remote side's or the URL's fault (reported, not a 500). */
+export class FetchError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'not_allowed' | 'too_large' | 'timeout' | 'http_status' | 'network' | 'redirects',
+  ) {
+    super(message)
+    this.name = 'FetchError'
+  }
+}
+
+const notAllowed = (host: string) => new FetchError(`${host} is not a public address`, 'not_allowed')
+
+export class GuardedFetcher {
+  readonly #agent: Agent
+
+  constructor(private readonly options: GuardedFetchOptions) {
+    const resolve = options.lookup ?? dnsLookup
+    const guardedLookup: LookupFunction = (hostname, lookupOptions, callback) => {
+      resolve(hostname, { ...lookupOptions, all: true }, (err, addresses) => {
+        if (err) return callback(err, '', 0)
+        const list = (Array.isArray(addresses) ? addresses : [{ address: addresses, family: 4 }]) as LookupAddress[]
+        const allowed = options.allowPrivate ? list : list.filter((a) => isPublicAddress(a.address))
+        if (allowed.length === 0) return callback(notAllowed(hostname), '', 0)
+        if (lookupOptions.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, allowed)
+        callback(null, allowed[0]!.address, allowed[0]!.family)
+      })
+    }
+    this.#agent = new Agent({
+      connect: { lookup: guardedLookup, timeout: options.timeoutMs },
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      maxResponseSize: options.maxBytes,
+    })
+  }
+
+  /** Checks the URL itself: scheme, and IP-literal hosts (no DNS lookup happens for those). */
+  #check(raw: string): URL {
+    let url: URL
+    try {
+      url = new URL(raw)
+    } catch {
+      throw new FetchError(`${raw.slice(0, 100)} is not a valid URL`, 'not_allowed')
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FetchError(`${url.protocol} URLs are not fetched`, 'not_allowed')
+    const host = url.hostname.replace(/^\[|\]$/g, '')
+    if (isIP(host) && !this.options.allowPrivate && !isPublicAddress(host)) throw notAllowed(url.hostname)
+    return url
+  }
+
+  async fetch(raw: string): Promise<FetchedResource> {
+    const signal = AbortSignal.timeout(this.options.timeoutMs)
+    let url = this.#check(raw)
+    for (let hop = 0; ; hop++) {
+      let res: Awaited<ReturnType<typeof request>>
+      try {
+        res = await request(url, { dispatcher: this.#agent, signal, method: 'GET', headers: { accept: 'image/*,*/*;q=0.5' } })
+      } catch (err) {
+        throw this.#wrap(err, url)
+      }
+      if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
+        await res.body.dump().catch(() => undefined)
+        if (hop >= this.options.maxRedirects) throw new FetchError(`more than ${this.options.maxRedirects} redirects`, 'redirects')
+        url = this.#check(new URL(String(res.headers.location), url).href)
+        continue
+      }
+      if (res.statusCode !== 200) {
+        await res.body.dump().catch(() => undefined)
+        throw new FetchError(`${url.host} answered status ${res.statusCode}`, 'http_status')
+      }
+      const declared = Number(res.headers['content-length'] ?? 0)
+      if (declared > this.options.maxBytes) {
+        res.body.destroy()
+        throw new FetchError(`larger than ${this.options.maxBytes} bytes (FETCH_MAX_BYTES)`, 'too_large')
+      }
+      const chunks: Buffer[] = []
+      let total = 0
+      try {
+        for await (const chunk of res.body) {
+          total += (chunk as Buffer).byteLength
+          if (total > this.options.maxBytes) {
+            res.body.destroy()
+            throw new FetchError(`larger than ${this.options.maxBytes} bytes (FETCH_MAX_BYTES)`, 'too_large')
+          }
+          chunks.push(chunk as Buffer)
+        }
+      } catch (err) {
+        throw this.#wrap(err, url)
+      }
+      const type = res.headers['content-type']
+      return { bytes: Buffer.concat(chunks), contentType: String(Array.isArray(type) ? type[0] : (type ?? '')), url: url.href }
+    }
+  }
+
+  #wrap(err: unknown, url: URL): FetchError {
+    if (err instanceof FetchError) return err
+    const e = err as Error & { code?: string; cause?: unknown }
+    if (e.cause instanceof FetchError) return e.cause
+    if (e.name === 'TimeoutError' || e.name === 'AbortError' || /Timeout/i.test(e.code ?? '')) {
+      return new FetchError(`${url.host} did not answer within ${this.options.timeoutMs} ms (FETCH_TIMEOUT_MS)`, 'timeout')
+    }
+    if (e.code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return new FetchError(`larger than ${this.options.maxBytes} bytes (FETCH_MAX_BYTES)`, 'too_large')
+    return new FetchError(`${url.host}: ${e.message}`, 'network')
+  }
+
+  close(): Promise<void> {
+    return this.#agent.close()
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Remote images of a page, fetched in the API process before the render job is sent, so that
+ * satori never fetches anything itself. The HTML and CSS are pre-scanned cheaply (img src and
+ * CSS url(), entities decoded as the HTML parser will decode them), every http(s) URL goes
+ * through the guarded fetcher, the pixel size is read from the header bytes before anything
+ * is decoded, formats resvg cannot draw (WebP, AVIF, TIFF…) are converted to PNG with sharp,
+ * and the result is handed to the worker as a data URI. Results are cached (bytes-bounded,
+ * short TTL). An image that cannot be had renders as a browser shows a broken image (an
+ * empty box) and is reported in the warnings.
+ */
+import { decodeHTMLAttribute } from 'entities'
+import { imageSize } from 'image-size'
+import { LRUCache } from 'lru-cache'
+import { AppError } from '../errors/catalogue.js'
+import { FetchError, type GuardedFetcher } from './guarded-fetch.js'
+
+export interface RemoteImageLimits {
+  imagePixels: number
+  imagesPerRender: number
+}
+
+export interface RemoteImageResult {
+  /** URL (as the worker will see it after HTML decoding) → data URI. */
+  images: Record<string, string>
+  warnings: string[]
+}
+
+/** Formats resvg decodes itself; anything else is converted to PNG first. */
+const NATIVE = new Set(['png', 'jpg', 'gif', 'svg'])
+const MIME: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', gif: 'image/gif', svg: 'image/svg+xml' }
+
+/** data: images resvg cannot decode: converted here too, so they do not render transparent. */
+const NEEDS_CONVERSION = /^data:image\/(webp|avif|heic|heif|tiff|bmp)[;,]/i
+
+const IMG_SRC = /<img\b[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi
+const CSS_URL = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]+))\s*\)/gi
+
+/** The http(s) image URLs a page refers to, in order, without duplicates. */
+export function remoteImageUrls(html: string, css: string): string[] {
+  const found = new Set<string>()
+  for (const m of html.matchAll(IMG_SRC)) found.add(decodeHTMLAttribute(m[1] ?? m[2] ?? m[3] ?? '').trim())
+  for (const text of [html, css]) for (const m of text.matchAll(CSS_URL)) found.add(decodeHTMLAttribute(m[1] ?? m[2] ?? m[3] ?? '').trim())
+  return [...found].filter(
+    (u) => (/^https?:\/\//i.test(u) && !/^https:\/\/fonts\.(googleapis|gstatic)\.com\//i.test(u)) || NEEDS_CONVERSION.test(u),
+  )
+}
+
+function dataUriBytes(uri: string): Buffer {
+  const comma = uri.indexOf(',')
+  const meta = uri.slice(5, comma)
+  const payload = uri.slice(comma + 1)
+  return /;base64/i.test(meta) ? Buffer.from(payload, 'base64') : Buffer.from(decodeURIComponent(payload), 'latin1')
+}
+
+export class RemoteImages {
+  readonly #cache: LRUCache<string, string>
+  readonly #inflight = new Map<string, Promise<string>>()
+
+  constructor(
+    private readonly fetcher: GuardedFetcher,
+    options: { cacheBytes: number; cacheTtlMs: number },
+  ) {
+    this.#cache = new LRUCache<string, string>({
+      maxSize: Math.max(1, options.cacheBytes),
+      sizeCalculation: (v) => Math.max(1, v.length),
+      ttl: options.cacheTtlMs,
+    })
+  }
+
+  async resolve(html: string, css: string, limits: RemoteImageLimits): Promise<RemoteImageResult> {
+    const urls = remoteImageUrls(html, css)
+    const warnings: string[] = []
+    const images: Record<string, string> = {}
+    if (urls.length > limits.imagesPerRender) {
+      throw new AppError('IMAGE_TOO_LARGE', `The page uses more than ${limits.imagesPerRender} images (MAX_IMAGES_PER_RENDER)`)
+    }
+    await Promise.all(
+      urls.map(async (url) => {
+        try {
+          images[url] = await this.#one(url, limits.imagePixels)
+        } catch (err) {
+          if (!(err instanceof FetchError)) throw err
+          warnings.push(`image ${url.slice(0, 100)} not loaded: ${err.message}`)
+        }
+      }),
+    )
+    return { images, warnings }
+  }
+
+  #one(url: string, maxPixels: number): Promise<string> {
+    const hit = this.#cache.get(url)
+    if (hit) return Promise.resolve(hit)
+    let pending = this.#inflight.get(url)
+    if (!pending) {
+      pending = this.#load(url, maxPixels)
+        .then((uri) => {
+          this.#cache.set(url, uri)
+          return uri
+        })
+        .finally(() => this.#inflight.delete(url))
+      this.#inflight.set(url, pending)
+    }
+    return pending
+  }
+
+  async #load(url: string, maxPixels: number): Promise<string> {
+    const bytes = url.startsWith('data:') ? dataUriBytes(url) : (await this.fetcher.fetch(url)).bytes
+    let size: { width?: number; height?: number; type?: string }
+    try {
+      size = imageSize(bytes)
+    } catch {
+      throw new FetchError('not an image', 'http_status')
+    }
+    const type = size.type ?? ''
+    const pixels = (size.width ?? 0) * (size.height ?? 0)
+    if (type !== 'svg' && pixels > maxPixels) {
+      throw new AppError(
+        'IMAGE_TOO_LARGE',
+        `The image ${url.slice(0, 200)} is ${size.width}×${size.height} (${(pixels / 1e6).toFixed(1)} MP); the limit is ${(maxPixels / 1e6).toFixed(1)} MP per image (MAX_IMAGE_PIXELS)`,
+      )
+    }
+    if (NATIVE.has(type)) return `data:${MIME[type]};base64,${bytes.toString('base64')}`
+    const { default: sharp } = await import('sharp')
+    try {
+      const png = await sharp(bytes, { limitInputPixels: maxPixels, animated: false }).png().toBuffer()
+      return `data:image/png;base64,${png.toString('base64')}`
+    } catch (err) {
+      throw new FetchError(`could not decode the ${type || 'image'} (${(err as Error).message})`, 'http_status')
+    }
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The guarded fetcher against a local server on 127.0.0.1. The production configuration
+ * (FETCH_ALLOW_PRIVATE=false) must refuse loopback in every spelling without the server ever
+ * seeing a connection; the test-only allowance then lets the same server exercise the limits.
+ */
+import t from 'tap'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import sharp from 'sharp'
+import { GuardedFetcher, FetchError } from '../../src/net/guarded-fetch.js'
+import { RemoteImages, remoteImageUrls } from '../../src/net/remote-images.js'
+import { isPublicAddress } from '../../src/net/address-policy.js'
+import { configFrom } from '../../src/config/load-config.js'
+
+let hits = 0
+/** Matches a FetchError by its reason (tap's types only know Error-shaped patterns). */
+const reason = (r: string) => ({ reason: r }) as unknown as Error
+const png = await sharp({ create: { width: 4, height: 3, channels: 3, background: '#f00' } }).png().toBuffer()
+const webp = await sharp({ create: { width: 5, height: 5, channels: 3, background: '#00f' } }).webp().toBuffer()
+const server: Server = createServer((req, res) => {
+  hits++
+  if (req.url === '/a.png') return res.writeHead(200, { 'content-type': 'image/png' }).end(png)
+  if (req.url === '/a.webp') return res.writeHead(200, { 'content-type': 'image/webp' }).end(webp)
+  if (req.url === '/big') return res.writeHead(200).end(Buffer.alloc(64 * 1024))
+  if (req.url === '/slow') return setTimeout(() => res.writeHead(200).end(png), 2000)
+  if (req.url === '/loop') return res.writeHead(302, { location: '/loop' }).end()
+  if (req.url === '/huge.png') {
+    // A valid PNG header declaring 20000×20000: refused before anything is decoded.
+    const head = Buffer.from(png)
+    head.writeUInt32BE(20000, 16)
+    head.writeUInt32BE(20000, 20)
+    return res.writeHead(200).end(head)
+  }
+  res.writeHead(404).end()
+})
+await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+const port = (server.address() as AddressInfo).port
+t.teardown(() => server.close())
+
+const production = configFrom({}).fetch
+t.equal(production.allowPrivate, false, 'production config does not allow private addresses')
+
+t.test('the production config refuses loopback, whatever the spelling', async (t) => {
+  const fetcher = new GuardedFetcher(production)
+  t.teardown(() => fetcher.close())
+  const before = hits
+  for (const host of ['127.0.0.1', '127.1', '0x7f000001', '2130706433', '0177.0.0.1', 'localhost', '[::1]', '[::ffff:127.0.0.1]', '0.0.0.0']) {
+    await t.rejects(fetcher.fetch(`http://${host}:${port}/a.png`), reason('not_allowed'), host)
+  }
+  await t.rejects(fetcher.fetch('file:///etc/passwd'), reason('not_allowed'))
+  t.equal(hits, before, 'the server saw no request')
+})
+
+t.test('a public name that resolves to loopback is refused at connect time (rebinding)', async (t) => {
+  const fetcher = new GuardedFetcher({
+    ...production,
+    lookup: ((_host: string, _o: object, cb: (e: null, a: Array<{ address: string; family: number }>) => void) =>
+      cb(null, [{ address: '127.0.0.1', family: 4 }])) as never,
+  })
+  t.teardown(() => fetcher.close())
+  const before = hits
+  await t.rejects(fetcher.fetch(`http://images.example.com:${port}/a.png`), FetchError)
+  t.equal(hits, before)
+})
+
+t.test('address policy', async (t) => {
+  for (const a of ['10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '::1', 'fe80::1', 'fd00::1', '64:ff9b::7f00:1', '::ffff:10.0.0.1']) {
+    t.notOk(isPublicAddress(a), a)
+  }
+  for (const a of ['8.8.8.8', '1.1.1.1', '2606:4700::1111']) t.ok(isPublicAddress(a), a)
+})
+
+t.test('with the test-only allowance: bytes, limits, timeout, redirects', async (t) => {
+  const fetcher = new GuardedFetcher({ timeoutMs: 500, maxBytes: 16 * 1024, allowPrivate: true, maxRedirects: 2 })
+  t.teardown(() => fetcher.close())
+  const got = await fetcher.fetch(`http://127.0.0.1:${port}/a.png`)
+  t.same(got.bytes, png)
+  await t.rejects(fetcher.fetch(`http://127.0.0.1:${port}/big`), reason('too_large'))
+  await t.rejects(fetcher.fetch(`http://127.0.0.1:${port}/slow`), reason('timeout'))
+  await t.rejects(fetcher.fetch(`http://127.0.0.1:${port}/loop`), reason('redirects'))
+  await t.rejects(fetcher.fetch(`http://127.0.0.1:${port}/missing`), reason('http_status'))
+})
+
+t.test('remote images: pre-scan, WebP converted, pixel cap, broken images reported', async (t) => {
+  const fetcher = new GuardedFetcher({ timeoutMs: 1000, maxBytes: 1 << 20, allowPrivate: true, maxRedirects: 2 })
+  t.teardown(() => fetcher.close())
+  const images = new RemoteImages(fetcher, { cacheBytes: 1 << 20, cacheTtlMs: 60_000 })
+  const base = `http://127.0.0.1:${port}`
+  t.same(remoteImageUrls(`<img src="${base}/a.png?x=1&amp;y=2"><div style="background:url('${base}/a.webp')">`, ''), [
+    `${base}/a.png?x=1&y=2`,
+    `${base}/a.webp`,
+  ])
+  const out = await images.resolve(`<img src="${base}/a.png"><img src=${base}/a.webp><img src="${base}/missing">`, '', { imagePixels: 1e6, imagesPerRender: 10 })
+  t.match(out.images[`${base}/a.png`], /^data:image\/png;base64,/)
+  const converted = Buffer.from(out.images[`${base}/a.webp`]!.split(',')[1]!, 'base64')
+  t.same((await sharp(converted).metadata()).format, 'png', 'WebP arrives as PNG')
+  t.match(out.warnings, [/missing not loaded/])
+  const before = hits
+  await images.resolve(`<img src="${base}/a.png">`, '', { imagePixels: 1e6, imagesPerRender: 10 })
+  t.equal(hits, before, 'served from the cache')
+  await t.rejects(images.resolve(`<img src="${base}/huge.png">`, '', { imagePixels: 25e6, imagesPerRender: 10 }), { code: 'IMAGE_TOO_LARGE' } as unknown as Error)
+})
+
+t.test('data: WebP images are converted too (resvg would draw them transparent)', async (t) => {
+  const fetcher = new GuardedFetcher(production)
+  t.teardown(() => fetcher.close())
+  const images = new RemoteImages(fetcher, { cacheBytes: 1 << 20, cacheTtlMs: 60_000 })
+  const uri = `data:image/webp;base64,${webp.toString('base64')}`
+  const out = await images.resolve(`<img src="${uri}">`, '', { imagePixels: 1e6, imagesPerRender: 10 })
+  t.match(out.images[uri], /^data:image\/png;base64,/)
+})
