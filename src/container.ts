@@ -46,9 +46,9 @@ export function openData(config: Config): { db: Db; users: UsersRepository; usag
   return { db, users: new UsersRepository(db), usage: new UsageRepository(db) }
 }
 
-export function createContainer(config: Config, log: Logger): Container {
+/** `pool` may be started earlier by the caller (the server boots workers first: they take longest). */
+export function createContainer(config: Config, log: Logger, pool: RenderRunner = createRenderPool(config.render)): Container {
   const { db, users, usage } = openData(config)
-  const pool = createRenderPool(config.render)
   const googleFonts = new GoogleFonts({ ...config.googleFonts, cacheDir: join(resolve(config.dataDir), 'fonts') }, log)
   const fetcher = new GuardedFetcher(config.fetch)
   const remoteImages = new RemoteImages(fetcher, { cacheBytes: config.fetch.cacheBytes, cacheTtlMs: config.fetch.cacheTtlMs })

@@ -3,15 +3,21 @@
  * app, listen, and shut down gracefully (stop accepting, let renders finish, close the pool and
  * the database) on SIGTERM/SIGINT.
  */
-import { pino } from 'pino'
 import { ConfigError, loadConfig } from './config/load-config.js'
-import { createContainer } from './container.js'
-import { buildApp } from './app.js'
+import { createRenderPool } from './render/pool/render-pool.js'
 
 export async function serve(): Promise<void> {
   const config = loadConfig()
+  // Render workers take longest to become ready (satori, fonts): they boot while the HTTP stack
+  // loads, which is why the rest is imported only after they are spawned.
+  const pool = createRenderPool(config.render)
+  const [{ pino }, { createContainer }, { buildApp }] = await Promise.all([
+    import('pino'),
+    import('./container.js'),
+    import('./app.js'),
+  ])
   const log = pino({ level: config.logLevel, redact: ['req.headers.authorization'] })
-  const container = createContainer(config, log)
+  const container = createContainer(config, log, pool)
   const app = await buildApp(container, { loggerInstance: log })
   try {
     await app.listen({ port: config.port, host: config.host })

@@ -50,6 +50,7 @@ export const envSchema = z.object({
   RENDER_TIMEOUT_MS: int(100, 600_000, 15_000),
   RENDER_MEMORY_MB: int(0, 1_000_000, 2048),
   RENDER_IDLE_TIMEOUT_MS: int(0, 86_400_000, 0),
+  RENDER_WORKER_HEAP_MB: int(0, 65536, 0),
   DEFAULT_USER_LIMIT: int(0, 2_000_000_000, 10_000),
 
   // Caches
@@ -111,6 +112,7 @@ export interface Config {
     timeoutMs: number
     memoryMb: number
     idleTimeoutMs: number
+    heapMb: number
   }
   cache: { imageBytes: number }
   googleFonts: { cssUrl: string; timeoutMs: number; maxBytes: number; maxFamilies: number }
@@ -152,6 +154,7 @@ export function toConfig(env: Env): Config {
       timeoutMs: env.RENDER_TIMEOUT_MS,
       memoryMb: env.RENDER_MEMORY_MB,
       idleTimeoutMs: env.RENDER_IDLE_TIMEOUT_MS,
+      heapMb: env.RENDER_WORKER_HEAP_MB,
     },
     cache: { imageBytes: env.IMAGE_CACHE_BYTES },
     googleFonts: {

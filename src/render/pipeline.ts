@@ -23,9 +23,10 @@ const MAX_FONT_SETS = 8 // satori keeps 8 parsed font loaders; more distinct set
 
 // Faces of the non-Latin subsets. Pages written only in Latin scripts get a font set without
 // them: satori parses every face it is given, so the common case parses a third of the faces.
-const EXTENDED_FACE = / (cyrillic|cyrillic-ext|greek|greek-ext|vietnamese|symbols|math)$/
-// Latin, Latin-1, Latin Extended A/B, general punctuation, currency, letterlike symbols.
-const OUTSIDE_CORE = /[^\u0000-\u024f\u2000-\u206f\u20a0-\u20cf\u2100-\u214f]/
+const EXTENDED_FACE = / (latin-ext|cyrillic|cyrillic-ext|greek|greek-ext|vietnamese|symbols|math)$/
+// What the fonts' 'latin' subsets cover: Basic Latin, Latin-1, general punctuation, the euro and
+// a few symbols. Anything else (Latin Extended too) selects the full font set.
+const OUTSIDE_CORE = /[^\u0000-\u00ff\u0131\u0152\u0153\u02bb\u02bc\u02c6\u02da\u02dc\u0304\u0308\u0329\u2000-\u206f\u20ac\u2122\u2191\u2193\u2212\u2215\ufeff\ufffd]/
 
 export function createRenderer(): Renderer {
   const extended = loadBundledFonts()
