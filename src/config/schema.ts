@@ -48,7 +48,10 @@ export const envSchema = z.object({
   RENDER_WORKERS: int(0, 64, 0),
   RENDER_QUEUE_SIZE: int(1, 100000, 64),
   RENDER_TIMEOUT_MS: int(100, 600_000, 15_000),
-  RENDER_MEMORY_MB: int(0, 1_000_000, 2048),
+  // A worker needs about 200 MB of data segment to start (V8, satori's WebAssembly, fonts).
+  RENDER_MEMORY_MB: int(0, 1_000_000, 2048).refine((v) => v === 0 || v >= 256, {
+    error: 'must be 0 (no limit) or at least 256: a render worker needs about 200 MB to start',
+  }),
   RENDER_IDLE_TIMEOUT_MS: int(0, 86_400_000, 0),
   RENDER_WORKER_HEAP_MB: int(0, 65536, 0),
   DEFAULT_USER_LIMIT: int(0, 2_000_000_000, 10_000),
