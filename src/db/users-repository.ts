@@ -40,7 +40,6 @@ export class UsersRepository {
   readonly #list
   readonly #setLimit
   readonly #revoke
-  readonly #rotateKey
 
   constructor(db: Db) {
     this.#find = db.prepare<[string], RawUser>('SELECT * FROM users WHERE id = ?')
@@ -50,7 +49,6 @@ export class UsersRepository {
     this.#list = db.prepare<[], RawUser>('SELECT * FROM users ORDER BY created_at, id')
     this.#setLimit = db.prepare('UPDATE users SET monthly_limit = ? WHERE id = ?')
     this.#revoke = db.prepare('UPDATE users SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
-    this.#rotateKey = db.prepare('UPDATE users SET key_salt = ?, key_hash = ?, revoked_at = NULL WHERE id = ?')
   }
 
   find(id: string): UserCredentials | undefined {
@@ -60,11 +58,6 @@ export class UsersRepository {
 
   create(user: { id: string; salt: Buffer; digest: Buffer; monthlyLimit: number; now: number }): void {
     this.#insert.run(user.id, user.salt, user.digest, user.monthlyLimit, user.now)
-  }
-
-  /** Replaces the key of an existing user (and un-revokes it). Returns false for an unknown user. */
-  setKey(id: string, salt: Buffer, digest: Buffer): boolean {
-    return this.#rotateKey.run(salt, digest, id).changes > 0
   }
 
   list(): UserRow[] {

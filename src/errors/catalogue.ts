@@ -54,7 +54,6 @@ export const catalogue = {
   PLAN_LIMIT: { status: 429, error: 'Plan limit exceeded' },
   QUEUE_FULL: { status: 503, message: 'The render queue is full. Retry shortly.' },
   RENDER_CRASHED: { status: 422 },
-  SHUTTING_DOWN: { status: 503, message: 'The server is shutting down. Retry shortly.' },
   INTERNAL: { status: 500, message: 'Internal Server Error' },
 } as const satisfies Record<string, { status: number; message?: string; error?: string }>
 
@@ -95,8 +94,4 @@ export class AppError extends Error {
 export function validationError(issues: ValidationIssue[]): AppError {
   const message = issues.map((i) => (i.path && !i.message.startsWith(i.path) ? `${i.path}: ${i.message}` : i.message)).join('; ')
   return new AppError('VALIDATION', message, { issues })
-}
-
-export function isAppError(err: unknown): err is AppError {
-  return err instanceof AppError
 }

@@ -21,9 +21,6 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
             `Unsupported Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')}: send application/json or application/x-www-form-urlencoded`,
           )
           break
-        case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-          appError = new AppError('INVALID_JSON', 'The request body is empty; send a JSON object')
-          break
         case 'FST_ERR_CTP_INVALID_JSON_BODY':
           appError = new AppError('INVALID_JSON', `The request body is not valid JSON: ${err.message}`)
           break

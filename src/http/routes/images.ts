@@ -116,7 +116,10 @@ export function imageRoutes(app: FastifyInstance, deps: ImageRoutesDeps): void {
   app.delete('/v1/image/batch', { preHandler: authenticate }, async (request, reply) => {
     const parsed = deleteBatchBody.safeParse(request.body ?? {})
     if (!parsed.success) throw validationError(zodIssues(parsed.error))
-    for (const id of parsed.data.ids) if (ID.test(id)) images.delete(request.user!, id)
+    for (const raw of parsed.data.ids) {
+      const id = raw.toLowerCase()
+      if (ID.test(id)) images.delete(request.user!, id)
+    }
     return reply.code(202).send()
   })
 

@@ -114,32 +114,6 @@ export const createImageSchema = z.object({
   media_type: text('media_type'),
 })
 
-export type CreateImageInput = z.infer<typeof createImageSchema>
-
-/** Options that are documented as accepted and ignored (they only mean something to a browser). */
-export const IGNORED_OPTIONS = [
-  'ms_delay',
-  'max_wait_ms',
-  'render_when_ready',
-  'full_screen',
-  'block_consent_banners',
-  'viewport_mobile',
-  'viewport_touch',
-  'viewport_landscape',
-  'max_render_once',
-  'timezone',
-  'color_scheme',
-  'media_type',
-  'proxy_id',
-  'storage_destination_id',
-  'request_overrides',
-  'pdf_options',
-  'metadata',
-  'jumbo_max_width',
-  'jumbo_max_height',
-  'headers',
-] as const
-
 /** The render-relevant part of a request: what identifies an image (format and dedupe excluded). */
 export interface RenderParams {
   html: string

@@ -142,7 +142,7 @@ function toAppError(err: unknown, options: RenderPoolOptions): AppError {
       { cause: err },
     )
   }
-  if (/terminated|exited|killed|SIG/i.test(e?.message ?? '')) {
+  if (/terminated|exited|killed|\bSIG[A-Z]+\b/.test(e?.message ?? '')) {
     return new AppError(
       'RENDER_CRASHED',
       `The renderer ran out of memory or crashed on this input (worker memory limit ${options.memoryMb} MB, RENDER_MEMORY_MB)`,
