@@ -12,7 +12,7 @@ import type { Raster } from './rasterize.js'
 sharp.concurrency(1)
 sharp.cache(false)
 
-export const PNG_COMPRESSION_LEVEL = 6
+export const PNG_COMPRESSION_LEVEL = 3
 
 /** An opaque canvas drops its alpha channel: a quarter less data to filter and deflate. */
 export function encodePng(raster: Raster, transparent: boolean): Promise<Buffer> {
