@@ -3,12 +3,12 @@
  * start, end-to-end latency of unique and repeated requests, cached GET throughput, render
  * throughput on one and on all cores, and resident memory of the whole process tree.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
+import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process'
+import { promisify } from 'node:util'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import autocannon from 'autocannon'
 import { request } from 'undici'
 import type { Card } from './lib/cards.js'
 import { median, p95 } from './lib/stats.js'
@@ -16,6 +16,8 @@ import { treeRss } from './lib/proc.js'
 
 const BIN = fileURLToPath(new URL('../bin/vellum', import.meta.url))
 const KEY = 'bench-key-0123456789'
+const GET_LOAD = fileURLToPath(new URL('./lib/get-load.ts', import.meta.url))
+const run = promisify(execFile)
 
 export interface Server {
   base: string
@@ -115,9 +117,12 @@ export async function cachedGetThroughput(server: Server, card: Card, seconds: n
   })
   const { url } = (await res.json()) as { url: string }
   await fetch(url)
-  const result = await autocannon({ url, connections: 32, duration: seconds, pipelining: 1 })
+  // The load generator runs in its own process, as a real client would: in this process it
+  // would share one event loop with the bench's own bookkeeping and measure that instead.
+  const { stdout } = await run(process.execPath, [...process.execArgv, GET_LOAD, url, '32', String(seconds)])
+  const result = JSON.parse(stdout) as { non2xx: number; perSecond: number }
   if (result.non2xx > 0) throw new Error(`${result.non2xx} cached GETs failed`)
-  return result.requests.average
+  return result.perSecond
 }
 
 /** Unique renders per second at `concurrency`, sampling the tree's RSS meanwhile. */
