@@ -54,10 +54,12 @@ export const envSchema = z.object({
   }),
   RENDER_IDLE_TIMEOUT_MS: int(0, 86_400_000, 0),
   RENDER_WORKER_HEAP_MB: int(0, 65536, 0),
+  RENDER_ISOLATION: z.enum(['process', 'thread']).default('process'),
   DEFAULT_USER_LIMIT: int(0, 2_000_000_000, 10_000),
 
-  // Caches
+  // Caches and variants (JPEG/WebP/resized images derived on fetch)
   IMAGE_CACHE_BYTES: int(0, 16 * 1024 * 1024 * 1024, 32 * 1024 * 1024),
+  VARIANT_CONCURRENCY: int(1, 64, 2),
 
   // Fonts
   GOOGLE_FONTS_CSS_URL: z.url({ protocol: /^https?$/ }).default('https://fonts.googleapis.com/css2'),
@@ -116,8 +118,10 @@ export interface Config {
     memoryMb: number
     idleTimeoutMs: number
     heapMb: number
+    isolation: 'process' | 'thread'
   }
   cache: { imageBytes: number }
+  variants: { concurrency: number }
   googleFonts: { cssUrl: string; timeoutMs: number; maxBytes: number; maxFamilies: number }
   fetch: { timeoutMs: number; maxBytes: number; allowPrivate: boolean; maxRedirects: number; cacheBytes: number; cacheTtlMs: number }
 }
@@ -158,8 +162,10 @@ export function toConfig(env: Env): Config {
       memoryMb: env.RENDER_MEMORY_MB,
       idleTimeoutMs: env.RENDER_IDLE_TIMEOUT_MS,
       heapMb: env.RENDER_WORKER_HEAP_MB,
+      isolation: env.RENDER_ISOLATION,
     },
     cache: { imageBytes: env.IMAGE_CACHE_BYTES },
+    variants: { concurrency: env.VARIANT_CONCURRENCY },
     googleFonts: {
       cssUrl: env.GOOGLE_FONTS_CSS_URL,
       timeoutMs: env.GOOGLE_FONTS_TIMEOUT_MS,
