@@ -59,6 +59,7 @@ export function createContainer(config: Config, log: Logger, pool: RenderRunner 
     usage,
     renderer,
     cacheBytes: config.cache.imageBytes,
+    variants: { outputPixels: config.limits.outputPixels, concurrency: config.variants.concurrency },
     defaultDedupeSeconds: config.defaults.dedupeSeconds,
   })
   return {

@@ -13,6 +13,8 @@ export interface ImageRecord {
   bytes: number
   etag: string
   params: string
+  /** JSON array of what the renderer dropped or clamped. */
+  warnings: string
   createdAt: number
   deletedAt: number | null
 }
@@ -26,6 +28,7 @@ interface RawImage {
   bytes: number
   etag: string
   params: string
+  warnings: string
   created_at: number
   deleted_at: number | null
 }
@@ -39,6 +42,7 @@ const toImage = (r: RawImage): ImageRecord => ({
   bytes: r.bytes,
   etag: r.etag,
   params: r.params,
+  warnings: r.warnings,
   createdAt: r.created_at,
   deletedAt: r.deleted_at,
 })
@@ -55,8 +59,8 @@ export class ImagesRepository {
 
   constructor(db: Db) {
     this.#insert = db.prepare(
-      'INSERT INTO images (id, user_id, request_hash, width, height, bytes, etag, params, created_at) ' +
-        'VALUES (@id, @userId, @requestHash, @width, @height, @bytes, @etag, @params, @createdAt)',
+      'INSERT INTO images (id, user_id, request_hash, width, height, bytes, etag, params, warnings, created_at) ' +
+        'VALUES (@id, @userId, @requestHash, @width, @height, @bytes, @etag, @params, @warnings, @createdAt)',
     )
     this.#insertBlob = db.prepare('INSERT INTO image_blobs (image_id, png) VALUES (?, ?)')
     this.#find = db.prepare<[string], RawImage>('SELECT * FROM images WHERE id = ?')

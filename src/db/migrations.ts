@@ -44,4 +44,9 @@ export const migrations: string[] = [
     png      BLOB NOT NULL
   );
   `,
+  `
+  -- What the renderer dropped or clamped (JSON array of strings), so a dedupe hit can send the
+  -- same x-vellum-dropped-css header as the render it repeats.
+  ALTER TABLE images ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
+  `,
 ]

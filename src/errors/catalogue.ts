@@ -1,7 +1,8 @@
 /**
  * Every failure the service knows about, in one place: a stable code, the HTTP status, the
- * short title the hosted API uses in `error`, and the message a client sees. Anything not in
- * here reaches the client as a bare 500 with no detail (the cause is only logged).
+ * short title the hosted API uses in `error`, the message a client sees and, for a fixed
+ * message about one request field, that field. Anything not in here reaches the client as a
+ * bare 500 with no detail (the cause is only logged).
  */
 
 export interface ValidationIssue {
@@ -30,13 +31,15 @@ export function titleFor(status: number): string {
 
 export const catalogue = {
   VALIDATION: { status: 400 },
-  HTML_REQUIRED: { status: 400, message: 'HTML is Required' },
+  HTML_REQUIRED: { status: 400, message: 'HTML is Required', field: 'html' },
   URL_NOT_SUPPORTED: {
     status: 400,
+    field: 'url',
     message: 'This server renders HTML only: "url" (page screenshots) is not supported. Send "html" (and "css") instead.',
   },
   TEMPLATES_NOT_SUPPORTED: {
     status: 400,
+    field: 'template_id',
     message: 'This server does not support templates: "template_id" is not available. Send "html" (and "css") instead.',
   },
   INVALID_JSON: { status: 400 },
@@ -51,11 +54,12 @@ export const catalogue = {
   RENDER_TIMEOUT: { status: 422 },
   RENDER_FAILED: { status: 422 },
   IMAGE_TOO_LARGE: { status: 422 },
+  FORMAT_SIZE_EXCEEDED: { status: 422 },
   PLAN_LIMIT: { status: 429, error: 'Plan limit exceeded' },
   QUEUE_FULL: { status: 503, message: 'The render queue is full. Retry shortly.' },
   RENDER_CRASHED: { status: 422 },
   INTERNAL: { status: 500, message: 'Internal Server Error' },
-} as const satisfies Record<string, { status: number; message?: string; error?: string }>
+} as const satisfies Record<string, { status: number; message?: string; error?: string; field?: string }>
 
 export type ErrorCode = keyof typeof catalogue
 
@@ -91,7 +95,28 @@ export class AppError extends Error {
   }
 }
 
+/** One line for all issues; each names its path unless its message already starts with it. */
+function issuesMessage(issues: ValidationIssue[]): string {
+  return issues.map((i) => (i.path && !i.message.startsWith(i.path) ? `${i.path}: ${i.message}` : i.message)).join('; ')
+}
+
 export function validationError(issues: ValidationIssue[]): AppError {
-  const message = issues.map((i) => (i.path && !i.message.startsWith(i.path) ? `${i.path}: ${i.message}` : i.message)).join('; ')
-  return new AppError('VALIDATION', message, { issues })
+  return new AppError('VALIDATION', issuesMessage(issues), { issues })
+}
+
+/**
+ * The same error about one part of a batch (`variations[3]`, `default_options`): its message and
+ * every issue path start with that scope, so a client knows which part to fix. A message that
+ * starts with its field's name keeps reading as a sentence (`variations[3].html is 600000
+ * bytes…`); any other gets the path in front (`variations[3].html: HTML is Required`).
+ */
+export function scopeError(err: AppError, prefix: string): AppError {
+  const entry: { status: number; field?: string } = catalogue[err.code]
+  const issues = err.issues ?? (entry.field ? [{ path: entry.field, message: err.message }] : undefined)
+  if (!issues) return new AppError(err.code, `${prefix}: ${err.message}`, { headers: err.headers, cause: err })
+  const scoped = issues.map((i) => ({
+    path: `${prefix}.${i.path}`,
+    message: i.message.startsWith(`${i.path} `) ? `${prefix}.${i.message}` : i.message,
+  }))
+  return new AppError(err.code, issuesMessage(scoped), { issues: scoped, headers: err.headers, cause: err })
 }

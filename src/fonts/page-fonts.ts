@@ -8,9 +8,8 @@
  * (`Open+Sans:400,700|Roboto`) are understood.
  */
 import { decodeHTMLAttribute } from 'entities'
+import { startTags } from '../net/page-scan.js'
 
-const LINK = /<link\b[^>]*>/gi
-const HREF = /\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i
 const IMPORT = /@import\s+(?:url\(\s*)?["']?(https:\/\/fonts\.googleapis\.com\/css2?\?[^"')\s;]+)/gi
 const GOOGLE_CSS = /^https:\/\/fonts\.googleapis\.com\/css2?\?/i
 
@@ -41,10 +40,10 @@ function familiesOf(href: string): string[] {
 /** Family specs the page asks Google Fonts for, in order, without duplicates. */
 export function pageGoogleFonts(html: string, css: string): string[] {
   const hrefs: string[] = []
-  for (const tag of html.match(LINK) ?? []) {
-    if (!/\brel\s*=\s*["']?stylesheet/i.test(tag)) continue
-    const m = HREF.exec(tag)
-    const href = m ? decodeHTMLAttribute(m[1] ?? m[2] ?? m[3] ?? '') : ''
+  for (const attrs of startTags(html, 'link')) {
+    // rel is a list of keywords, as a browser reads it (`rel="preload stylesheet"` loads too).
+    if (!/(?:^|\s)stylesheet(?:\s|$)/i.test(decodeHTMLAttribute(attrs.get('rel') ?? ''))) continue
+    const href = decodeHTMLAttribute(attrs.get('href') ?? '').trim()
     if (GOOGLE_CSS.test(href)) hrefs.push(href)
   }
   for (const text of [html, css]) for (const m of text.matchAll(IMPORT)) hrefs.push(decodeHTMLAttribute(m[1]!))

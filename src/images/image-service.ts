@@ -10,10 +10,11 @@ import type { Db } from '../db/database.js'
 import type { ImagesRepository, ImageRecord } from '../db/images-repository.js'
 import type { UsageRepository } from '../db/usage-repository.js'
 import type { UserRow } from '../db/users-repository.js'
-import { AppError } from '../errors/catalogue.js'
+import { AppError, scopeError } from '../errors/catalogue.js'
 import type { CreateImageRequest } from '../http/schemas/create-image.js'
 import { renderKey, type RenderService, type RenderOutput } from '../render/render-service.js'
-import { deriveVariant, FORMATS, type VariantRequest } from './variants.js'
+import { concurrencyLimit, type Limited } from './concurrency-limit.js'
+import { checkVariant, deriveVariant, FORMATS, type VariantRequest } from './variants.js'
 
 export interface Created {
   id: string
@@ -31,9 +32,26 @@ export interface StoredImage {
   ext: string
 }
 
+/**
+ * The warnings kept with a stored image for dedupe hits: the leading ones, enough for the
+ * x-vellum-dropped-css header (which shows 2000 characters); a page that clamps a blur on every
+ * element would otherwise store thousands.
+ */
+function storedWarnings(warnings: string[]): string[] {
+  const kept: string[] = []
+  let chars = 0
+  for (const w of warnings) {
+    if (chars > 4096) break
+    kept.push(w)
+    chars += w.length + 3
+  }
+  return kept
+}
+
 export class ImageService {
   readonly #inflight = new Map<string, Promise<Created>>()
   readonly #variants: LRUCache<string, StoredImage>
+  readonly #build: Limited
 
   constructor(
     private readonly deps: {
@@ -42,6 +60,8 @@ export class ImageService {
       usage: UsageRepository
       renderer: RenderService
       cacheBytes: number
+      /** Output pixels a resized variant may have (MAX_OUTPUT_PIXELS) and how many build at once. */
+      variants: { outputPixels: number; concurrency: number }
       defaultDedupeSeconds: number
       now?: () => number
     },
@@ -51,6 +71,7 @@ export class ImageService {
       sizeCalculation: (v) => Math.max(1, v.bytes.byteLength),
       maxEntrySize: Math.max(1, Math.floor(deps.cacheBytes / 4)),
     })
+    this.#build = concurrencyLimit(deps.variants.concurrency)
   }
 
   #now(): number {
@@ -76,7 +97,9 @@ export class ImageService {
     const usedNow = () => this.deps.usage.usedThisMonth(user.id, this.#now())
     if (dedupeSeconds > 0) {
       const existing = this.deps.images.findRecent(user.id, hash, this.#now() - dedupeSeconds * 1000)
-      if (existing) return { id: existing.id, consumed: 0, used: usedNow(), limit: user.monthlyLimit, warnings: [] }
+      if (existing) {
+        return { id: existing.id, consumed: 0, used: usedNow(), limit: user.monthlyLimit, warnings: JSON.parse(existing.warnings) as string[] }
+      }
       // A twin request already rendering for this user: answer with its image, charge once.
       const twin = this.#inflight.get(`${user.id}:${hash}`)
       if (twin) return twin.then((c) => ({ ...c, consumed: 0, used: usedNow() }))
@@ -122,6 +145,7 @@ export class ImageService {
             bytes: out.png.byteLength,
             etag: out.etag,
             params: JSON.stringify(req.render),
+            warnings: JSON.stringify(storedWarnings(out.warnings)),
             createdAt: now,
           },
           out.png,
@@ -141,10 +165,7 @@ export class ImageService {
         try {
           return { hash, req, out: await this.deps.renderer.render(req.render, hash) }
         } catch (err) {
-          if (err instanceof AppError) {
-            throw new AppError(err.code, `variations[${i}]: ${err.message}`, { issues: err.issues, headers: err.headers })
-          }
-          throw err
+          throw err instanceof AppError ? scopeError(err, `variations[${i}]`) : err
         }
       }),
     )
@@ -187,14 +208,19 @@ export class ImageService {
     const record = this.deps.images.find(id)
     if (!record) throw new AppError('IMAGE_NOT_FOUND')
     if (record.deletedAt !== null) throw new AppError('IMAGE_DELETED')
-    const png = this.deps.images.png(id)
-    if (!png) throw new AppError('IMAGE_DELETED')
+    const png = () => {
+      const bytes = this.deps.images.png(id)
+      if (!bytes) throw new AppError('IMAGE_DELETED')
+      return bytes
+    }
     const info = FORMATS[variant.format]
     let stored: StoredImage
     if (variant.format === 'png' && variant.width === undefined && variant.height === undefined) {
-      stored = { bytes: png, etag: record.etag, mime: info.mime, ext: info.ext }
+      stored = { bytes: png(), etag: record.etag, mime: info.mime, ext: info.ext }
     } else {
-      const bytes = await deriveVariant(png, variant)
+      checkVariant(record, variant, this.deps.variants)
+      // The blob is read once the build has its turn, so waiting requests hold no image bytes.
+      const bytes = await this.#build(() => deriveVariant(png(), variant))
       stored = { bytes, etag: createHash('sha256').update(bytes).digest('hex').slice(0, 32), mime: info.mime, ext: info.ext }
     }
     this.#variants.set(key, stored)

@@ -2,13 +2,19 @@
  * Formats and sizes derived from the stored PNG on fetch, as the hosted API does ("stored once
  * as PNG; JPG/WebP converted per request"). sharp (libvips) does the work on libuv's threads,
  * off the event loop. JPEG has no alpha, so transparency is flattened onto white.
+ *
+ * A variant's size is known before any pixel is touched (sharp's own rounding, checked against
+ * it), so one that is too large is refused up front: `?width=` caps only the side it names, and
+ * the other side follows the aspect ratio (30×18000 at width=5000 is 5000×3000000), and WebP and
+ * JPEG cannot hold sides over 16383 and 65535 px (sharp throws after decoding).
  */
+import { AppError, validationError } from '../errors/catalogue.js'
 
 export const FORMATS = {
-  png: { mime: 'image/png', ext: 'png' },
-  jpg: { mime: 'image/jpeg', ext: 'jpg' },
-  jpeg: { mime: 'image/jpeg', ext: 'jpg' },
-  webp: { mime: 'image/webp', ext: 'webp' },
+  png: { mime: 'image/png', ext: 'png', name: 'PNG', maxSide: Infinity },
+  jpg: { mime: 'image/jpeg', ext: 'jpg', name: 'JPEG', maxSide: 65535 },
+  jpeg: { mime: 'image/jpeg', ext: 'jpg', name: 'JPEG', maxSide: 65535 },
+  webp: { mime: 'image/webp', ext: 'webp', name: 'WebP', maxSide: 16383 },
 } as const
 
 export type OutputFormat = keyof typeof FORMATS
@@ -17,6 +23,40 @@ export interface VariantRequest {
   format: OutputFormat
   width: number | undefined
   height: number | undefined
+}
+
+export interface Size {
+  width: number
+  height: number
+}
+
+/** The size sharp gives: both sides → exactly that (cover, then crop); one side → the other by the aspect ratio. */
+export function variantSize(source: Size, req: VariantRequest): Size {
+  if (req.width !== undefined && req.height !== undefined) return { width: req.width, height: req.height }
+  if (req.width !== undefined) return { width: req.width, height: Math.max(1, Math.round((source.height * req.width) / source.width)) }
+  if (req.height !== undefined) return { width: Math.max(1, Math.round((source.width * req.height) / source.height)), height: req.height }
+  return source
+}
+
+/** Throws the API's error for a variant too large to build (400) or to encode in its format (422). */
+export function checkVariant(source: Size, req: VariantRequest, limits: { outputPixels: number }): void {
+  const out = variantSize(source, req)
+  const pixels = out.width * out.height
+  if (pixels > limits.outputPixels) {
+    const asked = [req.width !== undefined && `width=${req.width}`, req.height !== undefined && `height=${req.height}`].filter(Boolean)
+    const message =
+      `${asked.join('&')} makes this ${source.width}×${source.height} image ${out.width}×${out.height} ` +
+      `(${(pixels / 1e6).toFixed(1)} MP); the limit is ${(limits.outputPixels / 1e6).toFixed(1)} MP (MAX_OUTPUT_PIXELS)`
+    throw validationError([{ path: req.width !== undefined ? 'width' : 'height', message }])
+  }
+  const format = FORMATS[req.format]
+  if (out.width > format.maxSide || out.height > format.maxSide) {
+    throw new AppError(
+      'FORMAT_SIZE_EXCEEDED',
+      `This image would be ${out.width}×${out.height} px as ${format.name}; ${format.name} allows at most ${format.maxSide} px per side. ` +
+        'Fetch it as .png, or ask for a smaller ?width= or ?height=',
+    )
+  }
 }
 
 export async function deriveVariant(png: Buffer, req: VariantRequest): Promise<Buffer> {

@@ -12,7 +12,9 @@ import { decodeHTMLAttribute } from 'entities'
 import { imageSize } from 'image-size'
 import { LRUCache } from 'lru-cache'
 import { AppError } from '../errors/catalogue.js'
+import { decodeDataUri, splitDataUri } from './data-uri.js'
 import { FetchError, type GuardedFetcher } from './guarded-fetch.js'
+import { cssUrls, startTags } from './page-scan.js'
 
 export interface RemoteImageLimits {
   imagePixels: number
@@ -32,24 +34,22 @@ const MIME: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', gif:
 /** data: images resvg cannot decode: converted here too, so they do not render transparent. */
 const NEEDS_CONVERSION = /^data:image\/(webp|avif|heic|heif|tiff|bmp)[;,]/i
 
-const IMG_SRC = /<img\b[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi
-const CSS_URL = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]+))\s*\)/gi
-
 /** The http(s) image URLs a page refers to, in order, without duplicates. */
 export function remoteImageUrls(html: string, css: string): string[] {
-  const found = new Set<string>()
-  for (const m of html.matchAll(IMG_SRC)) found.add(decodeHTMLAttribute(m[1] ?? m[2] ?? m[3] ?? '').trim())
-  for (const text of [html, css]) for (const m of text.matchAll(CSS_URL)) found.add(decodeHTMLAttribute(m[1] ?? m[2] ?? m[3] ?? '').trim())
+  const raw: string[] = []
+  for (const attrs of startTags(html, 'img')) raw.push(attrs.get('src') ?? '')
+  for (const text of [html, css]) raw.push(...cssUrls(text))
+  const found = new Set(raw.map((u) => decodeHTMLAttribute(u).trim()))
   return [...found].filter(
     (u) => (/^https?:\/\//i.test(u) && !/^https:\/\/fonts\.(googleapis|gstatic)\.com\//i.test(u)) || NEEDS_CONVERSION.test(u),
   )
 }
 
 function dataUriBytes(uri: string): Buffer {
-  const comma = uri.indexOf(',')
-  const meta = uri.slice(5, comma)
-  const payload = uri.slice(comma + 1)
-  return /;base64/i.test(meta) ? Buffer.from(payload, 'base64') : Buffer.from(decodeURIComponent(payload), 'latin1')
+  const data = splitDataUri(uri)
+  const bytes = data && decodeDataUri(data)
+  if (!bytes) throw new FetchError('malformed data: URI', 'http_status')
+  return bytes
 }
 
 export class RemoteImages {
@@ -104,7 +104,7 @@ export class RemoteImages {
   }
 
   async #load(url: string, maxPixels: number): Promise<string> {
-    const bytes = url.startsWith('data:') ? dataUriBytes(url) : (await this.fetcher.fetch(url)).bytes
+    const bytes = /^data:/i.test(url) ? dataUriBytes(url) : (await this.fetcher.fetch(url)).bytes
     let size: { width?: number; height?: number; type?: string }
     try {
       size = imageSize(bytes)

@@ -7,16 +7,18 @@ t.test('defaults are complete and sane', async (t) => {
   t.equal(c.dataDir, './data')
   t.equal(c.limits.batchSize, 25)
   t.equal(c.defaults.deviceScale, 2)
+  t.equal(c.variants.concurrency, 2)
   t.equal(c.publicUrl, undefined)
 })
 
 t.test('every bad variable is named at once', async (t) => {
-  const err = t.throws(() => loadConfig({ PORT: 'eighty', MAX_BATCH_SIZE: '0', PUBLIC_URL: 'ftp://x', FETCH_ALLOW_PRIVATE: 'perhaps' })) as ConfigError
+  const err = t.throws(() => loadConfig({ PORT: 'eighty', MAX_BATCH_SIZE: '0', PUBLIC_URL: 'ftp://x', FETCH_ALLOW_PRIVATE: 'perhaps', VARIANT_CONCURRENCY: '0' })) as ConfigError
   t.type(err, ConfigError)
   t.match(err.problems.join('\n'), /PORT: must be an integer between 0 and 65535/)
   t.match(err.problems.join('\n'), /MAX_BATCH_SIZE/)
   t.match(err.problems.join('\n'), /PUBLIC_URL/)
   t.match(err.problems.join('\n'), /FETCH_ALLOW_PRIVATE: must be true or false/)
+  t.match(err.problems.join('\n'), /VARIANT_CONCURRENCY: must be an integer between 1 and 64/)
 })
 
 t.test('values are read and a trailing slash on PUBLIC_URL is dropped', async (t) => {

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import { AppError, validationError } from '../../errors/catalogue.js'
+import { AppError, scopeError, validationError } from '../../errors/catalogue.js'
 import type { ImageService, Created } from '../../images/image-service.js'
 import type { OutputFormat } from '../../images/variants.js'
 import { checkSource, parseCreateImage, zodIssues, type CreateImageRequest } from '../schemas/create-image.js'
@@ -82,15 +82,24 @@ const fetchQuery = (maxSide: number) =>
     dl: z.string().optional(),
   })
 
+/** Runs one part of a batch, naming that part in any 4xx it raises. */
+function scoped<T>(prefix: string, fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    throw err instanceof AppError ? scopeError(err, prefix) : err
+  }
+}
+
 export function imageRoutes(app: FastifyInstance, deps: ImageRoutesDeps): void {
   const { config, images, authenticate } = deps
   // Schemas are built once: constructing zod schemas per request costs more than serving a cached image.
   const batchBody = batchSchema(config.limits.batchSize)
   const deleteBatchBody = deleteBatchSchema(config.limits.batchSize)
   const fetchQueryParams = fetchQuery(config.limits.resizeSide)
-  const parse = (body: unknown, prefix = ''): CreateImageRequest => {
-    const req = parseCreateImage(body, config.defaults, prefix)
-    checkSource((body ?? {}) as Record<string, unknown>, req, config.limits, prefix)
+  const parse = (body: unknown): CreateImageRequest => {
+    const req = parseCreateImage(body, config.defaults)
+    checkSource((body ?? {}) as Record<string, unknown>, req, config.limits)
     return req
   }
 
@@ -107,7 +116,9 @@ export function imageRoutes(app: FastifyInstance, deps: ImageRoutesDeps): void {
     const parsed = batchBody.safeParse(request.body ?? {})
     if (!parsed.success) throw validationError(zodIssues(parsed.error))
     const defaults = parsed.data.default_options ?? {}
-    const reqs = parsed.data.variations.map((v, i) => parse({ ...defaults, ...v }, `variations[${i}].`))
+    // A bad default is reported once, as itself, rather than on every variation that inherits it.
+    scoped('default_options', () => parseCreateImage(defaults, config.defaults))
+    const reqs = parsed.data.variations.map((v, i) => scoped(`variations[${i}]`, () => parse({ ...defaults, ...v })))
     const { ids, used } = await images.createBatch(request.user!, reqs)
     usageHeaders(reply, { consumed: ids.length, used, limit: request.user!.monthlyLimit })
     return { images: ids.map((id, i) => ({ url: imageUrl(config, request, id, reqs[i]!.format), id })) }

@@ -133,27 +133,22 @@ export interface CreateImageRequest {
   dedupeSeconds: number | undefined
 }
 
-export function zodIssues(error: z.ZodError, prefix = ''): ValidationIssue[] {
-  return error.issues.map((issue) => {
-    const path = prefix + issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.')
-    const field = issue.path.length ? String(issue.path[0]) : ''
-    const message = prefix && field && issue.message.startsWith(field) ? prefix + issue.message : issue.message
-    return { path, message }
-  })
+/** zod issues as the API's `{path, message}`; paths read like JS (`variations[1].html`). */
+export function zodIssues(error: z.ZodError): ValidationIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join(''),
+    message: issue.message,
+  }))
 }
 
 /** Parses one create body; throws the API's 400s (validation, "HTML is Required", url/template refusals). */
-export function parseCreateImage(
-  body: unknown,
-  defaults: { deviceScale: number },
-  prefix = '',
-): CreateImageRequest {
+export function parseCreateImage(body: unknown, defaults: { deviceScale: number }): CreateImageRequest {
   if (body === undefined || body === null) body = {}
   if (typeof body !== 'object' || Array.isArray(body)) {
-    throw validationError([{ path: prefix || 'body', message: 'the request body must be a JSON object or form data' }])
+    throw validationError([{ path: 'body', message: 'the request body must be a JSON object or form data' }])
   }
   const parsed = createImageSchema.safeParse(body)
-  if (!parsed.success) throw validationError(zodIssues(parsed.error, prefix))
+  if (!parsed.success) throw validationError(zodIssues(parsed.error))
   const input = parsed.data
   return {
     render: {
@@ -177,7 +172,6 @@ export function checkSource(
   body: Record<string, unknown>,
   req: CreateImageRequest,
   limits: { htmlBytes: number; cssBytes: number },
-  prefix = '',
 ): void {
   if (typeof body.url === 'string' && body.url.trim() !== '') throw new AppError('URL_NOT_SUPPORTED')
   if (typeof body.template_id === 'string' && body.template_id.trim() !== '') throw new AppError('TEMPLATES_NOT_SUPPORTED')
@@ -185,11 +179,11 @@ export function checkSource(
   const issues: ValidationIssue[] = []
   const htmlBytes = Buffer.byteLength(req.render.html)
   if (htmlBytes > limits.htmlBytes) {
-    issues.push({ path: `${prefix}html`, message: `html is ${htmlBytes} bytes; the limit is ${limits.htmlBytes} bytes (MAX_HTML_BYTES)` })
+    issues.push({ path: 'html', message: `html is ${htmlBytes} bytes; the limit is ${limits.htmlBytes} bytes (MAX_HTML_BYTES)` })
   }
   const cssBytes = Buffer.byteLength(req.render.css)
   if (cssBytes > limits.cssBytes) {
-    issues.push({ path: `${prefix}css`, message: `css is ${cssBytes} bytes; the limit is ${limits.cssBytes} bytes (MAX_CSS_BYTES)` })
+    issues.push({ path: 'css', message: `css is ${cssBytes} bytes; the limit is ${limits.cssBytes} bytes (MAX_CSS_BYTES)` })
   }
   if (issues.length) throw validationError(issues)
 }

@@ -36,8 +36,6 @@ export interface BuiltDocument {
   root: SatoriElement
   /** True when the input was a whole page (`<html>`, `<head>` or `<body>` written out). */
   isFullDocument: boolean
-  /** Image sources found (img src, CSS url()), for the caller's limits and fetches. */
-  imageSources: string[]
   /** Set when `selector` was given: whether an element matched. */
   selectorMatched: boolean
   /** CSS the page uses that satori cannot draw (reported, never fatal). */
@@ -106,7 +104,6 @@ export function htmlToTree(
   }
 
   const sheets: string[] = []
-  const imageSources: string[] = []
   let elements = 0
 
   const collectSheets = (node: ChildNode): void => {
@@ -143,7 +140,6 @@ export function htmlToTree(
       )
     }
     const props = convertAttributes(el, css)
-    if (el.name === 'img' && typeof props.src === 'string') imageSources.push(props.src)
     const children: SatoriChild[] = []
     for (const child of el.children) {
       const converted = convert(child, depth + 1)
@@ -160,7 +156,6 @@ export function htmlToTree(
 
   const styleEl = (text: string): SatoriElement => ({ type: 'style', props: { children: text } })
   const allSheets = [options.userAgentCss, ...authorSheets]
-  for (const sheet of allSheets) for (const m of sheet.matchAll(/url\(\s*(['"]?)([^'")]+)\1\s*\)/g)) imageSources.push(m[2]!)
 
   const htmlProps = convertAttributes(htmlEl, css)
   const canvas = canvasBackground(htmlEl, body, rules, {
@@ -178,7 +173,6 @@ export function htmlToTree(
   return {
     root,
     isFullDocument: FULL_DOCUMENT.test(html),
-    imageSources,
     selectorMatched: target !== null,
     warnings: css.warnings,
   }

@@ -9,14 +9,14 @@
  */
 import { imageSize } from 'image-size'
 import { AppError } from '../../errors/catalogue.js'
+import { decodeDataUri, isCanonicalBase64, splitDataUri } from '../../net/data-uri.js'
+import { CSS_URL } from '../../net/page-scan.js'
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
 
 export interface ImageLimits {
   imagePixels: number
   imagesPerRender: number
 }
-
-const URL_IN_CSS = /url\(\s*(['"]?)([^'")]*)\1\s*\)/gi
 
 export class ImageResolver {
   #count = 0
@@ -48,15 +48,22 @@ export class ImageResolver {
         `The page uses more than ${this.limits.imagesPerRender} images (MAX_IMAGES_PER_RENDER)`,
       )
     }
-    const comma = uri.indexOf(',')
-    if (comma < 0) return null
-    const meta = uri.slice(5, comma)
-    if (/svg/i.test(meta)) return uri // vector: drawn at box size, no decode bomb
-    const payload = uri.slice(comma + 1)
-    // Headers live in the first bytes; 64 KiB covers JPEGs with large EXIF blocks.
-    const head = /;base64/i.test(meta)
-      ? Buffer.from(payload.slice(0, 87384), 'base64')
-      : Buffer.from(decodeURIComponent(payload.slice(0, 65536)), 'latin1')
+    const data = splitDataUri(uri)
+    if (!data) return null
+    let head: Buffer
+    if (data.base64 && isCanonicalBase64(data.body)) {
+      // Headers live in the first bytes; 64 KiB covers JPEGs with large EXIF blocks.
+      head = Buffer.from(data.body.slice(0, 87384), 'base64')
+    } else {
+      // Percent-encoded or loosely written: decoded here as a browser would (a malformed one is
+      // a broken image) and handed on as plain base64, because satori decodes such URIs with
+      // decodeURIComponent and atob, which throw and would fail the whole render.
+      const bytes = decodeDataUri(data)
+      if (!bytes) return null
+      head = bytes
+      uri = `data:${data.mime};base64,${bytes.toString('base64')}`
+    }
+    if (data.mime.includes('svg')) return svgHasSize(head) ? uri : null // vector: drawn at box size, no decode bomb
     let size: { width?: number; height?: number }
     try {
       size = imageSize(head)
@@ -76,8 +83,8 @@ export class ImageResolver {
   /** Rewrites every url() in a CSS text; unresolvable images become `none`. */
   rewriteCss(css: string): string {
     if (!/url\(/i.test(css)) return css
-    return css.replace(URL_IN_CSS, (_m, _q, src: string) => {
-      const uri = this.resolve(src)
+    return css.replace(CSS_URL, (_m, double?: string, single?: string, bare?: string) => {
+      const uri = this.resolve(double ?? single ?? bare ?? '')
       return uri ? `url("${uri}")` : 'none'
     })
   }
@@ -103,6 +110,21 @@ export class ImageResolver {
     if (Array.isArray(children)) el.props.children = children.map((c) => this.rewriteTree(c))
     return el
   }
+}
+
+/**
+ * satori fails the whole render on an SVG whose root tag has neither a viewBox nor numeric
+ * width and height (it reads them with these same patterns); such an image, or text that is no
+ * SVG at all, is a broken image here instead.
+ */
+function svgHasSize(head: Buffer): boolean {
+  const text = head.toString('utf8')
+  const start = text.search(/<svg/i)
+  const end = start < 0 ? -1 : text.indexOf('>', start)
+  if (end < 0) return false
+  const root = text.slice(start, end + 1)
+  const length = (attr: string) => new RegExp(`\\s${attr}=['"](?:\\d+(?:\\.\\d+)?|\\.\\d+)(?:px)?['"]`).test(root)
+  return /viewBox=['"][^'"]+['"]/.test(root) || (length('width') && length('height'))
 }
 
 /** What a browser shows for an image that failed: an empty box of the declared size. */

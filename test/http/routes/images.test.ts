@@ -113,6 +113,19 @@ t.test('image endpoints through inject', async (t) => {
     t.equal(burst.filter((r) => r.headers['x-renders-consumed'] === '1').length, 1, 'and are charged once')
   })
 
+  t.test('a dedupe hit repeats the x-vellum-dropped-css header of the render it answers with', async (t) => {
+    const payload = { html: '<p style="columns:2; writing-mode:vertical-rl">dropped</p>', device_scale: 1 }
+    const first = await post(payload)
+    t.match(first.headers['x-vellum-dropped-css'], /columns: 2.*writing-mode: vertical-rl/)
+    const hit = await post(payload)
+    t.equal(hit.json().id, first.json().id)
+    t.equal(hit.headers['x-renders-consumed'], '0')
+    t.equal(hit.headers['x-vellum-dropped-css'], first.headers['x-vellum-dropped-css'])
+    const clean = await post({ html: '<p>nothing dropped</p>', device_scale: 1 })
+    t.equal((await post({ html: '<p>nothing dropped</p>', device_scale: 1 })).headers['x-vellum-dropped-css'], undefined)
+    t.equal(clean.headers['x-vellum-dropped-css'], undefined)
+  })
+
   t.test('delete: 202 with an empty body, then GET is 410; unknown ids are 404', async (t) => {
     const res = await post({ html: '<p>to delete</p>', device_scale: 1 })
     const id = res.json().id
@@ -166,6 +179,28 @@ t.test('image endpoints through inject', async (t) => {
     })
     t.equal(badVariation.statusCode, 400)
     t.match(badVariation.json().message, /variations\[1\]\.viewport_width must be an integer between 1 and 6000/)
+    const batch = (payload: object) => h.app.inject({ method: 'POST', url: '/v1/image/batch', headers: { authorization: auth }, payload })
+    const ok = { html: '<p>ok</p>' }
+    // Every 400 about one variation names it, whichever check raised it, in the single create's shape.
+    const named: Array<[object, string, string]> = [
+      [{ variations: [ok, ok, ok, { css: 'p{}' }] }, 'variations[3].html', 'variations[3].html: HTML is Required'],
+      [{ variations: [ok, { url: 'https://example.com' }] }, 'variations[1].url', 'variations[1].url: This server renders HTML only'],
+      [{ variations: [{ template_id: 't-1' }] }, 'variations[0].template_id', 'variations[0].template_id: This server does not support templates'],
+      [{ variations: [ok, { html: 'x'.repeat(600 * 1024) }] }, 'variations[1].html', 'variations[1].html is 614400 bytes; the limit is 524288 bytes (MAX_HTML_BYTES)'],
+      [{ variations: [ok, { html: 5 }] }, 'variations[1].html', 'variations[1].html must be a string'],
+      [{ variations: [ok, { html: 'x', google_fonts: ['Ro&x'] }] }, 'variations[1].google_fonts[0]', 'variations[1].google_fonts[0]: google_fonts entry "Ro&x"'],
+      [{ variations: [ok, 'nope'] }, 'variations[1]', 'variations[1]: each variation must be an object'],
+      [{ default_options: { device_scale: 9 }, variations: [ok] }, 'default_options.device_scale', 'default_options.device_scale must be a number between 0.1 and 3 (got 9)'],
+    ]
+    for (const [payload, path, message] of named) {
+      const res = await batch(payload)
+      t.equal(res.statusCode, 400, path)
+      const body = res.json()
+      t.match(body, { statusCode: 400, error: 'Bad Request' }, path)
+      t.ok(body.message.startsWith(message), `${path}: ${body.message}`)
+      t.equal(body.validation_errors[0].path, path)
+      t.same(body.validationErrors, body.validation_errors)
+    }
     const del = await h.app.inject({ method: 'DELETE', url: '/v1/image/batch', headers: { authorization: auth }, payload: { ids: images.map((i) => i.id) } })
     t.equal(del.statusCode, 202)
     for (const image of images) t.equal((await h.app.inject({ url: `/v1/image/${image.id}` })).statusCode, 410)

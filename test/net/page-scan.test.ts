@@ -1,0 +1,78 @@
+/**
+ * The pre-scans of user HTML and CSS read tags and url() values as a browser does, and stay
+ * linear on adversarial input. No timing is asserted: the old patterns never finished on these
+ * inputs, so the suite's per-test timeout is the guard.
+ */
+import t from 'tap'
+import { cssUrls, startTags } from '../../src/net/page-scan.js'
+import { remoteImageUrls } from '../../src/net/remote-images.js'
+import { pageGoogleFonts } from '../../src/fonts/page-fonts.js'
+import { build, decodePng } from '../helper.js'
+
+const MB = 1 << 20
+const fill = (unit: string, bytes = MB) => unit.repeat(Math.ceil(bytes / unit.length))
+const tags = (html: string, name: string) => [...startTags(html, name)].map((m) => Object.fromEntries(m))
+
+t.test('start tags are read attribute by attribute', async (t) => {
+  t.same(tags(`<IMG Alt="a > b" SRC='x.png' src=y><img/src=z.png/><imgx src=no><img src = "sp aced" >`, 'img'), [
+    { alt: 'a > b', src: 'x.png' },
+    { src: 'z.png/' },
+    { src: 'sp aced' },
+  ])
+  t.same(tags('<img src=a.png data-x="<img src=inside.png>"><img alt="unclosed src=b.png>', 'img'), [{ src: 'a.png', 'data-x': '<img src=inside.png>' }], 'a tag the text ends inside is dropped, as the HTML parser drops it')
+  t.same(tags('<img =odd src>', 'img'), [{ '=odd': '', src: '' }])
+  t.same(tags('<link rel=stylesheet href=a.css>', 'img'), [])
+})
+
+t.test('CSS url() values, quoted or bare', async (t) => {
+  t.same(cssUrls(`a{background:url( "d q.png" ) url('s(1).png') url(bare.png) url() url(a b) URL(up.png)}`), ['d q.png', 's(1).png', 'bare.png', '', 'up.png'])
+  t.same(remoteImageUrls('<img src="https://a.example/x.png?a=1&amp;b=2">', 'p{background:url(https://a.example/y.png)}'), [
+    'https://a.example/x.png?a=1&b=2',
+    'https://a.example/y.png',
+  ])
+  t.same(
+    pageGoogleFonts('<LINK REL="preload Stylesheet" HREF="https://fonts.googleapis.com/css2?family=Inter"><link rel=icon href="https://fonts.googleapis.com/css2?family=Lobster">', ''),
+    ['Inter'],
+    'rel is a list of keywords',
+  )
+})
+
+const adversarial = {
+  'img ': fill('<img '),
+  'img src=': fill('<img src='),
+  'img src="': fill('<img src="'),
+  'link ': fill('<link '),
+  'url(': fill('url('),
+  'url(a': fill('url(a'),
+  'url( ': `url(${fill(' ')}`,
+  'url("': fill('url("'),
+  '@import ': fill('@import '),
+}
+
+t.test('1 MB of adversarial markup is scanned to the end', async (t) => {
+  for (const [name, text] of Object.entries(adversarial)) {
+    t.same(remoteImageUrls(text, text), [], `${name}: no images`)
+    t.same(pageGoogleFonts(text, text), [], `${name}: no fonts`)
+  }
+})
+
+t.test('a create with adversarial HTML and CSS answers as usual', async (t) => {
+  const h = await build(t, { MAX_HTML_BYTES: 2 * MB, MAX_CSS_BYTES: 2 * MB, BODY_LIMIT_BYTES: 8 * MB })
+  h.addUser('mal', 'mal-key-12345')
+  // Each page ends inside an unclosed tag, which the HTML parser drops: only the box is drawn.
+  const box = '<div style="width:20px;height:10px;background:#000"></div>'
+  const cases = [
+    { html: box + adversarial['img '] },
+    { html: box + adversarial['img src='] },
+    { html: box + adversarial['link '] },
+    { html: box + '<style>p{background:' + fill('url(', MB / 2) + '}</style>', css: fill('url(', MB / 2) },
+  ]
+  for (const payload of cases) {
+    const res = await h.app.inject({
+      method: 'POST', url: '/v1/image', headers: { authorization: h.auth('mal', 'mal-key-12345') }, payload: { ...payload, device_scale: 1 },
+    })
+    t.equal(res.statusCode, 200, payload.html.slice(box.length, box.length + 24))
+    const png = decodePng((await h.app.inject({ url: `/v1/image/${res.json().id}` })).rawPayload)
+    t.same([png.width, png.height], [20, 10])
+  }
+})
