@@ -54,7 +54,6 @@ export const envSchema = z.object({
   }),
   RENDER_IDLE_TIMEOUT_MS: int(0, 86_400_000, 0),
   RENDER_WORKER_HEAP_MB: int(0, 65536, 0),
-  RENDER_ISOLATION: z.enum(['process', 'thread']).default('process'),
   DEFAULT_USER_LIMIT: int(0, 2_000_000_000, 10_000),
 
   // Caches and variants (JPEG/WebP/resized images derived on fetch)
@@ -118,7 +117,6 @@ export interface Config {
     memoryMb: number
     idleTimeoutMs: number
     heapMb: number
-    isolation: 'process' | 'thread'
   }
   cache: { imageBytes: number }
   variants: { concurrency: number }
@@ -162,7 +160,6 @@ export function toConfig(env: Env): Config {
       memoryMb: env.RENDER_MEMORY_MB,
       idleTimeoutMs: env.RENDER_IDLE_TIMEOUT_MS,
       heapMb: env.RENDER_WORKER_HEAP_MB,
-      isolation: env.RENDER_ISOLATION,
     },
     cache: { imageBytes: env.IMAGE_CACHE_BYTES },
     variants: { concurrency: env.VARIANT_CONCURRENCY },

@@ -1,8 +1,7 @@
 /**
- * The pool of render workers: one per core by default, a bounded queue (full → fast 503), a
- * per-render deadline enforced by killing the worker. Workers are child processes by default,
- * each under a data-size rlimit so a render bomb ends in that worker, never in the API
- * process; the low-memory profile runs them as threads instead (see RenderIsolation).
+ * The pool of render worker processes: one per core by default, a bounded queue (full → fast
+ * 503), a per-render deadline enforced by killing the worker, and a data-size rlimit on each
+ * worker so a render bomb ends in that worker, never in the API process.
  */
 import workerpool from 'workerpool'
 import { availableParallelism } from 'node:os'
@@ -10,19 +9,8 @@ import { fileURLToPath } from 'node:url'
 import { AppError, catalogue, type ErrorCode } from '../../errors/catalogue.js'
 import type { RenderJob, RenderResult } from '../job.js'
 
-/**
- * 'process': each worker is a child process under `ulimit -d`; a native allocation bomb or a
- * native render that ignores the deadline is killed with its process. 'thread': workers are
- * threads of the API process, sharing its Node runtime and native libraries (measured: about
- * 40 MiB less idle and 70 MiB less at peak per worker); their V8 heap is capped
- * (RENDER_WORKER_HEAP_MB) but native memory is bounded only by the input limits (output and
- * image pixels, shadow clamps), and a deadline stops a thread once resvg returns.
- */
-export type RenderIsolation = 'process' | 'thread'
-
 export interface RenderPoolOptions {
   workers: number
-  isolation: RenderIsolation
   queueSize: number
   timeoutMs: number
   memoryMb: number
@@ -40,9 +28,8 @@ export interface RenderRunner {
 
 const IS_TS = import.meta.url.endsWith('.ts')
 
-function workerScript(isolation: RenderIsolation = 'process'): string {
-  const file = !IS_TS ? 'render-worker.js' : isolation === 'thread' ? 'ts-thread-entry.mjs' : 'render-worker.ts'
-  return fileURLToPath(new URL(`./${file}`, import.meta.url))
+function workerScript(): string {
+  return fileURLToPath(new URL(`./render-worker.${IS_TS ? 'ts' : 'js'}`, import.meta.url))
 }
 
 /**
@@ -74,27 +61,14 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
       : { execArgv: args, serialization: 'advanced' as const, env }
 
   const start = () =>
-    options.isolation === 'thread'
-      ? workerpool.pool(workerScript('thread'), {
-          workerType: 'thread',
-          maxWorkers: workers,
-          minWorkers: workers,
-          maxQueueSize: options.queueSize,
-          workerTerminateTimeout: 500,
-          workerThreadOpts: {
-            // Threads share the API's process, so its --expose-gc does not reach them: the
-            // post-render scavenge is skipped, and resvg 2.7 reports its pixel buffers to V8.
-            resourceLimits: options.heapMb > 0 ? { maxOldGenerationSizeMb: options.heapMb, maxYoungGenerationSizeMb: 8 } : undefined,
-          },
-        })
-      : workerpool.pool(workerScript(), {
-          workerType: 'process',
-          maxWorkers: workers,
-          minWorkers: workers,
-          maxQueueSize: options.queueSize,
-          workerTerminateTimeout: 500,
-          forkOpts,
-        })
+    workerpool.pool(workerScript(), {
+      workerType: 'process',
+      maxWorkers: workers,
+      minWorkers: workers,
+      maxQueueSize: options.queueSize,
+      workerTerminateTimeout: 500,
+      forkOpts,
+    })
   let current: ReturnType<typeof start> | undefined = options.idleTimeoutMs > 0 ? undefined : start()
   let lastUsed = Date.now()
   let active = 0

@@ -1,9 +1,8 @@
 /**
- * Entry of a render worker, a child process by default or a thread (RENDER_ISOLATION=thread,
- * the low-memory profile). Each worker owns its fonts and renderer; the API only sends plain
- * jobs. Processes are the default because they let the API kill a runaway native resvg render
- * and cap its memory with an rlimit: measured on this stack, a thread cannot stop native code,
- * and an allocation failure in a thread aborts the whole process.
+ * Entry of a render worker process. Each worker owns its fonts and renderer; the API process
+ * only sends plain jobs. Running renders in child processes (not threads) is what lets the API
+ * kill a runaway native resvg render and cap its memory with an rlimit: measured on this stack,
+ * a thread cannot stop native code, and an allocation failure in a thread aborts the process.
  */
 import workerpool from 'workerpool'
 import { createRenderer } from '../pipeline.js'
@@ -32,7 +31,6 @@ async function render(job: RenderJob) {
     // resvg's pixmaps live in native memory, freed only when their small JS wrappers are
     // collected. The wrappers die young: a scavenge (~0.1 ms) right after the render frees them
     // at once (resvg-js 2.7 also reports them to V8, which then collects sooner on its own).
-    // Threads have no gc() (the flag belongs to the API process) and rely on the latter.
     collect?.({ type: 'minor' })
   }
 }

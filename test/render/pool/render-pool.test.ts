@@ -1,6 +1,6 @@
 /** The low-memory profile: render workers stop when idle and come back on the next request. */
 import t from 'tap'
-import { build, decodePng, near, pixel } from '../../helper.js'
+import { build } from '../../helper.js'
 
 t.test('idle workers are stopped and restarted on demand', async (t) => {
   const h = await build(t, { RENDER_IDLE_TIMEOUT_MS: 300 })
@@ -32,40 +32,4 @@ t.test('a render that outgrows the worker memory limit ends that worker, not the
   t.equal((await post({ html: '<p>after</p>', device_scale: 1 })).statusCode, 200, 'a new worker takes the next render')
   t.equal((await h.app.inject({ url: '/health' })).statusCode, 200)
   t.equal(h.container.usage.usedThisMonth('bomb', Date.now()), 2, 'the crashed render cost nothing')
-})
-
-t.test('thread workers (low-memory profile) draw the same picture and still honour the deadline', async (t) => {
-  const html = '<div style="display:flex;width:200px;height:80px;background:#1d4ed8;color:#fff;font-size:32px;padding:10px">Thread</div>'
-  const render = async (h: Awaited<ReturnType<typeof build>>) => {
-    h.addUser('iso', 'iso-key-12345')
-    const res = await h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('iso', 'iso-key-12345') }, payload: { html, device_scale: 1 } })
-    t.equal(res.statusCode, 200, res.body)
-    const png = await h.app.inject({ url: new URL(res.json().url).pathname })
-    return decodePng(png.rawPayload)
-  }
-  const viaProcess = await render(await build(t, {}))
-  const threaded = await build(t, { RENDER_ISOLATION: 'thread', RENDER_WORKER_HEAP_MB: 128, RENDER_TIMEOUT_MS: 300 })
-  const viaThread = await render(threaded)
-  t.same([viaThread.width, viaThread.height], [viaProcess.width, viaProcess.height], 'same size')
-  let differing = 0
-  for (let i = 0; i < viaThread.data.length; i++) if (Math.abs(viaThread.data[i]! - viaProcess.data[i]!) > 8) differing++
-  t.equal(differing, 0, 'same pixels')
-  t.ok(near(pixel(viaThread, 20, 20), [0x1d, 0x4e, 0xd8, 255]), 'the blue box is drawn')
-
-  const heavy = await threaded.app.inject({
-    method: 'POST',
-    url: '/v1/image',
-    headers: { authorization: threaded.auth('iso', 'iso-key-12345') },
-    payload: {
-      html: '<div style="width:100%;height:100%;background:radial-gradient(circle,#f00,#00f);filter:blur(60px)"></div>',
-      css: 'html,body{height:100%}',
-      viewport_width: 6000,
-      viewport_height: 6000,
-      device_scale: 1,
-    },
-  })
-  t.equal(heavy.statusCode, 422)
-  t.match(heavy.json().message, /longer than 300 ms \(RENDER_TIMEOUT_MS\)/)
-  const after = await threaded.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: threaded.auth('iso', 'iso-key-12345') }, payload: { html: '<p>after</p>' } })
-  t.equal(after.statusCode, 200, 'a new thread takes the next render')
 })
