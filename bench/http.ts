@@ -131,10 +131,12 @@ export async function renderLoad(server: Server, cards: Card[], seconds: number,
   let failed = 0
   let peakTree = 0
   let peakMain = 0
+  let peakPss = 0
   const sampler = setInterval(() => {
     const rss = treeRss(server.pid)
     peakTree = Math.max(peakTree, rss.tree)
     peakMain = Math.max(peakMain, rss.main)
+    peakPss = Math.max(peakPss, rss.treePss)
   }, 100)
   const end = Date.now() + seconds * 1000
   await Promise.all(
@@ -152,5 +154,5 @@ export async function renderLoad(server: Server, cards: Card[], seconds: number,
     }),
   )
   clearInterval(sampler)
-  return { perSecond: done / seconds, failed, peakTree, peakMain }
+  return { perSecond: done / seconds, failed, peakTree, peakMain, peakPss }
 }

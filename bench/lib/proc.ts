@@ -1,4 +1,8 @@
-/** Resident memory of a process and all its descendants, from /proc (Linux). */
+/**
+ * Resident memory of a process and all its descendants, from /proc (Linux). RSS counts pages
+ * shared between processes (the node binary, libvips…) once per process; PSS splits them, so
+ * the tree's PSS is close to what a container's memory limit charges.
+ */
 import { readdirSync, readFileSync } from 'node:fs'
 
 function children(pid: number): number[] {
@@ -16,26 +20,30 @@ function children(pid: number): number[] {
   return out
 }
 
-function rssOf(pid: number): number {
+function memoryOf(pid: number): { rss: number; pss: number } {
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return m ? Number(m[1]) * 1024 : 0
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0) * 1024
+    return { rss: kb('Rss'), pss: kb('Pss') }
   } catch {
-    return 0
+    return { rss: 0, pss: 0 } // the process ended while we looked
   }
 }
 
-/** Bytes of RSS: the process alone and the whole tree (render workers included). */
-export function treeRss(pid: number): { main: number; tree: number } {
-  const main = rssOf(pid)
-  let tree = main
+/** Bytes of RSS of the process alone and of the whole tree (render workers included), and the tree's PSS. */
+export function treeRss(pid: number): { main: number; tree: number; treePss: number } {
+  const first = memoryOf(pid)
+  let tree = first.rss
+  let treePss = first.pss
   const stack = children(pid)
   while (stack.length) {
     const p = stack.pop()!
-    tree += rssOf(p)
+    const m = memoryOf(p)
+    tree += m.rss
+    treePss += m.pss
     stack.push(...children(p))
   }
-  return { main, tree }
+  return { main: first.rss, tree, treePss }
 }
 
 export const MiB = (bytes: number) => bytes / (1024 * 1024)
