@@ -80,8 +80,17 @@ await createAndFetch(single, uniqueHtml(title.html), 1)
 const tpOne = (await renderLoad(single, [title], TP_S, 4)).perSecond
 await single.stop()
 
-log('low-memory profile: 1 worker, 96 MB worker heap, stopped after 2 s idle')
-const lean = await startServer({ workers: 1, env: { RENDER_IDLE_TIMEOUT_MS: '2000', RENDER_WORKER_HEAP_MB: '96', IMAGE_CACHE_BYTES: String(8 * 1024 * 1024) } })
+log('low-memory profile (README), idle stop after 2 s instead of 30 s')
+const lean = await startServer({
+  workers: 1,
+  env: {
+    RENDER_IDLE_TIMEOUT_MS: '2000',
+    RENDER_WORKER_HEAP_MB: '96',
+    IMAGE_CACHE_BYTES: String(8 * 1024 * 1024),
+    FETCH_CACHE_BYTES: String(8 * 1024 * 1024),
+    RENDER_MEMORY_MB: '256',
+  },
+})
 await createAndFetch(lean, uniqueHtml(title.html), 1)
 await new Promise((r) => setTimeout(r, 3500))
 const leanIdle = treeRss(lean.pid)

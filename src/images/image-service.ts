@@ -13,7 +13,7 @@ import type { UserRow } from '../db/users-repository.js'
 import { AppError, scopeError } from '../errors/catalogue.js'
 import type { CreateImageRequest } from '../http/schemas/create-image.js'
 import { renderKey, type RenderService, type RenderOutput } from '../render/render-service.js'
-import { concurrencyLimit, type Limited } from './concurrency-limit.js'
+import pLimit, { type LimitFunction } from 'p-limit'
 import { checkVariant, deriveVariant, FORMATS, type VariantRequest } from './variants.js'
 
 export interface Created {
@@ -51,7 +51,11 @@ function storedWarnings(warnings: string[]): string[] {
 export class ImageService {
   readonly #inflight = new Map<string, Promise<Created>>()
   readonly #variants: LRUCache<string, StoredImage>
-  readonly #build: Limited
+  // At most `variants.concurrency` variant builds at once, the rest wait in arrival order: sharp
+  // runs each on libuv's thread pool (4 threads), which the API's file, DNS and crypto work
+  // share, and each build holds a decoded image, so a burst of distinct ?width= URLs would
+  // otherwise take every thread and a lot of memory at once.
+  readonly #build: LimitFunction
 
   constructor(
     private readonly deps: {
@@ -71,7 +75,7 @@ export class ImageService {
       sizeCalculation: (v) => Math.max(1, v.bytes.byteLength),
       maxEntrySize: Math.max(1, Math.floor(deps.cacheBytes / 4)),
     })
-    this.#build = concurrencyLimit(deps.variants.concurrency)
+    this.#build = pLimit(deps.variants.concurrency)
   }
 
   #now(): number {
