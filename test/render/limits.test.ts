@@ -32,6 +32,8 @@ t.test('limits answer 4xx naming the limit, and the service keeps working', asyn
   const cases: Array<[string, object, number, RegExp]> = [
     ['too many elements', { html: '<i></i>'.repeat(301) }, 422, /more than 300 elements \(MAX_ELEMENTS\)/],
     ['too deep', { html: '<div>'.repeat(60) }, 422, /more than 50 levels deep \(MAX_DEPTH\)/],
+    // Deep enough to overflow a recursive walk: the limit is still what answers.
+    ['far too deep, with a selector', { html: '<div>'.repeat(20_000), selector: 'div' }, 422, /more than 50 levels deep \(MAX_DEPTH\)/],
     ['too many pixels', { html: '<p>x</p>', viewport_width: 2000, viewport_height: 2000, device_scale: 2 }, 422, /4000×4000 pixels .* limit is 4000000 pixels \(MAX_OUTPUT_PIXELS\)/],
     ['image bomb', { html: `<img src="data:image/png;base64,${pngDeclaring(20000, 20000).toString('base64')}" width="100" height="100">` }, 422, /20000×20000 \(400\.0 MP\); the limit is 1\.0 MP per image \(MAX_IMAGE_PIXELS\)/],
     ['image bomb in CSS', { html: '<div class="b"></div>', css: `.b{width:10px;height:10px;background-image:url(data:image/png;base64,${pngDeclaring(5000, 5000).toString('base64')})}` }, 422, /MAX_IMAGE_PIXELS/],

@@ -58,6 +58,18 @@ function styleObject(value: string): Record<string, string> {
   }
 }
 
+/** Iterative, so that the check itself cannot overflow the stack. */
+function assertDepth(root: Element, limit: number): void {
+  const stack: Array<[ChildNode, number]> = [[root, 0]]
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!
+    if (depth > limit) {
+      throw new AppError('RENDER_TOO_COMPLEX', `The HTML nests elements more than ${limit} levels deep (MAX_DEPTH)`)
+    }
+    if ('children' in node) for (const child of node.children) if (child.type === 'tag') stack.push([child, depth + 1])
+  }
+}
+
 function convertAttributes(el: Element, css: CssRewriter): Record<string, unknown> {
   const props: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(el.attribs)) {
@@ -90,6 +102,9 @@ export function htmlToTree(
   const doc = parse(html, { treeAdapter: adapter }) as unknown as Document
   const htmlEl = doc.children.find((c): c is Element => c.type === 'tag' && c.name === 'html')
   if (!htmlEl) throw new AppError('RENDER_FAILED', 'The HTML could not be parsed into a document')
+  // Before anything walks the tree recursively (selector matching, style collection): a few
+  // thousand nested elements would otherwise overflow the stack instead of naming the limit.
+  assertDepth(htmlEl, options.limits.depth)
 
   let target: Element | null = null
   if (options.selector) {
@@ -131,12 +146,6 @@ export function htmlToTree(
       throw new AppError(
         'RENDER_TOO_COMPLEX',
         `The HTML has more than ${options.limits.elements} elements (MAX_ELEMENTS); simplify it or raise the limit`,
-      )
-    }
-    if (depth > options.limits.depth) {
-      throw new AppError(
-        'RENDER_TOO_COMPLEX',
-        `The HTML nests elements more than ${options.limits.depth} levels deep (MAX_DEPTH)`,
       )
     }
     const props = convertAttributes(el, css)

@@ -1,9 +1,10 @@
 /**
  * Stage 5: raw pixels → PNG. resvg's own encoder (`asPng`) was the largest single cost of a
- * render (14 ms for a 1200×630 card, 64 ms at device_scale 2); libvips through sharp with
- * adaptive filtering off encodes the same pixels 2–3× faster at a similar size (measured on
- * the bench cards: 33.5 KB vs 33.9 KB for the title card; 98 KB vs 76 KB at 2×; 92 KB vs 256 KB
- * for the gradient card). `bench/` prints the bytes of every card so the trade stays visible.
+ * render (14 ms for a 1200×630 card, 55 ms at device_scale 2); libvips through sharp with
+ * adaptive filtering off, at deflate level 3, encodes the same pixels 2–3× faster. Level 3 was
+ * chosen on the bench cards: level 6 saved 10–20 % of the bytes for 30–50 % more time, and at
+ * level 3 every card stays within 1.25× of resvg's bytes (the title card 34 KB vs 33 KB; the
+ * gradient card 93 KB vs 250 KB). `bench/` prints the bytes of every card so the trade stays visible.
  */
 import sharp from 'sharp'
 import type { Raster } from './rasterize.js'
