@@ -31,6 +31,8 @@ export interface StyleRule {
   /** Position in the cascade (sheet order, then rule order). */
   order: number
   declarations: Declaration[]
+  /** Inside `@media`, `@supports`, `@layer`…: may not apply, or not in plain cascade order. */
+  conditional: boolean
 }
 
 /** Properties that change what a browser draws and that satori 0.63 does not implement. */
@@ -149,8 +151,9 @@ export class CssRewriter {
     })
     csstree.walk(ast, {
       visit: 'Rule',
-      enter: (node) => {
+      enter(node) {
         if (node.prelude.type !== 'SelectorList') return
+        const conditional = this.atrule !== null
         const declarations: Declaration[] = []
         node.block.children.forEach((d) => {
           if (d.type === 'Declaration') {
@@ -164,7 +167,7 @@ export class CssRewriter {
           } catch {
             // An exotic selector: lowest specificity, still matched in order.
           }
-          rules.push({ selector: csstree.generate(sel), specificity, order: rules.length, declarations })
+          rules.push({ selector: csstree.generate(sel), specificity, order: rules.length, declarations, conditional })
         })
       },
     })

@@ -18,6 +18,7 @@ import { CssRewriter, type StyleRule } from './css-rewrite.js'
 import { tablePartStyle } from './tables.js'
 import { markMonospaceDefaultSize } from './mono-size.js'
 import { canvasBackground } from './canvas.js'
+import { WhitespacePruner } from './whitespace.js'
 
 export interface SatoriElement {
   type: string
@@ -91,7 +92,8 @@ function convertAttributes(el: Element, css: CssRewriter): Record<string, unknow
 export function htmlToTree(
   html: string,
   options: {
-    userAgentCss: string
+    /** The user-agent sheet for a document made of the given element names. */
+    userAgentCss: (tags: ReadonlySet<string>) => string
     authorCss: string
     selector?: string
     limits: TreeLimits
@@ -120,6 +122,7 @@ export function htmlToTree(
 
   const sheets: string[] = []
   let elements = 0
+  const tags = new Set<string>(['html'])
 
   const collectSheets = (node: ChildNode): void => {
     if (node.type === 'style' || (node.type === 'tag' && node.name === 'style')) {
@@ -137,7 +140,9 @@ export function htmlToTree(
   const authorSheets = [...sheets, options.authorCss].filter((s) => s.trim() !== '').map((s) => css.sheet(s, rules))
   markMonospaceDefaultSize(htmlEl, rules)
 
-  const convert = (node: ChildNode, depth: number): SatoriChild | null => {
+  const whitespace = new WhitespacePruner(rules)
+
+  const convert = (node: ChildNode, depth: number, preserving: boolean): SatoriChild | null => {
     if (node.type === 'text') return node.data
     if (node.type !== 'tag' && node.type !== 'script' && node.type !== 'style') return null
     const el = node as Element
@@ -148,12 +153,16 @@ export function htmlToTree(
         `The HTML has more than ${options.limits.elements} elements (MAX_ELEMENTS); simplify it or raise the limit`,
       )
     }
+    tags.add(el.name)
     const props = convertAttributes(el, css)
-    const children: SatoriChild[] = []
+    const style = props.style as Record<string, unknown> | undefined
+    const keepsWhitespace = preserving || whitespace.preserves(el, style)
+    const items: Array<{ out: SatoriChild; source: Element | null }> = []
     for (const child of el.children) {
-      const converted = convert(child, depth + 1)
-      if (converted !== null) children.push(converted)
+      const converted = convert(child, depth + 1, keepsWhitespace)
+      if (converted !== null) items.push({ out: converted, source: child.type === 'text' ? null : (child as Element) })
     }
+    const children = whitespace.prune(el, style, items, keepsWhitespace)
     if (children.length) props.children = children
     const out: SatoriElement = { type: el.name, props }
     if (el === target) out.key = TARGET_KEY
@@ -161,10 +170,10 @@ export function htmlToTree(
   }
 
   const body = htmlEl.children.find((c): c is Element => c.type === 'tag' && c.name === 'body')
-  const bodyTree = body ? (convert(body, 1) as SatoriElement) : null
+  const bodyTree = body ? (convert(body, 1, whitespace.preserves(htmlEl, styleObject(htmlEl.attribs.style ?? ''))) as SatoriElement) : null
 
   const styleEl = (text: string): SatoriElement => ({ type: 'style', props: { children: text } })
-  const allSheets = [options.userAgentCss, ...authorSheets]
+  const allSheets = [options.userAgentCss(tags), ...authorSheets]
 
   const htmlProps = convertAttributes(htmlEl, css)
   const canvas = canvasBackground(htmlEl, body, rules, {

@@ -3,7 +3,7 @@
  * user-agent sheet, guarded styles and checked images. Decides how the page will be sized.
  */
 import { htmlToTree, type SatoriElement } from '../document/html-to-tree.js'
-import { USER_AGENT_CSS } from '../document/user-agent-css.js'
+import { userAgentCssFor } from '../document/user-agent-css.js'
 import { StyleGuard } from '../document/style-guard.js'
 import { ImageResolver } from '../document/images.js'
 import { AppError } from '../../errors/catalogue.js'
@@ -37,7 +37,7 @@ export function buildDocument(job: RenderJob): DocumentStageResult {
   const { params, limits } = job
   const hasViewport = params.viewportWidth !== undefined || params.viewportHeight !== undefined
   const built = htmlToTree(params.html, {
-    userAgentCss: USER_AGENT_CSS,
+    userAgentCss: userAgentCssFor,
     authorCss: params.css,
     selector: params.selector,
     limits,
