@@ -19,6 +19,7 @@ import { benchTakumi, type PeerResult } from './peers/takumi.js'
 import { benchChromium } from './peers/chromium.js'
 import { cachedGetThroughput, coldStart, latency, renderLoad, startServer, uniqueHtml, createAndFetch } from './http.js'
 import { renderChart } from './report.js'
+import { poolThroughput } from './pool.js'
 
 const N = Number(process.env.BENCH_ITERATIONS ?? 30)
 const LOAD_S = Number(process.env.BENCH_LOAD_SECONDS ?? 60)
@@ -55,6 +56,10 @@ if (!SKIP_PEERS) {
     await cr.close()
   }
 } else notes.push('peers skipped (BENCH_SKIP_PEERS=1)')
+
+log(`render pool alone: 1 worker, then ${cores}`)
+const poolOne = await poolThroughput(1, title, TP_S)
+const poolAll = await poolThroughput(cores, title, TP_S)
 
 log('cold start')
 const cold = median([await coldStart(title), await coldStart(title), await coldStart(title)])
@@ -128,6 +133,7 @@ target('unique e2e p50 vs warm Chromium (geomean)', `${fmt(e2eOverChromium, 2)}�
 target('repeated create + cached fetch p50', `${fmt(repeatedP50, 2)} ms`, '≤ 2 ms', repeatedP50 <= 2)
 target('cached GET throughput', `${fmt(cachedRps, 0)} req/s`, '≥ 5000 req/s', cachedRps >= 5000)
 target(`throughput ${cores} cores vs 1 (title)`, `${fmt(tpAll, 1)} vs ${fmt(tpOne, 1)} renders/s = ${fmt(tpAll / tpOne, 2)}×`, '≥ 1.7×', tpAll / tpOne >= 1.7)
+target(`render pool alone, no HTTP: ${cores} workers vs 1 (title)`, `${fmt(poolAll, 1)} vs ${fmt(poolOne, 1)} renders/s = ${fmt(poolAll / poolOne, 2)}×`, '(info)', undefined)
 target('throughput vs takumi (title)', `${fmt(tpAll, 1)} vs ${fmt(takumiTp ?? NaN, 1)} renders/s = ${fmt(tpAll / (takumiTp ?? NaN), 2)}×`, '≥ 0.5×', takumiTp ? tpAll / takumiTp >= 0.5 : undefined)
 target('throughput vs Chromium (title)', `${fmt(tpAll, 1)} vs ${fmt(chromiumTp ?? NaN, 1)} renders/s`, '(info)', undefined)
 target('RSS idle (whole tree / API process; tree PSS)', `${fmt(MiB(idle.tree), 0)} / ${fmt(MiB(idle.main), 0)} MiB; PSS ${fmt(MiB(idle.treePss), 0)} MiB`, '≤ 80 MiB', MiB(idle.tree) <= 80)

@@ -3,9 +3,27 @@
  * shared between processes (the node binary, libvips…) once per process; PSS splits them, so
  * the tree's PSS is close to what a container's memory limit charges.
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 
+/**
+ * Direct children, from each thread's `children` list (cheap: the sampler runs every 100 ms
+ * during load, and scanning all of /proc there would cost the load generator CPU the server
+ * could use). Kernels without that file get the full /proc scan.
+ */
 function children(pid: number): number[] {
+  try {
+    const out: number[] = []
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ')) if (c.trim()) out.push(Number(c))
+    }
+    return out
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync(`/proc/${pid}`)) return []
+    return scanChildren(pid)
+  }
+}
+
+function scanChildren(pid: number): number[] {
   const out: number[] = []
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue

@@ -1,7 +1,8 @@
 /**
- * The render pipeline run inside a render worker: document → layout → crop → rasterize, each a
- * named stage with its own timing. Fonts are loaded once per worker and the same font arrays
- * are reused, because satori caches parsed fonts by array and buffer identity.
+ * The render pipeline run inside a render worker: document → layout → crop → simplify →
+ * rasterize → encode, each a named stage with its own timing (simplify counts as layout).
+ * Fonts are loaded once per worker and the same font arrays are reused, because satori caches
+ * parsed fonts by array and buffer identity.
  */
 import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
@@ -10,6 +11,7 @@ import type { RenderJob, RenderResult } from './job.js'
 import { buildDocument } from './stages/build-document.js'
 import { layout } from './stages/layout.js'
 import { applyCrop, assertPixelBudget, cropRect } from './stages/crop.js'
+import { simplifySvg } from './stages/simplify-svg.js'
 import { rasterize } from './stages/rasterize.js'
 import { encodePng } from './stages/encode.js'
 
@@ -91,7 +93,7 @@ export function createRenderer(): Renderer {
       })
       const rect = cropRect(doc, laid)
       assertPixelBudget(rect, job.params.deviceScale, job.limits.outputPixels)
-      const svg = applyCrop(laid.svg, rect)
+      const svg = simplifySvg(applyCrop(laid.svg, rect))
       const layoutMs = lap()
       const raster = rasterize(svg, { scale: job.params.deviceScale, transparent: job.params.transparentBackground })
       const rasterMs = lap()

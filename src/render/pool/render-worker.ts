@@ -29,8 +29,8 @@ async function render(job: RenderJob) {
     throw err
   } finally {
     // resvg's pixmaps live in native memory, freed only when their small JS wrappers are
-    // collected. The wrappers die young: a scavenge (~0.1 ms) right after the render frees them
-    // at once (resvg-js 2.7 also reports them to V8, which then collects sooner on its own).
+    // collected, and V8 does not know their size (2.7.0-alpha.2 does not report it either). The
+    // wrappers die young: a scavenge (~0.1 ms) right after the render frees them at once.
     collect?.({ type: 'minor' })
   }
 }
