@@ -93,7 +93,7 @@ const lean = await startServer({
     RENDER_WORKER_HEAP_MB: '96',
     IMAGE_CACHE_BYTES: String(8 * 1024 * 1024),
     FETCH_CACHE_BYTES: String(8 * 1024 * 1024),
-    RENDER_MEMORY_MB: '256',
+    RENDER_MEMORY_MB: '384',
   },
 })
 await createAndFetch(lean, uniqueHtml(title.html), 1)

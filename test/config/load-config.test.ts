@@ -27,3 +27,10 @@ t.test('values are read and a trailing slash on PUBLIC_URL is dropped', async (t
   t.equal(c.publicUrl, 'https://img.example.com')
   t.equal(c.render.workers, 3)
 })
+
+t.test('a worker data limit too small for real renders is refused at boot, 0 and 320+ accepted', async (t) => {
+  const err = t.throws(() => loadConfig({ RENDER_MEMORY_MB: '256' })) as ConfigError
+  t.match(err.problems.join('\n'), /RENDER_MEMORY_MB: must be 0 \(no limit\) or at least 320/)
+  t.equal(loadConfig({ RENDER_MEMORY_MB: '0' }).render.memoryMb, 0)
+  t.equal(loadConfig({ RENDER_MEMORY_MB: '384' }).render.memoryMb, 384)
+})
