@@ -9,8 +9,10 @@
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
 import { isIP, type LookupFunction } from 'node:net'
-import { Agent, request } from 'undici'
+import type { Agent } from 'undici'
 import { isPublicAddress } from './address-policy.js'
+
+type Undici = typeof import('undici')
 
 export interface GuardedFetchOptions {
   timeoutMs: number
@@ -42,9 +44,19 @@ export class FetchError extends Error {
 const notAllowed = (host: string) => new FetchError(`${host} is not a public address`, 'not_allowed')
 
 export class GuardedFetcher {
-  readonly #agent: Agent
+  // undici is loaded on the first fetch: it adds about 20 MiB to the API process, which most
+  // deployments (no remote images, no Google Fonts) would carry idle for nothing.
+  #client: Promise<{ agent: Agent; request: Undici['request'] }> | undefined
 
-  constructor(private readonly options: GuardedFetchOptions) {
+  constructor(private readonly options: GuardedFetchOptions) {}
+
+  #connect(): Promise<{ agent: Agent; request: Undici['request'] }> {
+    this.#client ??= import('undici').then(({ Agent, request }) => ({ agent: this.#createAgent(Agent), request }))
+    return this.#client
+  }
+
+  #createAgent(AgentClass: Undici['Agent']): Agent {
+    const options = this.options
     const resolve = options.lookup ?? dnsLookup
     const guardedLookup: LookupFunction = (hostname, lookupOptions, callback) => {
       resolve(hostname, { ...lookupOptions, all: true }, (err, addresses) => {
@@ -56,7 +68,7 @@ export class GuardedFetcher {
         callback(null, allowed[0]!.address, allowed[0]!.family)
       })
     }
-    this.#agent = new Agent({
+    return new AgentClass({
       connect: { lookup: guardedLookup, timeout: options.timeoutMs },
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
@@ -81,10 +93,11 @@ export class GuardedFetcher {
   async fetch(raw: string): Promise<FetchedResource> {
     const signal = AbortSignal.timeout(this.options.timeoutMs)
     let url = this.#check(raw)
+    const { agent, request } = await this.#connect()
     for (let hop = 0; ; hop++) {
-      let res: Awaited<ReturnType<typeof request>>
+      let res: Awaited<ReturnType<Undici['request']>>
       try {
-        res = await request(url, { dispatcher: this.#agent, signal, method: 'GET', headers: { accept: 'image/*,*/*;q=0.5' } })
+        res = await request(url, { dispatcher: agent, signal, method: 'GET', headers: { accept: 'image/*,*/*;q=0.5' } })
       } catch (err) {
         throw this.#wrap(err, url)
       }
@@ -133,7 +146,7 @@ export class GuardedFetcher {
     return new FetchError(`${url.host}: ${e.message}`, 'network')
   }
 
-  close(): Promise<void> {
-    return this.#agent.close()
+  async close(): Promise<void> {
+    if (this.#client) await (await this.#client).agent.close()
   }
 }
