@@ -27,6 +27,8 @@ export interface RenderRunner {
 }
 
 const IS_TS = import.meta.url.endsWith('.ts')
+/** Without a first render, the workers after the first start this long after the pool. */
+const REST_START_MS = 2000
 
 function workerScript(): string {
   return fileURLToPath(new URL(`./render-worker.${IS_TS ? 'ts' : 'js'}`, import.meta.url))
@@ -60,15 +62,30 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
         }
       : { execArgv: args, serialization: 'advanced' as const, env }
 
-  const start = () =>
-    workerpool.pool(workerScript(), {
+  const start = () => {
+    const pool = workerpool.pool(workerScript(), {
       workerType: 'process',
       maxWorkers: workers,
-      minWorkers: workers,
+      minWorkers: 1,
       maxQueueSize: options.queueSize,
       workerTerminateTimeout: 500,
       forkOpts,
     })
+    // Cold start: the first worker boots alone, and the others start after the first render
+    // (or after REST_START_MS without one), so neither the first worker's start nor the first
+    // render shares the cores with them (2 cores, spawn → first PNG: 1.6 s with one worker
+    // booting, 2.1 s with two). A burst before that starts them on demand anyway, as it does a
+    // replacement for a worker that was killed (only the first is kept up by workerpool itself).
+    if (workers > 1) setTimeout(() => startRest(pool), REST_START_MS).unref()
+    return pool
+  }
+  const restStarted = new WeakSet<object>()
+  /** One no-op per worker slot: workerpool starts a worker for each that finds none idle. */
+  const startRest = (pool: ReturnType<typeof start>): void => {
+    if (workers <= 1 || current !== pool || active > 0 || restStarted.has(pool)) return
+    restStarted.add(pool)
+    void Promise.all(Array.from({ length: workers }, () => pool.exec('methods'))).catch(() => undefined)
+  }
   let current: ReturnType<typeof start> | undefined = options.idleTimeoutMs > 0 ? undefined : start()
   let lastUsed = Date.now()
   let active = 0
@@ -115,6 +132,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
         clearTimeout(timer)
         active--
         lastUsed = Date.now()
+        startRest(pool)
       }
     },
     stats: () => {

@@ -33,3 +33,26 @@ t.test('a render that outgrows the worker memory limit ends that worker, not the
   t.equal((await h.app.inject({ url: '/health' })).statusCode, 200)
   t.equal(h.container.usage.usedThisMonth('bomb', Date.now()), 2, 'the crashed render cost nothing')
 })
+
+t.test('the first worker starts alone; the others after the first render, and a burst gets them at once', async (t) => {
+  const h = await build(t, { RENDER_WORKERS: 2 })
+  h.addUser('cold', 'cold-key-1234')
+  const post = (html: string) =>
+    h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('cold', 'cold-key-1234') }, payload: { html, device_scale: 1 } })
+  const total = async () => (await h.app.inject({ url: '/health' })).json().render.total as number
+  t.equal(await total(), 1, 'one worker boots at start')
+  t.equal((await post('<p>first</p>')).statusCode, 200)
+  const deadline = Date.now() + 10_000
+  while ((await total()) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+  t.equal(await total(), 2, 'the second starts once the first render is done')
+
+  const burst = await build(t, { RENDER_WORKERS: 2 })
+  burst.addUser('burst', 'burst-key-1234')
+  const results = await Promise.all(
+    ['<p>a</p>', '<p>b</p>'].map((html) =>
+      burst.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: burst.auth('burst', 'burst-key-1234') }, payload: { html } }),
+    ),
+  )
+  t.same(results.map((r) => r.statusCode), [200, 200])
+  t.equal((await burst.app.inject({ url: '/health' })).json().render.total, 2, 'two concurrent renders started both workers')
+})
