@@ -8,13 +8,13 @@
  * When the tile is exactly the painted box (one tile, no `background-size`, no offset), filling
  * the box with the gradient directly is the same picture: a linear gradient in its default
  * objectBoundingBox units maps onto the box the same way whether the box is the tile's or the
- * element's. Anything else (several tiles, positioned tiles, gradients in user-space units,
- * radial ones) is left as satori wrote it.
+ * element's; a radial one in user-space units moves with the box's corner. Anything else
+ * (several tiles, positioned tiles, transformed boxes) is left as satori wrote it.
  */
 
-// satori's output, attribute order included, for a one-tile pattern holding one linear gradient.
+// satori's output, attribute order included, for a one-tile pattern holding one gradient.
 const ONE_TILE_GRADIENT =
-  /<pattern id="([^"]+)" x="0" y="0" width="1" height="1" patternUnits="objectBoundingBox">(<linearGradient id="([^"]+)"(?![^>]*gradientUnits)[^>]*>(?:<stop [^>]*\/>)*<\/linearGradient>)<rect x="0" y="0" width="([\d.]+)" height="([\d.]+)" fill="url\(#\3\)"\/><\/pattern>/g
+  /<pattern id="([^"]+)" x="0" y="0" width="1" height="1" patternUnits="objectBoundingBox">(<(linearGradient|radialGradient) id="([^"]+)"([^>]*)>(?:<stop [^>]*\/>)*<\/\3>)<rect x="0" y="0" width="([\d.]+)" height="([\d.]+)" fill="url\(#\4\)"\/><\/pattern>/g
 
 /** Every element that fills with `url(#id)`, as its opening tag. */
 function usersOf(svg: string, id: string): string[] {
@@ -30,11 +30,32 @@ function attr(tag: string, name: string): string | undefined {
   return new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1]
 }
 
+/**
+ * The gradient as the box's own fill. In objectBoundingBox units (satori's linear gradients)
+ * it maps onto the box as it did onto the tile. In user-space units (its radial ones) its
+ * coordinates were relative to the tile's corner, which is the box's corner: they move with it.
+ */
+function asBoxFill(gradient: string, attrs: string, users: string[]): string | null {
+  if (!/gradientUnits="userSpaceOnUse"/.test(attrs)) return gradient
+  const corners = new Set(users.map((tag) => `${attr(tag, 'x')} ${attr(tag, 'y')}`))
+  const [corner] = corners
+  if (corners.size !== 1 || !/^-?[\d.]+ -?[\d.]+$/.test(corner!)) return null
+  const open = gradient.slice(0, gradient.indexOf('>'))
+  const existing = attr(open, 'gradientTransform')
+  const moved =
+    existing === undefined
+      ? `${open} gradientTransform="translate(${corner})"`
+      : open.replace(`gradientTransform="${existing}"`, `gradientTransform="translate(${corner}) ${existing}"`)
+  return moved + gradient.slice(open.length)
+}
+
 export function simplifySvg(svg: string): string {
   if (!svg.includes('<pattern ')) return svg
   let out = svg
   for (const m of svg.matchAll(ONE_TILE_GRADIENT)) {
-    const [whole, patternId, gradient, gradientId, width, height] = m as unknown as [string, string, string, string, string, string]
+    const [whole, patternId, gradient, , gradientId, attrs, width, height] = m as unknown as string[] as [
+      string, string, string, string, string, string, string, string,
+    ]
     const users = usersOf(out, patternId)
     // Each user must be the box the tile was made for: a rect, or the rounded-rect path satori
     // draws for border-radius, both carrying that box's width and height. A transformed box is
@@ -45,8 +66,9 @@ export function simplifySvg(svg: string): string {
       users.every(
         (tag) => /^<(rect|path)\s/.test(tag) && attr(tag, 'width') === width && attr(tag, 'height') === height && !/\stransform="/.test(tag),
       )
-    if (!same) continue
-    out = out.replace(whole, gradient).split(`fill="url(#${patternId})"`).join(`fill="url(#${gradientId})"`)
+    const fill = same ? asBoxFill(gradient, attrs, users) : null
+    if (fill === null) continue
+    out = out.replace(whole, fill).split(`fill="url(#${patternId})"`).join(`fill="url(#${gradientId})"`)
   }
   return out
 }

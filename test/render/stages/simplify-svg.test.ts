@@ -34,6 +34,10 @@ t.test('a gradient filling its whole box is drawn without a pattern, to the same
     ['over a background colour', { width: 200, height: 120, backgroundColor: '#0f0', backgroundImage: 'linear-gradient(to right, rgba(0,0,0,.5), transparent)' }],
     ['two layers', { width: 200, height: 120, backgroundImage: 'linear-gradient(90deg, red, transparent), linear-gradient(#00f, #ff0)' }],
     ['repeating', { width: 200, height: 120, backgroundImage: 'repeating-linear-gradient(45deg, red 0 10px, blue 10px 20px)' }],
+    ['radial circle', { width: 200, height: 120, backgroundImage: 'radial-gradient(circle, red, blue)' }],
+    ['radial ellipse at a corner, rounded box', { width: 200, height: 100, borderRadius: 10, backgroundImage: 'radial-gradient(ellipse at top left, red, blue)' }],
+    ['radial glow at a position', { width: 220, height: 140, backgroundColor: '#123', backgroundImage: 'radial-gradient(circle at 30% 40%, #fff 0%, rgba(255,255,255,0) 60%)' }],
+    ['radial with stops', { width: 200, height: 100, backgroundImage: 'radial-gradient(red 10%, blue 80%)' }],
   ]
   for (const [name, style] of cases) {
     const svg = await svgOf(style)
@@ -49,7 +53,6 @@ t.test('other patterns are left as satori wrote them', async (t) => {
     ['tiled by background-size', { width: 200, height: 120, backgroundImage: 'linear-gradient(red, blue)', backgroundSize: '50px 40px' }],
     ['offset by a border', { width: 200, height: 120, border: '6px solid #000', backgroundImage: 'linear-gradient(red, blue)' }],
     ['rotated box (resvg antialiases a pattern tile\'s edges its own way)', { width: 200, height: 120, transform: 'rotate(12deg)', backgroundImage: 'linear-gradient(red, blue)' }],
-    ['radial, in user-space units', { width: 200, height: 120, backgroundImage: 'radial-gradient(circle, red, blue)' }],
   ]
   for (const [name, style] of cases) {
     const svg = await svgOf(style)
