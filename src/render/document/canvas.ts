@@ -23,7 +23,9 @@ const BACKGROUND_PROPS = [
 const TRANSPARENT = /^(none|transparent|initial|unset|inherit|revert|rgba?\([^)]*[,/]\s*0(\.0+)?\s*\)|#[0-9a-f]{3}0|#[0-9a-f]{6}00)$/i
 
 function declarations(el: Element, rules: StyleRule[], inline: Record<string, unknown> | undefined): Declaration[] {
+  // Only rules that set a background are matched (selector matching is the expensive part).
   const matching = rules.filter((r) => {
+    if (!r.declarations.some((d) => BACKGROUND_PROPS.includes(d.property))) return false
     try {
       return is(el, r.selector)
     } catch {
