@@ -16,14 +16,22 @@
 const ONE_TILE_GRADIENT =
   /<pattern id="([^"]+)" x="0" y="0" width="1" height="1" patternUnits="objectBoundingBox">(<(linearGradient|radialGradient) id="([^"]+)"([^>]*)>(?:<stop [^>]*\/>)*<\/\3>)<rect x="0" y="0" width="([\d.]+)" height="([\d.]+)" fill="url\(#\4\)"\/><\/pattern>/g
 
-/** Every element that fills with `url(#id)`, as its opening tag. */
-function usersOf(svg: string, id: string): string[] {
-  const tags: string[] = []
-  const needle = `fill="url(#${id})"`
-  for (let at = svg.indexOf(needle); at !== -1; at = svg.indexOf(needle, at + needle.length)) {
-    tags.push(svg.slice(svg.lastIndexOf('<', at), svg.indexOf('>', at) + 1))
+/**
+ * One pass over the SVG: how often each id is referenced by `url(#id)`, and the opening tag of
+ * every element that fills with it. (Looking each pattern up separately would make a page of
+ * many gradient boxes quadratic.)
+ */
+function referencesOf(svg: string): { refs: Map<string, number>; fills: Map<string, string[]> } {
+  const refs = new Map<string, number>()
+  const fills = new Map<string, string[]>()
+  for (const m of svg.matchAll(/(fill=")?url\(#([^)"]+)\)/g)) {
+    const id = m[2]!
+    refs.set(id, (refs.get(id) ?? 0) + 1)
+    if (!m[1]) continue
+    const tag = svg.slice(svg.lastIndexOf('<', m.index), svg.indexOf('>', m.index) + 1)
+    fills.set(id, [...(fills.get(id) ?? []), tag])
   }
-  return tags
+  return { refs, fills }
 }
 
 function attr(tag: string, name: string): string | undefined {
@@ -51,24 +59,30 @@ function asBoxFill(gradient: string, attrs: string, users: string[]): string | n
 
 export function simplifySvg(svg: string): string {
   if (!svg.includes('<pattern ')) return svg
-  let out = svg
+  const { refs, fills } = referencesOf(svg)
+  const replaced = new Map<string, { fill: string; gradientId: string }>()
   for (const m of svg.matchAll(ONE_TILE_GRADIENT)) {
-    const [whole, patternId, gradient, , gradientId, attrs, width, height] = m as unknown as string[] as [
+    const [, patternId, gradient, , gradientId, attrs, width, height] = m as unknown as string[] as [
       string, string, string, string, string, string, string, string,
     ]
-    const users = usersOf(out, patternId)
+    const users = fills.get(patternId) ?? []
     // Each user must be the box the tile was made for: a rect, or the rounded-rect path satori
     // draws for border-radius, both carrying that box's width and height. A transformed box is
     // left alone: resvg antialiases the edges of a transformed pattern tile differently.
     const same =
       users.length > 0 &&
-      out.split(`#${patternId})`).length - 1 === users.length && // referenced by fills only
+      refs.get(patternId) === users.length && // referenced by fills only
       users.every(
         (tag) => /^<(rect|path)\s/.test(tag) && attr(tag, 'width') === width && attr(tag, 'height') === height && !/\stransform="/.test(tag),
       )
     const fill = same ? asBoxFill(gradient, attrs, users) : null
-    if (fill === null) continue
-    out = out.replace(whole, fill).split(`fill="url(#${patternId})"`).join(`fill="url(#${gradientId})"`)
+    if (fill !== null) replaced.set(patternId, { fill, gradientId })
   }
-  return out
+  if (replaced.size === 0) return svg
+  return svg
+    .replace(ONE_TILE_GRADIENT, (whole: string, patternId: string) => replaced.get(patternId)?.fill ?? whole)
+    .replace(/fill="url\(#([^)"]+)\)"/g, (whole: string, id: string) => {
+      const r = replaced.get(id)
+      return r ? `fill="url(#${r.gradientId})"` : whole
+    })
 }

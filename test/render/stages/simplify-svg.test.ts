@@ -60,3 +60,16 @@ t.test('other patterns are left as satori wrote them', async (t) => {
     t.equal(simplifySvg(svg), svg, `${name}: unchanged`)
   }
 })
+
+t.test('a page of many gradient boxes: every pattern goes, the pixels stay', async (t) => {
+  const boxes: SatoriElement[] = Array.from({ length: 60 }, (_, i) => ({
+    type: 'div',
+    props: { style: { width: 20, height: 20, margin: 2, borderRadius: i % 3, backgroundImage: i % 2 ? 'linear-gradient(red, blue)' : 'radial-gradient(circle, #fff, #000)' } },
+  }))
+  const root: SatoriElement = { type: 'div', props: { style: { display: 'flex', flexWrap: 'wrap', width: 300, backgroundColor: '#fff' }, children: boxes } }
+  const svg = (await layout(root, { width: 300, height: 200, fonts })).svg
+  const simple = simplifySvg(svg)
+  t.equal(svg.split('<pattern ').length - 1, 60, 'satori wrote one pattern per box')
+  t.notMatch(simple, /<pattern /, 'none is left')
+  t.ok(maxChannelDiff(svg, simple) <= 2, 'the same pixels')
+})
