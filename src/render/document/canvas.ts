@@ -6,7 +6,7 @@
  * sheet stretches over the whole canvas.
  */
 import type { Element } from 'domhandler'
-import { is } from 'css-select'
+import { matcherFor } from './selector-match.js'
 import { cascadedValue, type Declaration, type StyleRule } from './css-rewrite.js'
 
 const BACKGROUND_PROPS = [
@@ -24,14 +24,9 @@ const TRANSPARENT = /^(none|transparent|initial|unset|inherit|revert|rgba?\([^)]
 
 function declarations(el: Element, rules: StyleRule[], inline: Record<string, unknown> | undefined): Declaration[] {
   // Only rules that set a background are matched (selector matching is the expensive part).
-  const matching = rules.filter((r) => {
-    if (!r.declarations.some((d) => BACKGROUND_PROPS.includes(d.property))) return false
-    try {
-      return is(el, r.selector)
-    } catch {
-      return false
-    }
-  })
+  const matching = rules.filter(
+    (r) => r.declarations.some((d) => BACKGROUND_PROPS.includes(d.property)) && matcherFor(r.selector)?.(el) === true,
+  )
   return cascadedValue(matching, inline, BACKGROUND_PROPS)
 }
 

@@ -170,14 +170,15 @@ export function htmlToTree(
   }
 
   const body = htmlEl.children.find((c): c is Element => c.type === 'tag' && c.name === 'body')
-  const bodyTree = body ? (convert(body, 1, whitespace.preserves(htmlEl, styleObject(htmlEl.attribs.style ?? ''))) as SatoriElement) : null
+  const htmlProps = convertAttributes(htmlEl, css)
+  const htmlStyle = htmlProps.style as Record<string, unknown> | undefined
+  const bodyTree = body ? (convert(body, 1, whitespace.preserves(htmlEl, htmlStyle)) as SatoriElement) : null
 
   const styleEl = (text: string): SatoriElement => ({ type: 'style', props: { children: text } })
   const allSheets = [options.userAgentCss(tags), ...authorSheets]
 
-  const htmlProps = convertAttributes(htmlEl, css)
   const canvas = canvasBackground(htmlEl, body, rules, {
-    html: htmlProps.style as Record<string, unknown> | undefined,
+    html: htmlStyle,
     body: bodyTree?.props.style as Record<string, unknown> | undefined,
   })
   if (canvas && bodyTree) {

@@ -9,6 +9,7 @@
 import type { Element } from 'domhandler'
 import { selectAll } from 'css-select'
 import type { StyleRule } from './css-rewrite.js'
+import { matcherFor } from './selector-match.js'
 
 const MONO = new Set(['code', 'kbd', 'samp', 'tt', 'pre'])
 /** Elements the user-agent sheet gives a size of their own (not a keyword size any more). */
@@ -20,11 +21,9 @@ function matched(root: Element, rules: StyleRule[], test: (r: StyleRule) => bool
   const out = new Set<Element>()
   for (const rule of rules) {
     if (!test(rule)) continue
-    try {
-      for (const el of selectAll(rule.selector, root) as Element[]) out.add(el)
-    } catch {
-      // Pseudo-elements and selectors css-select does not know match no element here.
-    }
+    // Pseudo-elements and selectors css-select does not know match no element here.
+    const matches = matcherFor(rule.selector)
+    if (matches) for (const el of selectAll(matches, root) as Element[]) out.add(el)
   }
   return out
 }

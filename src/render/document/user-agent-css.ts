@@ -80,6 +80,8 @@ interface UaSelector {
 
 /** The sheet parsed once per process: each rule's selectors with the tags they name. */
 const UA_RULES: Array<{ selectors: UaSelector[]; block: string }> = []
+/** The `display` the sheet gives an element by its name alone (later rules win). */
+const UA_DISPLAY = new Map<string, string>()
 csstree.walk(csstree.parse(USER_AGENT_CSS), {
   visit: 'Rule',
   enter(rule) {
@@ -91,8 +93,17 @@ csstree.walk(csstree.parse(USER_AGENT_CSS), {
       selectors.push({ text: csstree.generate(selector), tags: [...tags] })
     })
     UA_RULES.push({ selectors, block: csstree.generate(rule.block) })
+    rule.block.children.forEach((d) => {
+      if (d.type !== 'Declaration' || d.property !== 'display') return
+      for (const s of selectors) if (s.tags.length === 1 && s.text === s.tags[0]) UA_DISPLAY.set(s.text, csstree.generate(d.value))
+    })
   },
 })
+
+/** The user-agent `display` of an element name (`inline`, a browser's default, when unset). */
+export function userAgentDisplay(tag: string): string {
+  return UA_DISPLAY.get(tag) ?? 'inline'
+}
 
 /** The user-agent rules that can match a document made of `tags` (lower-case element names). */
 export function userAgentCssFor(tags: ReadonlySet<string>): string {

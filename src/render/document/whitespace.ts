@@ -15,19 +15,14 @@
  * style preserves it (`white-space: pre*`, `break-spaces`, `<pre>`, `<textarea>`).
  */
 import type { Element } from 'domhandler'
-import { compile } from 'css-select'
 import { cascadedValue, type StyleRule } from './css-rewrite.js'
+import { matcherFor, type Matcher } from './selector-match.js'
+import { userAgentDisplay } from './user-agent-css.js'
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
 
 /** block: block-level block container; flex: block-level flex/grid; inline-flex; inline. */
 type Kind = 'block' | 'flex' | 'inline-flex' | 'inline' | 'unknown'
 
-/** The user-agent sheet's block-level elements (user-agent-css.ts). `table` is a grid there. */
-const BLOCK_TAGS = new Set(
-  ('html body div p h1 h2 h3 h4 h5 h6 ul ol menu pre blockquote figure figcaption header footer main section ' +
-    'article aside nav address hr dl dt dd form fieldset legend details summary center hgroup search li caption td th')
-    .split(' '),
-)
 const PRESERVING_TAGS = new Set(['pre', 'textarea', 'listing', 'xmp', 'plaintext'])
 const WHITE_SPACE_PROPS = ['white-space', 'white-space-collapse']
 const COLLAPSING = /^\s*(normal|nowrap|collapse|initial|unset|inherit|revert)?\s*(!important)?\s*$/i
@@ -65,19 +60,13 @@ function kindOf(display: string): Kind {
 
 export class WhitespacePruner {
   private readonly enabled: boolean
-  private readonly displayRules: Array<{ rule: StyleRule; matches: ((el: Element) => boolean) | null }> = []
+  private readonly displayRules: Array<{ rule: StyleRule; matches: Matcher | null }> = []
 
   constructor(rules: StyleRule[]) {
     this.enabled = !rules.some((r) => r.declarations.some((d) => WHITE_SPACE_PROPS.includes(d.property) && !COLLAPSING.test(d.value)))
     for (const rule of rules) {
-      if (!rule.declarations.some((d) => d.property === 'display')) continue
-      let matches: ((el: Element) => boolean) | null = null
-      try {
-        matches = compile<Element, Element>(rule.selector) as (el: Element) => boolean
-      } catch {
-        // css-select cannot evaluate it: every element it might match is undecided.
-      }
-      this.displayRules.push({ rule, matches })
+      // A selector css-select cannot evaluate (null) leaves every element it might match undecided.
+      if (rule.declarations.some((d) => d.property === 'display')) this.displayRules.push({ rule, matches: matcherFor(rule.selector) })
     }
   }
 
@@ -103,9 +92,7 @@ export class WhitespacePruner {
     }
     const decls = cascadedValue(matching, style, ['display'])
     const winner = decls[decls.length - 1]
-    if (winner) return kindOf(winner.value)
-    if (el.name === 'table') return 'flex'
-    return BLOCK_TAGS.has(el.name) ? 'block' : 'inline'
+    return kindOf(winner ? winner.value : userAgentDisplay(el.name))
   }
 
   /**
