@@ -1,0 +1,79 @@
+/**
+ * Which font weights and styles a page can ask for: what its stylesheets (user-agent sheet
+ * included, already reduced to the tags present) and inline styles declare. satori parses every
+ * face it is handed before laying out, so handing it only these is what makes a cold worker's
+ * first render cheap (50 Latin faces parsed → the handful a page uses). Anything this cannot
+ * read for certain (var(), bolder, a weight between the bundled ones) widens the answer to
+ * "any", never narrows it: a wrong guess would change the picture.
+ *
+ * Families are not narrowed: satori measures some line boxes with the last face of its fallback
+ * list, so dropping an unused family moves text (measured on the fidelity cases).
+ */
+import type { SatoriChild, SatoriElement } from './html-to-tree.js'
+
+export interface FontUsage {
+  /** Weights asked for; 'any' when one cannot be read statically. Always holds 400. */
+  weights: Set<number> | 'any'
+  italic: boolean
+}
+
+// `font`, `font-weight`, `font-style` declarations in a sheet (not font-size &c.).
+const SHEET_DECLARATION = /(?:^|[{;\s])font(-weight|-style)?\s*:\s*([^;}]*)/gi
+const STYLE_KEYS: Record<string, string> = { font: '', fontWeight: '-weight', fontStyle: '-style' }
+const CSS_WIDE = new Set(['inherit', 'initial', 'unset', 'revert', 'revert-layer'])
+const SLANTED = /\b(italic|oblique)\b/
+const DYNAMIC = /\b(var|env|attr)\(/
+
+export function fontUsage(root: SatoriElement): FontUsage {
+  const usage: FontUsage = { weights: new Set([400]), italic: false }
+  const visit = (node: SatoriChild): void => {
+    if (typeof node === 'string') return
+    const { style, children } = node.props
+    if (node.type === 'style' && typeof children === 'string') {
+      for (const m of children.matchAll(SHEET_DECLARATION)) declare(usage, m[1] ?? '', m[2]!)
+      return
+    }
+    if (style && typeof style === 'object') {
+      for (const [key, value] of Object.entries(style as Record<string, unknown>)) {
+        const kind = STYLE_KEYS[key]
+        if (kind !== undefined && (typeof value === 'string' || typeof value === 'number')) declare(usage, kind, String(value))
+      }
+    }
+    if (Array.isArray(children)) for (const child of children) visit(child)
+    else if (children !== undefined) visit(children)
+  }
+  visit(root)
+  return usage
+}
+
+function declare(usage: FontUsage, kind: string, raw: string): void {
+  const value = raw.replace(/!\s*important\s*$/i, '').trim().toLowerCase()
+  if (value === '' || CSS_WIDE.has(value)) return
+  const dynamic = DYNAMIC.test(value)
+  if (kind === '-weight') return addWeight(usage, dynamic ? 'var' : value)
+  if (kind === '-style') {
+    usage.italic ||= dynamic || SLANTED.test(value)
+    return
+  }
+  // The shorthand: [style] [variant] [weight] [stretch] size[/line-height] family-list.
+  if (dynamic) {
+    usage.weights = 'any'
+    usage.italic = true
+    return
+  }
+  usage.italic ||= SLANTED.test(value)
+  for (const token of value.split(/\s+/)) {
+    if (token === 'bold' || token === 'bolder' || token === 'lighter' || /^\d+$/.test(token)) addWeight(usage, token)
+    else if (/^[\d.]+[a-z%]/.test(token) || token.includes('/')) break // the size: the family list follows
+  }
+}
+
+const BUNDLED_WEIGHTS = new Set([100, 200, 300, 400, 500, 600, 700, 800, 900])
+
+function addWeight(usage: FontUsage, value: string): void {
+  if (usage.weights === 'any') return
+  const weight = value === 'normal' ? 400 : value === 'bold' ? 700 : /^\d+$/.test(value) ? Number(value) : NaN
+  // bolder/lighter depend on the parent; 450 picks a neighbour by CSS's matching rules.
+  if (!BUNDLED_WEIGHTS.has(weight)) usage.weights = 'any'
+  else usage.weights.add(weight)
+}

@@ -1,0 +1,68 @@
+/**
+ * The font list handed to satori for one page: the bundled faces the page can use (by weight,
+ * style and script), then the Google Fonts it loaded. satori parses every face in the
+ * list once per worker (then caches it by buffer) and keeps a layout engine per distinct list,
+ * so lists are built once per selection and reused by identity.
+ */
+import { readFileSync } from 'node:fs'
+import { LRUCache } from 'lru-cache'
+import { loadBundledFonts, readManifest, type BundledFace, type FontFace } from '../fonts/bundled-fonts.js'
+import type { FontUsage } from './document/font-usage.js'
+import type { ExtraFont } from './job.js'
+
+// satori keeps 8 layout engines by list; a few more lists than that stay cheap (parsed faces are
+// shared), so the bound is about the lists' own memory, not about re-parsing.
+const MAX_FONT_SETS = 32
+// Google Fonts files read from the disk cache, by path: a few hundred KB each.
+const MAX_FONT_FILE_BYTES = 32 * 1024 * 1024
+
+// Faces of the non-Latin subsets. Pages written only in Latin scripts get a font set without
+// them: satori parses every face it is given, so the common case parses a third of the faces.
+const EXTENDED_FACE = / (latin-ext|cyrillic|cyrillic-ext|greek|greek-ext|vietnamese|symbols|math)$/
+// What the fonts' 'latin' subsets cover: Basic Latin, Latin-1, general punctuation, the euro and
+// a few symbols. Anything else (Latin Extended too) selects the full font set.
+const OUTSIDE_CORE = /[^\u0000-\u00ff\u0131\u0152\u0153\u02bb\u02bc\u02c6\u02da\u02dc\u0304\u0308\u0329\u2000-\u206f\u20ac\u2122\u2191\u2193\u2212\u2215\ufeff\ufffd]/
+
+export class FontSets {
+  readonly #extended: BundledFace[]
+  readonly #core: BundledFace[]
+  /** Each bundled family's weights: a weight a family lacks is matched to a neighbour. */
+  readonly #weights: Map<string, Set<number>>
+  readonly #sets = new LRUCache<string, FontFace[]>({ max: MAX_FONT_SETS })
+  readonly #files = new LRUCache<string, Buffer>({ maxSize: MAX_FONT_FILE_BYTES, sizeCalculation: (b) => Math.max(1, b.byteLength) })
+
+  constructor() {
+    this.#extended = loadBundledFonts()
+    this.#core = this.#extended.filter((f) => !EXTENDED_FACE.test(f.name))
+    this.#weights = new Map(readManifest().map((f) => [f.name, new Set<number>(f.weights)]))
+  }
+
+  /** The list for a page whose text is `text` and whose declared fonts are `usage`. */
+  for(text: string, usage: FontUsage, extra: ExtraFont[]): FontFace[] {
+    const wide = OUTSIDE_CORE.test(text)
+    const requested = usage.weights
+    const weights = requested === 'any' ? 'any' : [...requested].sort((a, b) => a - b).join(',')
+    const key = [wide, weights, usage.italic, ...extra.map((f) => `${f.name}|${f.weight}|${f.style}|${f.path}`)].join('\n')
+    let set = this.#sets.get(key)
+    if (!set) {
+      // A family keeps only the asked weights when it has every one of them; otherwise satori
+      // must see all of them to pick the neighbour a browser would.
+      const exact = new Set(
+        [...this.#weights].filter(([, has]) => requested !== 'any' && [...requested].every((w) => has.has(w))).map(([f]) => f),
+      )
+      const bundled = (wide ? this.#extended : this.#core).filter(
+        (f) => (!exact.has(f.family) || (requested as Set<number>).has(f.weight)) && (usage.italic || f.style === 'normal'),
+      )
+      // Bundled faces stay first so unstyled text keeps the default font.
+      set = [...bundled, ...extra.map((f) => ({ name: f.name, weight: f.weight, style: f.style, data: this.#file(f.path) }))]
+      this.#sets.set(key, set)
+    }
+    return set
+  }
+
+  #file(path: string): Buffer {
+    let data = this.#files.get(path)
+    if (!data) this.#files.set(path, (data = readFileSync(path)))
+    return data
+  }
+}
