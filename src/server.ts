@@ -11,7 +11,7 @@ export async function serve(): Promise<void> {
   // Render workers take longest to become ready (satori, fonts): they boot while the HTTP stack
   // loads, which is why the rest is imported only after they are spawned.
   const pool = createRenderPool(config.render)
-  const [{ pino }, { createContainer }, { buildApp }] = await Promise.all([
+  const [{ default: pino }, { createContainer }, { buildApp }] = await Promise.all([
     import('pino'),
     import('./container.js'),
     import('./app.js'),

@@ -5,9 +5,11 @@
 import { parseArgs } from 'node:util'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { loadConfig, ConfigError } from '../config/load-config.js'
-import { openData, renderLimits } from '../container.js'
 import { digestKey, generateApiKey, newSalt } from '../auth/api-keys.js'
 import { AppError } from '../errors/catalogue.js'
+
+// The container (database, HTTP stack) is imported only by the commands that use it: `serve`
+// forks its first render worker before loading it, so the worker's boot overlaps the API's.
 
 const USAGE = `Usage:
   vellum serve                                   start the HTTP server (config from the environment)
@@ -33,6 +35,7 @@ function int(name: string, value: string | undefined, min: number, max = Number.
 async function users(args: string[]): Promise<void> {
   const [sub, ...rest] = args
   const config = loadConfig()
+  const { openData } = await import('../container.js')
   const { db, users } = openData(config)
   try {
     switch (sub) {
@@ -98,7 +101,7 @@ async function render(args: string[]): Promise<void> {
   const config = loadConfig()
   const scale = values.scale === undefined ? 1 : Number(values.scale)
   if (!(scale >= 0.1 && scale <= 3)) throw new UsageError('--scale must be a number between 0.1 and 3')
-  const { createRenderer } = await import('../render/pipeline.js')
+  const [{ createRenderer }, { renderLimits }] = await Promise.all([import('../render/pipeline.js'), import('../container.js')])
   const result = await createRenderer().render({
     params: {
       html: readFileSync(file, 'utf8'),

@@ -1,6 +1,6 @@
 /** bin/vellum as a user runs it: users management and a local render, all against DATA_DIR. */
 import t from 'tap'
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -69,4 +69,51 @@ t.test('vellum users and render', async (t) => {
   const unknown = await vellum(dir, 'frobnicate')
   t.equal(unknown.code, 2)
   t.match(unknown.stderr, /unknown command/)
+})
+
+/** A port nothing listens on, for a server started as a separate process. */
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net')
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+t.test('vellum serve, as `npm start` runs it (the dist/ bundle once built): create, fetch, stop', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vellum-serve-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const key = JSON.parse((await vellum(dir, 'users', 'add', 'carol')).stdout).api_key as string
+  const port = await freePort()
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RENDER_WORKERS: '1' }
+  const server = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  server.stderr!.on('data', (d) => (stderr += d))
+  const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)))
+  t.teardown(() => void server.kill('SIGKILL'))
+  const base = `http://127.0.0.1:${port}`
+  for (let i = 0; ; i++) {
+    const up = await fetch(`${base}/health`).then((r) => r.ok, () => false)
+    if (up) break
+    if (i > 600 || server.exitCode !== null) return t.fail(`the server did not start: ${stderr}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  const created = await fetch(`${base}/v1/image`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`carol:${key}`).toString('base64')}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      html: '<div class="c"><b>Bold</b> <i>italic</i> <code>mono</code> Ελληνικά</div>',
+      css: '.c { width: 400px; height: 100px; background: #0000ff; color: #fff; font-size: 24px }',
+    }),
+  })
+  t.equal(created.status, 200, stderr)
+  const { url } = (await created.json()) as { url: string }
+  const png = decodePng(Buffer.from(await (await fetch(url)).arrayBuffer()))
+  t.same({ width: png.width, height: png.height }, { width: 800, height: 200 }, 'the API default device_scale is 2')
+  t.ok(coverage(png, [0, 0, 255]) > 0.6, 'the blue box')
+  t.ok(coverage(png, [255, 255, 255]) > 0.01, 'white text drawn on it (bundled fonts found)')
+  server.kill('SIGTERM')
+  t.equal(await exited, 0, 'a graceful stop on SIGTERM')
 })
