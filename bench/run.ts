@@ -31,7 +31,7 @@ const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`)
 const cards = loadCards()
 const title = cards.find((c) => c.id === '1-title')!
 
-log(`stages in-process, ${N} renders per card`)
+log(`stages in a render worker, ${N} renders per card`)
 const stages = await benchStages(cards, N)
 
 let takumi: PeerResult[] | undefined
@@ -122,7 +122,7 @@ const e2eOverChromium = chromium ? geomean(http.map((h) => h.uniqueP50 / byCard(
 const repeatedP50 = median(http.map((h) => h.repeatedP50))
 const bytesRatio = Math.max(...stages.map((s) => s.bytes / s.resvgBytes))
 lines.push('')
-lines.push('All times in ms (medians unless p95). Server = in-process pipeline; e2e = HTTP create + fetch through the real server.')
+lines.push('All times in ms (medians unless p95). Server = one render in a render worker (no HTTP); e2e = HTTP create + fetch through the real server.')
 lines.push('')
 lines.push('| figure | measured | target | met |')
 lines.push('|---|---|---|---|')

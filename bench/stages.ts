@@ -1,10 +1,12 @@
 /**
- * Per-stage timings of Vellum's render pipeline, in this process, on the card set: parse
- * (HTML → tree), layout (satori, crop), rasterize (resvg), encode (PNG). Also the PNG bytes
- * against resvg's own encoder at its default setting.
+ * Per-stage timings of Vellum's render pipeline on the card set: parse (HTML → tree), layout
+ * (satori, crop), rasterize (resvg), encode (PNG), one render at a time in a render worker, the
+ * process the server renders in (its flags, allocator settings and scavenge after each render:
+ * measured in the bench's own process, a device-scale-2 card took 4× longer). Also the PNG
+ * bytes against resvg's own encoder at its default setting.
  */
 import { Resvg } from '@resvg/resvg-js'
-import { createRenderer } from '../src/render/pipeline.js'
+import { createRenderPool, type RenderRunner } from '../src/render/pool/render-pool.js'
 import { buildDocument } from '../src/render/stages/build-document.js'
 import { layout } from '../src/render/stages/layout.js'
 import { applyCrop, cropRect } from '../src/render/stages/crop.js'
@@ -40,18 +42,25 @@ export function jobFor(card: Card, html = card.html): RenderJob {
 }
 
 export async function benchStages(cards: Card[], iterations: number): Promise<StageResult[]> {
-  const renderer = createRenderer()
-  await renderer.warmUp()
+  const pool = createRenderPool({ workers: 1, queueSize: 10, timeoutMs: 60_000, memoryMb: 0, idleTimeoutMs: 0, heapMb: 0 })
+  try {
+    return await measure(pool, cards, iterations)
+  } finally {
+    await pool.close()
+  }
+}
+
+async function measure(pool: RenderRunner, cards: Card[], iterations: number): Promise<StageResult[]> {
   const fonts = loadBundledFonts()
   const results: StageResult[] = []
   for (const card of cards) {
     const job = jobFor(card)
-    for (let i = 0; i < 3; i++) await renderer.render(job)
+    for (let i = 0; i < 3; i++) await pool.run(job)
     const t = { parse: [] as number[], layout: [] as number[], rasterize: [] as number[], encode: [] as number[], total: [] as number[] }
     let bytes = 0
     for (let i = 0; i < iterations; i++) {
       const start = performance.now()
-      const out = await renderer.render(job)
+      const out = await pool.run(job)
       t.total.push(performance.now() - start)
       t.parse.push(out.timings.parse)
       t.layout.push(out.timings.layout)
