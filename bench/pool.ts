@@ -5,11 +5,13 @@
  * the API process and the client cost on a machine whose every core also renders.
  */
 import { createRenderPool } from '../src/render/pool/render-pool.js'
+import { configFrom } from '../src/config/load-config.js'
 import type { Card } from './lib/cards.js'
 import { jobFor } from './stages.js'
 
 export async function poolThroughput(workers: number, card: Card, seconds: number): Promise<number> {
-  const pool = createRenderPool({ workers, queueSize: 1000, timeoutMs: 60_000, memoryMb: 0, idleTimeoutMs: 0, heapMb: 0 })
+  // The server's defaults (allocator settings and all), with room for the whole load queued.
+  const pool = createRenderPool({ ...configFrom().render, workers, queueSize: 1000, timeoutMs: 60_000, memoryMb: 0 })
   try {
     const job = jobFor(card)
     // Every worker booted and warm before the clock starts.

@@ -94,6 +94,7 @@ const lean = await startServer({
     IMAGE_CACHE_BYTES: String(8 * 1024 * 1024),
     FETCH_CACHE_BYTES: String(8 * 1024 * 1024),
     RENDER_MEMORY_MB: '384',
+    RENDER_FREED_MEMORY_KEEP_MS: '0',
   },
 })
 await createAndFetch(lean, uniqueHtml(title.html), 1)

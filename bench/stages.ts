@@ -42,7 +42,7 @@ export function jobFor(card: Card, html = card.html): RenderJob {
 }
 
 export async function benchStages(cards: Card[], iterations: number): Promise<StageResult[]> {
-  const pool = createRenderPool({ workers: 1, queueSize: 10, timeoutMs: 60_000, memoryMb: 0, idleTimeoutMs: 0, heapMb: 0 })
+  const pool = createRenderPool({ ...configFrom().render, workers: 1, timeoutMs: 60_000, memoryMb: 0 })
   try {
     return await measure(pool, cards, iterations)
   } finally {

@@ -55,6 +55,7 @@ export const envSchema = z.object({
   }),
   RENDER_IDLE_TIMEOUT_MS: int(0, 86_400_000, 0),
   RENDER_WORKER_HEAP_MB: int(0, 65536, 0),
+  RENDER_FREED_MEMORY_KEEP_MS: int(0, 60_000, 1000),
   DEFAULT_USER_LIMIT: int(0, 2_000_000_000, 10_000),
 
   // Caches and variants (JPEG/WebP/resized images derived on fetch)
@@ -118,6 +119,7 @@ export interface Config {
     memoryMb: number
     idleTimeoutMs: number
     heapMb: number
+    freedMemoryKeepMs: number
   }
   cache: { imageBytes: number }
   variants: { concurrency: number }
@@ -161,6 +163,7 @@ export function toConfig(env: Env): Config {
       memoryMb: env.RENDER_MEMORY_MB,
       idleTimeoutMs: env.RENDER_IDLE_TIMEOUT_MS,
       heapMb: env.RENDER_WORKER_HEAP_MB,
+      freedMemoryKeepMs: env.RENDER_FREED_MEMORY_KEEP_MS,
     },
     cache: { imageBytes: env.IMAGE_CACHE_BYTES },
     variants: { concurrency: env.VARIANT_CONCURRENCY },

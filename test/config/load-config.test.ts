@@ -34,3 +34,10 @@ t.test('a worker data limit too small for real renders is refused at boot, 0 and
   t.equal(loadConfig({ RENDER_MEMORY_MB: '0' }).render.memoryMb, 0)
   t.equal(loadConfig({ RENDER_MEMORY_MB: '384' }).render.memoryMb, 384)
 })
+
+t.test('how long workers keep freed pixel memory: a second by default, 0 to 60 s', async (t) => {
+  t.equal(loadConfig({}).render.freedMemoryKeepMs, 1000)
+  t.equal(loadConfig({ RENDER_FREED_MEMORY_KEEP_MS: '0' }).render.freedMemoryKeepMs, 0)
+  const err = t.throws(() => loadConfig({ RENDER_FREED_MEMORY_KEEP_MS: '-1' })) as ConfigError
+  t.match(err.problems.join('\n'), /RENDER_FREED_MEMORY_KEEP_MS: must be an integer between 0 and 60000/)
+})

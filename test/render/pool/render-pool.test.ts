@@ -56,3 +56,19 @@ t.test('the first worker starts alone; the others after the first render, and a 
   t.same(results.map((r) => r.statusCode), [200, 200])
   t.equal((await burst.app.inject({ url: '/health' })).json().render.total, 2, 'two concurrent renders started both workers')
 })
+
+t.test("a worker's allocator keeps freed pixel memory as long as RENDER_FREED_MEMORY_KEEP_MS says", async (t) => {
+  const { readFileSync, readdirSync } = await import('node:fs')
+  const h = await build(t, { RENDER_WORKERS: 1, RENDER_FREED_MEMORY_KEEP_MS: 250 })
+  h.addUser('alloc', 'alloc-key-1234')
+  const res = await h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('alloc', 'alloc-key-1234') }, payload: { html: '<p>x</p>' } })
+  t.equal(res.statusCode, 200)
+  // The worker is a child of this process; its environment is what resvg's mimalloc reads at load.
+  const children = readdirSync('/proc/self/task').flatMap((task) =>
+    readFileSync(`/proc/self/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean),
+  )
+  const workers = children.filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('render-worker'))
+  t.equal(workers.length, 1)
+  const environ = readFileSync(`/proc/${workers[0]}/environ`, 'utf8').split('\0')
+  t.ok(environ.includes('MIMALLOC_PURGE_DELAY=250'))
+})
