@@ -45,6 +45,10 @@ t.test('limits answer 4xx naming the limit, and the service keeps working', asyn
     t.equal(res.statusCode, status, name)
     t.match(res.json(), { statusCode: status, message }, name)
   }
+  // Found in the render worker, reported like a schema error: the field is named.
+  t.match((await post({ html: '<p>x</p>', selector: '#missing' })).json(), {
+    validation_errors: [{ path: 'selector', message: /matched no element/ }],
+  })
   const big = await post({ html: 'x'.repeat(250_000) })
   t.equal(big.statusCode, 413)
   t.match(big.json(), { statusCode: 413, error: 'Payload Too Large', message: /larger than 200000 bytes \(BODY_LIMIT_BYTES\)/ })

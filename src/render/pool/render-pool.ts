@@ -6,7 +6,7 @@
 import workerpool from 'workerpool'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { AppError, catalogue, type ErrorCode } from '../../errors/catalogue.js'
+import { AppError, catalogue, type ErrorCode, type ValidationIssue } from '../../errors/catalogue.js'
 import type { RenderJob, RenderResult } from '../job.js'
 
 export interface RenderPoolOptions {
@@ -161,9 +161,10 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
 }
 
 function toAppError(err: unknown, options: RenderPoolOptions): AppError {
-  const e = err as Error & { vellumCode?: string }
+  const e = err as Error & { vellumCode?: string; vellumIssues?: string }
   if (e?.name === 'AppError' && e.vellumCode && e.vellumCode in catalogue) {
-    return new AppError(e.vellumCode as ErrorCode, e.message)
+    const issues = e.vellumIssues ? (JSON.parse(e.vellumIssues) as ValidationIssue[]) : []
+    return new AppError(e.vellumCode as ErrorCode, e.message, issues.length ? { issues } : {})
   }
   if (err instanceof workerpool.Promise.TimeoutError) {
     return new AppError(

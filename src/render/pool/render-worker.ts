@@ -23,8 +23,11 @@ async function render(job: RenderJob) {
     return await renderer.render(job)
   } catch (err) {
     if (err instanceof AppError) {
-      // workerpool copies own properties of thrown errors; keep only what the parent rebuilds.
-      throw Object.assign(new Error(err.message), { name: 'AppError', vellumCode: err.code })
+      // workerpool copies own properties of thrown errors; keep only what the parent rebuilds
+      // (the issues too: a selector that matches nothing is a validation error with a field).
+      // Issues travel as JSON text: workerpool stringifies errors with their own property names
+      // as the key list, which would strip `path` from every nested issue.
+      throw Object.assign(new Error(err.message), { name: 'AppError', vellumCode: err.code, vellumIssues: JSON.stringify(err.issues ?? []) })
     }
     throw err
   } finally {
