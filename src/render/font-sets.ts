@@ -6,9 +6,9 @@
  */
 import { readFileSync } from 'node:fs'
 import { LRUCache } from 'lru-cache'
-import { loadBundledFonts, readManifest, type BundledFace, type FontFace } from '../fonts/bundled-fonts.js'
+import { loadBundledFonts, type BundledFace, type FontFace } from '../fonts/bundled-fonts.js'
 import type { FontUsage } from './document/font-usage.js'
-import type { ExtraFont } from './job.js'
+import type { RenderJob } from './job.js'
 
 // satori keeps 8 layout engines by list; a few more lists than that stay cheap (parsed faces are
 // shared), so the bound is about the lists' own memory, not about re-parsing.
@@ -34,12 +34,17 @@ export class FontSets {
   constructor() {
     this.#extended = loadBundledFonts()
     this.#core = this.#extended.filter((f) => !EXTENDED_FACE.test(f.name))
-    this.#weights = new Map(readManifest().map((f) => [f.name, new Set<number>(f.weights)]))
+    this.#weights = new Map()
+    for (const f of this.#extended) {
+      if (!this.#weights.has(f.family)) this.#weights.set(f.family, new Set())
+      this.#weights.get(f.family)!.add(f.weight)
+    }
   }
 
-  /** The list for a page whose text is `text` and whose declared fonts are `usage`. */
-  for(text: string, usage: FontUsage, extra: ExtraFont[]): FontFace[] {
-    const wide = OUTSIDE_CORE.test(text)
+  /** The list for a job's page, whose declared weights and styles are `usage`. */
+  for(job: RenderJob, usage: FontUsage): FontFace[] {
+    const extra = job.fonts
+    const wide = OUTSIDE_CORE.test(job.params.html) || OUTSIDE_CORE.test(job.params.css)
     const requested = usage.weights
     const weights = requested === 'any' ? 'any' : [...requested].sort((a, b) => a - b).join(',')
     const key = [wide, weights, usage.italic, ...extra.map((f) => `${f.name}|${f.weight}|${f.style}|${f.path}`)].join('\n')

@@ -55,7 +55,7 @@ export function createRenderer(): Renderer {
       const laid = await layout(doc.root, {
         width: doc.layoutWidth,
         height: doc.layoutHeight,
-        fonts: fontSets.for(job.params.html + job.params.css, fontUsage(doc.root), job.fonts),
+        fonts: fontSets.for(job, fontUsage(doc.root)),
         twemoji: !job.params.disableTwemoji,
       })
       const rect = cropRect(doc, laid)
