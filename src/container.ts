@@ -8,7 +8,7 @@ import { openDatabase, type Db } from './db/database.js'
 import { UsersRepository } from './db/users-repository.js'
 import { UsageRepository } from './db/usage-repository.js'
 import { ImagesRepository } from './db/images-repository.js'
-import { GoogleFonts, type Logger } from './fonts/google-fonts.js'
+import { createFontFetchers, GoogleFonts, type Logger } from './fonts/google-fonts.js'
 import { createRenderPool, type RenderRunner } from './render/pool/render-pool.js'
 import { RenderService } from './render/render-service.js'
 import { GuardedFetcher } from './net/guarded-fetch.js'
@@ -49,7 +49,8 @@ export function openData(config: Config): { db: Db; users: UsersRepository; usag
 /** `pool` may be started earlier by the caller (the server boots workers first: they take longest). */
 export function createContainer(config: Config, log: Logger, pool: RenderRunner = createRenderPool(config.render)): Container {
   const { db, users, usage } = openData(config)
-  const googleFonts = new GoogleFonts({ ...config.googleFonts, cacheDir: join(resolve(config.dataDir), 'fonts') }, log)
+  const fontFetchers = createFontFetchers(config.googleFonts, config.fetch)
+  const googleFonts = new GoogleFonts({ ...config.googleFonts, cacheDir: join(resolve(config.dataDir), 'fonts') }, fontFetchers, log)
   const fetcher = new GuardedFetcher(config.fetch)
   const remoteImages = new RemoteImages(fetcher, { cacheBytes: config.fetch.cacheBytes, cacheTtlMs: config.fetch.cacheTtlMs })
   const renderer = new RenderService({ pool, googleFonts, limits: renderLimits(config), images: remoteImages })
@@ -72,6 +73,7 @@ export function createContainer(config: Config, log: Logger, pool: RenderRunner 
     async close() {
       await pool.close()
       await fetcher.close()
+      await Promise.all([fontFetchers.trusted.close(), fontFetchers.files.close()])
       db.close()
     },
   }

@@ -5,19 +5,49 @@
  * family, so a restart works offline. Without a User-Agent the API answers with TTF files,
  * which every renderer reads. A family that cannot be had falls back to the bundled fonts
  * with a logged warning: a missing web font must not fail a render.
+ *
+ * Every request goes through a guarded fetcher (deadline GOOGLE_FONTS_TIMEOUT_MS, byte cap
+ * GOOGLE_FONTS_MAX_BYTES). The css2 origin is operator configuration and trusted, so its own
+ * URLs may be private (a local mirror, the tests' stub); the font URLs its answer lists on any
+ * other origin are followed only under the normal address policy (FETCH_ALLOW_PRIVATE), since
+ * an answer naming http://127.0.0.1:… must not make Vellum reach into its own network.
  */
 import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { LRUCache } from 'lru-cache'
 import type { ExtraFont } from '../render/job.js'
+import { GuardedFetcher, type GuardedFetchOptions } from '../net/guarded-fetch.js'
 
 export interface GoogleFontsOptions {
   cssUrl: string
-  timeoutMs: number
-  maxBytes: number
   maxFamilies: number
   cacheDir: string
+}
+
+export interface FontFetchers {
+  /** For URLs on the css2 API's own origin (GOOGLE_FONTS_CSS_URL). */
+  trusted: GuardedFetcher
+  /** For font files anywhere else. */
+  files: GuardedFetcher
+}
+
+/** The two fetchers, from the Google Fonts limits and the remote-fetch address policy. */
+export function createFontFetchers(
+  fonts: { timeoutMs: number; maxBytes: number },
+  fetch: Pick<GuardedFetchOptions, 'allowPrivate' | 'maxRedirects'>,
+): FontFetchers {
+  const common = {
+    timeoutMs: fonts.timeoutMs,
+    maxBytes: fonts.maxBytes,
+    accept: '*/*',
+    settingNames: { timeoutMs: 'GOOGLE_FONTS_TIMEOUT_MS', maxBytes: 'GOOGLE_FONTS_MAX_BYTES' },
+  }
+  return {
+    // No redirects: the trust is in the configured origin, not in wherever it points.
+    trusted: new GuardedFetcher({ ...common, allowPrivate: true, maxRedirects: 0 }),
+    files: new GuardedFetcher({ ...common, allowPrivate: fetch.allowPrivate, maxRedirects: fetch.maxRedirects }),
+  }
 }
 
 export interface Logger {
@@ -72,12 +102,15 @@ export function parseFontFaces(css: string): FontFaceSource[] {
 export class GoogleFonts {
   readonly #memory = new LRUCache<string, ExtraFont[]>({ max: 256 })
   readonly #inflight = new Map<string, Promise<ExtraFont[]>>()
+  readonly #trustedOrigin: string
 
   constructor(
     private readonly options: GoogleFontsOptions,
+    private readonly fetchers: FontFetchers,
     private readonly log: Logger,
   ) {
     mkdirSync(options.cacheDir, { recursive: true })
+    this.#trustedOrigin = new URL(options.cssUrl).origin
   }
 
   /** Fonts for the requested families; unavailable ones are reported, never thrown. */
@@ -132,9 +165,11 @@ export class GoogleFonts {
       const id = `${face.family}|${face.weight}|${face.style}`
       if (seen.has(id)) continue
       seen.add(id)
-      const bytes = await this.#fetchBytes(face.url)
-      if (!isFontFile(bytes)) throw new Error(`${face.url} is not a font file`)
-      const file = join(this.options.cacheDir, `${hash(face.url)}.font`)
+      // Resolved against the stylesheet's URL, as a browser resolves a relative src.
+      const url = new URL(face.url, this.options.cssUrl).href
+      const bytes = await this.#fetchBytes(url)
+      if (!isFontFile(bytes)) throw new Error(`${url} is not a font file`)
+      const file = join(this.options.cacheDir, `${hash(url)}.font`)
       if (!existsSync(file)) writeAtomic(file, bytes)
       fonts.push({ name: face.family, weight: face.weight, style: face.style, path: file })
     }
@@ -170,17 +205,7 @@ export class GoogleFonts {
   }
 
   async #fetchBytes(url: string): Promise<Buffer> {
-    const res = await fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs), redirect: 'follow' })
-    if (!res.ok) throw new Error(`${new URL(url).host} answered status ${res.status}`)
-    const declared = Number(res.headers.get('content-length') ?? 0)
-    if (declared > this.options.maxBytes) throw new Error(`font larger than ${this.options.maxBytes} bytes (GOOGLE_FONTS_MAX_BYTES)`)
-    const chunks: Buffer[] = []
-    let total = 0
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      total += chunk.byteLength
-      if (total > this.options.maxBytes) throw new Error(`font larger than ${this.options.maxBytes} bytes (GOOGLE_FONTS_MAX_BYTES)`)
-      chunks.push(Buffer.from(chunk))
-    }
-    return Buffer.concat(chunks)
+    const trusted = new URL(url).origin === this.#trustedOrigin
+    return (await (trusted ? this.fetchers.trusted : this.fetchers.files).fetch(url)).bytes
   }
 }

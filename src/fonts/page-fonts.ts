@@ -8,7 +8,7 @@
  * (`Open+Sans:400,700|Roboto`) are understood.
  */
 import { decodeHTMLAttribute } from 'entities'
-import { startTags } from '../net/page-scan.js'
+import { scanPage, type PageScan } from '../net/page-scan.js'
 
 const IMPORT = /@import\s+(?:url\(\s*)?["']?(https:\/\/fonts\.googleapis\.com\/css2?\?[^"')\s;]+)/gi
 const GOOGLE_CSS = /^https:\/\/fonts\.googleapis\.com\/css2?\?/i
@@ -38,12 +38,12 @@ function familiesOf(href: string): string[] {
 }
 
 /** Family specs the page asks Google Fonts for, in order, without duplicates. */
-export function pageGoogleFonts(html: string, css: string): string[] {
+export function pageGoogleFonts(html: string, css: string, page: PageScan = scanPage(html)): string[] {
   const hrefs: string[] = []
-  for (const attrs of startTags(html, 'link')) {
+  for (const link of page.links) {
     // rel is a list of keywords, as a browser reads it (`rel="preload stylesheet"` loads too).
-    if (!/(?:^|\s)stylesheet(?:\s|$)/i.test(decodeHTMLAttribute(attrs.get('rel') ?? ''))) continue
-    const href = decodeHTMLAttribute(attrs.get('href') ?? '').trim()
+    if (!/(?:^|\s)stylesheet(?:\s|$)/i.test(decodeHTMLAttribute(link.rel))) continue
+    const href = decodeHTMLAttribute(link.href).trim()
     if (GOOGLE_CSS.test(href)) hrefs.push(href)
   }
   for (const text of [html, css]) for (const m of text.matchAll(IMPORT)) hrefs.push(decodeHTMLAttribute(m[1]!))

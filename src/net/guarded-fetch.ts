@@ -1,5 +1,5 @@
 /**
- * The one way Vellum fetches a URL a user gave it (remote images). Every request:
+ * The one way Vellum fetches a URL (remote images, Google Fonts). Every request:
  * - is http(s) only, with at most `maxRedirects` redirects, each hop checked again;
  * - connects only to public addresses unless `allowPrivate` (tests, trusted networks): the
  *   check runs in undici's connect step, on the address the socket is opened to (IP literals
@@ -19,6 +19,10 @@ export interface GuardedFetchOptions {
   maxBytes: number
   allowPrivate: boolean
   maxRedirects: number
+  /** The Accept header; remote images by default. */
+  accept?: string
+  /** The settings behind `timeoutMs` and `maxBytes`, named in errors; FETCH_* by default. */
+  settingNames?: { timeoutMs: string; maxBytes: string }
   /** DNS seam for tests; defaults to the system resolver. */
   lookup?: typeof dnsLookup
 }
@@ -44,14 +48,23 @@ export class FetchError extends Error {
 const notAllowed = (host: string) => new FetchError(`${host} is not a public address`, 'not_allowed')
 
 export class GuardedFetcher {
+  readonly #names: { timeoutMs: string; maxBytes: string }
   // undici is loaded on the first fetch: it adds about 20 MiB to the API process, which most
   // deployments (no remote images, no Google Fonts) would carry idle for nothing.
   #client: Promise<{ agent: Agent; request: Undici['request'] }> | undefined
 
-  constructor(private readonly options: GuardedFetchOptions) {}
+  constructor(private readonly options: GuardedFetchOptions) {
+    this.#names = options.settingNames ?? { timeoutMs: 'FETCH_TIMEOUT_MS', maxBytes: 'FETCH_MAX_BYTES' }
+  }
 
   #connect(): Promise<{ agent: Agent; request: Undici['request'] }> {
-    this.#client ??= import('undici').then(({ Agent, request }) => ({ agent: this.#createAgent(Agent), request }))
+    // undici is CommonJS: Node's own ESM loader exposes its exports by name, but in the esbuild
+    // bundle (dist/, what `npm start` runs) the lazily loaded chunk exports only `default`. Read
+    // both shapes; test/e2e runs the bundle so a change here that breaks one of them is seen.
+    this.#client ??= import('undici').then((mod) => {
+      const { Agent, request } = ('Agent' in mod && mod.Agent ? mod : (mod as unknown as { default: Undici }).default) as Undici
+      return { agent: this.#createAgent(Agent), request }
+    })
     return this.#client
   }
 
@@ -97,7 +110,7 @@ export class GuardedFetcher {
     for (let hop = 0; ; hop++) {
       let res: Awaited<ReturnType<Undici['request']>>
       try {
-        res = await request(url, { dispatcher: agent, signal, method: 'GET', headers: { accept: 'image/*,*/*;q=0.5' } })
+        res = await request(url, { dispatcher: agent, signal, method: 'GET', headers: { accept: this.options.accept ?? 'image/*,*/*;q=0.5' } })
       } catch (err) {
         throw this.#wrap(err, url)
       }
@@ -114,7 +127,7 @@ export class GuardedFetcher {
       const declared = Number(res.headers['content-length'] ?? 0)
       if (declared > this.options.maxBytes) {
         res.body.destroy()
-        throw new FetchError(`larger than ${this.options.maxBytes} bytes (FETCH_MAX_BYTES)`, 'too_large')
+        throw new FetchError(`larger than ${this.options.maxBytes} bytes (${this.#names.maxBytes})`, 'too_large')
       }
       const chunks: Buffer[] = []
       let total = 0
@@ -123,7 +136,7 @@ export class GuardedFetcher {
           total += (chunk as Buffer).byteLength
           if (total > this.options.maxBytes) {
             res.body.destroy()
-            throw new FetchError(`larger than ${this.options.maxBytes} bytes (FETCH_MAX_BYTES)`, 'too_large')
+            throw new FetchError(`larger than ${this.options.maxBytes} bytes (${this.#names.maxBytes})`, 'too_large')
           }
           chunks.push(chunk as Buffer)
         }
@@ -140,9 +153,9 @@ export class GuardedFetcher {
     const e = err as Error & { code?: string; cause?: unknown }
     if (e.cause instanceof FetchError) return e.cause
     if (e.name === 'TimeoutError' || e.name === 'AbortError' || /Timeout/i.test(e.code ?? '')) {
-      return new FetchError(`${url.host} did not answer within ${this.options.timeoutMs} ms (FETCH_TIMEOUT_MS)`, 'timeout')
+      return new FetchError(`${url.host} did not answer within ${this.options.timeoutMs} ms (${this.#names.timeoutMs})`, 'timeout')
     }
-    if (e.code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return new FetchError(`larger than ${this.options.maxBytes} bytes (FETCH_MAX_BYTES)`, 'too_large')
+    if (e.code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return new FetchError(`larger than ${this.options.maxBytes} bytes (${this.#names.maxBytes})`, 'too_large')
     return new FetchError(`${url.host}: ${e.message}`, 'network')
   }
 

@@ -3,11 +3,17 @@
  * links), run before the render. They must stay linear on any input: the API process scans on
  * its event loop, and the renderer scans the CSS again under its deadline. Patterns such as
  * `<img\b[^>]*?\ssrc=…` restart at every `<img` and rescan to the end of the text when no `>`
- * follows, which is quadratic (1 MB of `<img ` never finished). So tags are read by an HTML
- * tokenizer (htmlparser2), and an unquoted CSS `url(` value cannot contain `(` (CSS forbids
- * it), so a run of unclosed `url(` stops at the next one instead of rescanning the rest.
+ * follows, which is quadratic (1 MB of `<img ` never finished). So tags are read by htmlparser2's
+ * tokenizer, and an unquoted CSS `url(` value cannot contain `(` (CSS forbids it), so a run of
+ * unclosed `url(` stops at the next one instead of rescanning the rest.
+ *
+ * The tokenizer is used without htmlparser2's `Parser`: the parser keeps a stack of open
+ * elements and pushes with `Array.unshift`, so 100,000 nested unclosed `<div>` (500 KB) cost
+ * seconds of the API event loop. Nothing here needs the element tree; the one piece of it that
+ * matters (inside inline SVG or MathML, `<style>` and `<script>` are not raw text, as in a
+ * browser) is a counter.
  */
-import { Parser } from 'htmlparser2'
+import { Tokenizer } from 'htmlparser2'
 
 /**
  * `url(…)` in CSS: group 1 double-quoted, 2 single-quoted, 3 bare. The optional group keeps the
@@ -20,22 +26,109 @@ export function cssUrls(text: string): string[] {
   return [...text.matchAll(CSS_URL)].map((m) => m[1] ?? m[2] ?? m[3] ?? '')
 }
 
+const FOREIGN_ROOTS = new Set(['svg', 'math'])
 /**
- * The attributes of every `<name …>` start tag, names lower-cased, values raw (entities not yet
- * decoded; callers decode), read by htmlparser2's tokenizer: one pass, each character once, and
- * like a browser it sees no tags inside `<script>`, `<style>` or comments; the first of repeated
- * attributes wins.
+ * Start tags that end inline SVG or MathML when met inside it (HTML's "breakout" list; `<font>`
+ * only breaks out with color/face/size, a detail skipped here). Integration points such as
+ * `<foreignObject>` are not modelled: a miss costs at most one image fetched more or less, and
+ * the worker draws only the images the API process fetched either way.
  */
+const BREAKOUT = new Set(
+  ('b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i img li listing ' +
+    'menu meta nobr ol p pre ruby s small span strong strike sub sup table tt u ul var').split(' '),
+)
+
+type TagVisitor = (name: string, attrs: Map<string, string>) => void
+
+/**
+ * Calls `visit` for every complete start tag whose (lower-cased) name `wanted` accepts, with its
+ * attributes: names lower-cased, values raw (entities not decoded; callers decode), the first of
+ * repeated attributes kept. One pass, each character once, constant state besides the tag being
+ * read. Like a browser it sees no tags inside comments, `<script>`, `<style>` and the other
+ * raw-text elements (except inside SVG and MathML, where those are ordinary elements), reads
+ * `<image>` outside SVG as `<img>`, and drops a tag the text ends inside.
+ */
+function walkTags(html: string, wanted: (name: string) => boolean, visit: TagVisitor): void {
+  let foreign = 0 // open <svg>/<math> elements
+  let name = ''
+  let attrs: Map<string, string> | undefined
+  let attrName = ''
+  let attrValue = ''
+  const tagEnd = (selfClosing: boolean) => {
+    if (attrs) visit(name, attrs)
+    attrs = undefined
+    // A self-closing <svg/> is empty: in foreign content the slash is honoured.
+    if (FOREIGN_ROOTS.has(name) && !selfClosing) foreign++
+  }
+  const none = () => {}
+  const tokenizer = new Tokenizer(
+    { decodeEntities: false },
+    {
+      onopentagname(start, end) {
+        name = html.slice(start, end).toLowerCase()
+        if (foreign > 0 && BREAKOUT.has(name)) foreign = 0
+        if (foreign === 0 && name === 'image') name = 'img'
+        attrs = wanted(name) ? new Map() : undefined
+      },
+      onattribname(start, end) {
+        attrName = attrs ? html.slice(start, end).toLowerCase() : ''
+        attrValue = ''
+      },
+      onattribdata(start, end) {
+        if (attrs) attrValue += html.slice(start, end)
+      },
+      onattribend() {
+        if (attrs && !attrs.has(attrName)) attrs.set(attrName, attrValue)
+      },
+      onopentagend: () => tagEnd(false),
+      onselfclosingtag: () => tagEnd(true),
+      onclosetag(start, end) {
+        if (foreign > 0 && FOREIGN_ROOTS.has(html.slice(start, end).toLowerCase())) foreign--
+      },
+      isInForeignContext: () => foreign > 0,
+      onattribentity: none,
+      oncdata: none,
+      oncomment: none,
+      ondeclaration: none,
+      onend: none,
+      onprocessinginstruction: none,
+      ontext: none,
+      ontextentity: none,
+    },
+  )
+  tokenizer.write(html)
+  tokenizer.end()
+}
+
+/** The attributes of every `<name …>` start tag, read as `walkTags` reads them. */
 export function startTags(html: string, name: string): Array<Map<string, string>> {
   const found: Array<Map<string, string>> = []
-  const parser = new Parser(
-    {
-      onopentag(tag, attribs) {
-        if (tag === name) found.push(new Map(Object.entries(attribs)))
-      },
-    },
-    { decodeEntities: false, lowerCaseTags: true, lowerCaseAttributeNames: true },
-  )
-  parser.end(html)
+  walkTags(html, (n) => n === name, (_n, attrs) => found.push(attrs))
   return found
+}
+
+/** What the API process needs from a page's HTML before a render; values raw, in order. */
+export interface PageScan {
+  /** `src` of every `<img>` (and of `<image>` outside SVG, which HTML reads as `<img>`). */
+  readonly images: readonly string[]
+  /** `rel` and `href` of every `<link>`. */
+  readonly links: ReadonlyArray<{ rel: string; href: string }>
+}
+
+function scan(html: string): PageScan {
+  const images: string[] = []
+  const links: Array<{ rel: string; href: string }> = []
+  walkTags(html, (n) => n === 'img' || n === 'link', (name, attrs) => {
+    if (name === 'img') images.push(attrs.get('src') ?? '')
+    else links.push({ rel: attrs.get('rel') ?? '', href: attrs.get('href') ?? '' })
+  })
+  return { images, links }
+}
+
+/**
+ * One tokenizer pass over `html` for everything the pre-scans need: the render service scans
+ * each page once and hands the result to both the image and the Google Fonts pre-scan.
+ */
+export function scanPage(html: string): PageScan {
+  return scan(html)
 }

@@ -6,7 +6,8 @@
  * is decoded, formats resvg cannot draw (WebP, AVIF, TIFF…) are converted to PNG with sharp,
  * and the result is handed to the worker as a data URI. Results are cached (bytes-bounded,
  * short TTL). An image that cannot be had renders as a browser shows a broken image (an
- * empty box) and is reported in the warnings.
+ * empty box) and is reported in the warnings. (`<image>` inside inline SVG is not fetched:
+ * nothing would draw it, see src/render/document/images.ts.)
  */
 import { decodeHTMLAttribute } from 'entities'
 import { imageSize } from 'image-size'
@@ -14,7 +15,7 @@ import { LRUCache } from 'lru-cache'
 import { AppError } from '../errors/catalogue.js'
 import { decodeDataUri, splitDataUri } from './data-uri.js'
 import { FetchError, type GuardedFetcher } from './guarded-fetch.js'
-import { cssUrls, startTags } from './page-scan.js'
+import { cssUrls, scanPage, type PageScan } from './page-scan.js'
 
 export interface RemoteImageLimits {
   imagePixels: number
@@ -35,10 +36,9 @@ const MIME: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', gif:
 const NEEDS_CONVERSION = /^data:image\/(webp|avif|heic|heif|tiff|bmp)[;,]/i
 
 /** The http(s) image URLs a page refers to, in order, without duplicates. */
-export function remoteImageUrls(html: string, css: string): string[] {
-  const raw: string[] = []
-  for (const attrs of startTags(html, 'img')) raw.push(attrs.get('src') ?? '')
-  for (const text of [html, css]) raw.push(...cssUrls(text))
+export function remoteImageUrls(html: string, css: string, page: PageScan = scanPage(html)): string[] {
+  // Array literals, not push(...list): a page can hold more URLs than a call takes arguments.
+  const raw = [...page.images, ...cssUrls(html), ...cssUrls(css)]
   const found = new Set(raw.map((u) => decodeHTMLAttribute(u).trim()))
   return [...found].filter(
     (u) => (/^https?:\/\//i.test(u) && !/^https:\/\/fonts\.(googleapis|gstatic)\.com\//i.test(u)) || NEEDS_CONVERSION.test(u),
@@ -67,8 +67,8 @@ export class RemoteImages {
     })
   }
 
-  async resolve(html: string, css: string, limits: RemoteImageLimits): Promise<RemoteImageResult> {
-    const urls = remoteImageUrls(html, css)
+  async resolve(html: string, css: string, limits: RemoteImageLimits, page?: PageScan): Promise<RemoteImageResult> {
+    const urls = remoteImageUrls(html, css, page)
     const warnings: string[] = []
     const images: Record<string, string> = {}
     if (urls.length > limits.imagesPerRender) {

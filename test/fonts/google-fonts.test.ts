@@ -1,16 +1,19 @@
 /**
  * google_fonts against a local stand-in for the css2 API (real HTTP on 127.0.0.1): the family is
  * fetched, drawn, cached on disk for restarts, and an unreachable host falls back to the
- * bundled fonts instead of failing the render.
+ * bundled fonts instead of failing the render. The css2 origin is trusted configuration; font
+ * files the answer names anywhere else obey the address policy and the Google Fonts limits.
  */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createServer, type Server } from 'node:http'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { build, decodePng } from '../helper.js'
-import { parseFontFaces } from '../../src/fonts/google-fonts.js'
+import { createFontFetchers, GoogleFonts, parseFontFaces } from '../../src/fonts/google-fonts.js'
+import { configFrom } from '../../src/config/load-config.js'
 
 const require = createRequire(import.meta.url)
 const monoFile = join(dirname(require.resolve('@fontsource/roboto-mono/package.json')), 'files', 'roboto-mono-latin-400-normal.woff2')
@@ -100,4 +103,75 @@ t.test('an unreachable font host falls back to the bundled fonts', async (t) => 
   })
   t.equal(res.statusCode, 200)
   t.match(res.headers['x-vellum-dropped-css'], /"Lobster" could not be loaded .*the bundled fonts were used/)
+})
+
+/**
+ * A css2 stand-in whose answer names its font file at `fileUrl(base)`, and a second server on
+ * another port (another origin, also private) that serves the font file.
+ */
+async function splitServers(fileUrl: (fileBase: string, cssBase: string) => string) {
+  const fileRequests: string[] = []
+  const files = createServer((req, res) => {
+    fileRequests.push(req.url!)
+    res.writeHead(200, { 'content-type': 'font/woff2' }).end(readFileSync(monoFile))
+  })
+  await new Promise<void>((r) => files.listen(0, '127.0.0.1', r))
+  const fileBase = `http://127.0.0.1:${(files.address() as AddressInfo).port}`
+  const css = createServer((req, res) => {
+    const cssBase = `http://127.0.0.1:${(css.address() as AddressInfo).port}`
+    if (req.url === '/redirect.woff2') return res.writeHead(302, { location: `${fileBase}/mono.woff2` }).end()
+    if (req.url === '/mono.woff2') return res.writeHead(200).end(readFileSync(monoFile))
+    res.writeHead(200, { 'content-type': 'text/css' })
+    res.end(`@font-face { font-family: 'Test Mono'; font-weight: 400; src: url(${fileUrl(fileBase, cssBase)}) format('woff2'); }`)
+  })
+  await new Promise<void>((r) => css.listen(0, '127.0.0.1', r))
+  const cssUrl = `http://127.0.0.1:${(css.address() as AddressInfo).port}/css2`
+  return { cssUrl, fileRequests, close: () => Promise.all([files, css].map((s) => new Promise((r) => s.close(r)))) }
+}
+
+/** A GoogleFonts wired as the container wires it, from environment settings. */
+function googleFonts(t: Test, env: Record<string, string>) {
+  const config = configFrom(env)
+  const cacheDir = mkdtempSync(join(tmpdir(), 'vellum-fonts-'))
+  const fetchers = createFontFetchers(config.googleFonts, config.fetch)
+  t.teardown(async () => {
+    await Promise.all([fetchers.trusted.close(), fetchers.files.close()])
+    rmSync(cacheDir, { recursive: true, force: true })
+  })
+  return new GoogleFonts({ ...config.googleFonts, cacheDir }, fetchers, { warn: () => {} })
+}
+
+t.test('a font file on another private origin is refused unless FETCH_ALLOW_PRIVATE', async (t) => {
+  const s = await splitServers((fileBase) => `${fileBase}/mono.woff2`)
+  t.teardown(s.close)
+  const h = await build(t, { GOOGLE_FONTS_CSS_URL: s.cssUrl })
+  h.addUser('ssrf', 'ssrf-key-1234')
+  const res = await h.app.inject({
+    method: 'POST', url: '/v1/image', headers: { authorization: h.auth('ssrf', 'ssrf-key-1234') },
+    payload: { html: HTML, google_fonts: 'Test Mono', device_scale: 1 },
+  })
+  t.equal(res.statusCode, 200, 'the render still succeeds')
+  t.match(res.headers['x-vellum-dropped-css'], /"Test Mono" could not be loaded \(127\.0\.0\.1 is not a public address\); the bundled fonts were used/)
+  t.same(s.fileRequests, [], 'the font file server saw no request')
+
+  const allowed = await googleFonts(t, { GOOGLE_FONTS_CSS_URL: s.cssUrl, FETCH_ALLOW_PRIVATE: 'true' }).resolve(['Test Mono'])
+  t.same(allowed.warnings, [])
+  t.equal(allowed.fonts.length, 1, 'loaded when private addresses are allowed')
+  t.same(s.fileRequests, ['/mono.woff2'])
+})
+
+t.test('the trusted css2 origin lends no trust to where it redirects', async (t) => {
+  const s = await splitServers((_fileBase, cssBase) => `${cssBase}/redirect.woff2`)
+  t.teardown(s.close)
+  const fonts = await googleFonts(t, { GOOGLE_FONTS_CSS_URL: s.cssUrl }).resolve(['Test Mono'])
+  t.match(fonts.warnings, [/could not be loaded \(more than 0 redirects\)/])
+  t.same(s.fileRequests, [])
+})
+
+t.test('GOOGLE_FONTS_MAX_BYTES caps font files, on the trusted origin too', async (t) => {
+  const s = await splitServers((_fileBase, cssBase) => `${cssBase}/mono.woff2`)
+  t.teardown(s.close)
+  const fonts = await googleFonts(t, { GOOGLE_FONTS_CSS_URL: s.cssUrl, GOOGLE_FONTS_MAX_BYTES: '1024' }).resolve(['Test Mono'])
+  t.match(fonts.warnings, [/could not be loaded \(larger than 1024 bytes \(GOOGLE_FONTS_MAX_BYTES\)\)/])
+  t.same(fonts.fonts, [])
 })

@@ -4,7 +4,8 @@
  * inputs, so the suite's per-test timeout is the guard.
  */
 import t from 'tap'
-import { cssUrls, startTags } from '../../src/net/page-scan.js'
+import { Tokenizer } from 'htmlparser2'
+import { cssUrls, scanPage, startTags } from '../../src/net/page-scan.js'
 import { remoteImageUrls } from '../../src/net/remote-images.js'
 import { pageGoogleFonts } from '../../src/fonts/page-fonts.js'
 import { build, decodePng } from '../helper.js'
@@ -35,6 +36,82 @@ t.test('CSS url() values, quoted or bare', async (t) => {
     ['Inter'],
     'rel is a list of keywords',
   )
+})
+
+t.test('<image> is an <img> outside SVG; inside SVG it is not fetched (nothing would draw it)', async (t) => {
+  t.same(
+    remoteImageUrls('<image href="https://a.example/no.png" src="https://a.example/src.png">', ''),
+    ['https://a.example/src.png'],
+    'outside SVG, <image> is read as <img>: its src counts, not an href',
+  )
+  t.same(remoteImageUrls('<svg><image href="https://a.example/h.png" src="https://a.example/s.png"/></svg>', ''), [])
+  t.same(remoteImageUrls('<math><image src="https://a.example/m.png"></math>', ''), [], 'MathML too')
+  t.same(remoteImageUrls('<svg><img src="https://a.example/out.png"><image src="https://a.example/html.png"></svg>', ''), [
+    'https://a.example/out.png',
+    'https://a.example/html.png',
+  ], '<img> ends the SVG, as in a browser: the <image> after it is an HTML <img>')
+})
+
+t.test('raw text is skipped like a browser skips it, inside and outside SVG', async (t) => {
+  const img = '<img src="https://a.example/hidden.png">'
+  const none = (html: string, why: string) => t.same(remoteImageUrls(html, ''), [], why)
+  none(`<style>${img}</style><script>${img}</script><!-- ${img} --><textarea>${img}</textarea>`, 'style, script, comment, textarea')
+  none(`<svg></svg><style>${img}</style>`, 'after </svg>, <style> is raw text again')
+  none(`<svg/><style>${img}</style>`, 'a self-closed <svg/> holds nothing')
+  none(`<svg><p></p><style>${img}</style>`, 'a <p> inside SVG leaves it')
+  t.same(
+    remoteImageUrls(`<svg><style>${img}</style></svg>`, ''),
+    ['https://a.example/hidden.png'],
+    'inside SVG, <style> is an ordinary element: the <img> in it leaves the SVG and is drawn',
+  )
+})
+
+t.test('100,000 nested unclosed elements: the scan finds the image after them', async (t) => {
+  const deep = '<div>'.repeat(100_000) + '<svg>'.repeat(100_000) + '<img src="https://a.example/deep.png">'
+  t.same(remoteImageUrls(deep, ''), ['https://a.example/deep.png'])
+})
+
+t.test('the scan keeps no element stack: its array work does not grow with nesting', async (t) => {
+  // htmlparser2's Parser pushes every open element with Array#unshift, which moves the whole
+  // stack: quadratic on deep nesting. Counting the array calls that such a stack makes shows
+  // the work per tag stays constant, without timing anything.
+  const methods = ['unshift', 'shift', 'splice', 'indexOf', 'includes', 'lastIndexOf'] as const
+  const arrayCalls = (html: string): number => {
+    let calls = 0
+    const originals = methods.map((m) => [m, Array.prototype[m]] as const)
+    for (const [m, original] of originals) {
+      ;(Array.prototype as unknown as Record<string, unknown>)[m] = function (this: unknown[], ...args: unknown[]) {
+        calls++
+        return (original as (...a: unknown[]) => unknown).apply(this, args)
+      }
+    }
+    try {
+      scanPage(html)
+    } finally {
+      for (const [m, original] of originals) (Array.prototype as unknown as Record<string, unknown>)[m] = original
+    }
+    return calls
+  }
+  const nested = (n: number) => '<div><svg>'.repeat(n) + '<img src="https://a.example/x.png"></svg>'.repeat(n)
+  t.equal(arrayCalls(nested(100_000)), arrayCalls(nested(10_000)), 'as many array calls for 100,000 levels as for 10,000')
+})
+
+t.test('one tokenizer pass serves both pre-scans of a request', async (t) => {
+  let passes = 0
+  const write = Tokenizer.prototype.write
+  Tokenizer.prototype.write = function (this: Tokenizer, chunk: string) {
+    passes++
+    return write.call(this, chunk)
+  }
+  t.teardown(() => {
+    Tokenizer.prototype.write = write
+  })
+  const html = '<link rel=stylesheet href="https://fonts.googleapis.com/css2?family=Inter"><img src="https://a.example/i.png">'
+  // As the render service calls them: one scan, handed to the fonts and the images pre-scans.
+  const page = scanPage(html)
+  t.same(pageGoogleFonts(html, '', page), ['Inter'])
+  t.same(remoteImageUrls(html, '', page), ['https://a.example/i.png'])
+  t.equal(passes, 1)
 })
 
 const adversarial = {

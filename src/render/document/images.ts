@@ -5,7 +5,8 @@
  * declares 20000×20000 pixels cost 2 GB. So every source is resolved here: data URIs are
  * probed from their header bytes, remote URLs are replaced by the bytes the API process
  * fetched through its guarded fetcher, and anything else is treated as a broken image (an
- * empty box, as a browser shows it).
+ * empty box, as a browser shows it). Inside inline SVG, where satori would fetch an `<image>`'s
+ * href itself, hrefs are dropped (nothing would draw them).
  */
 import { imageSize } from 'image-size'
 import { AppError } from '../../errors/catalogue.js'
@@ -19,6 +20,8 @@ export interface ImageLimits {
 }
 
 export class ImageResolver {
+  /** Images inside inline SVG that were dropped: reported with the render's other warnings. */
+  readonly warnings: string[] = []
   #count = 0
   readonly #probed = new Map<string, string | null>()
 
@@ -106,9 +109,28 @@ export class ImageResolver {
       if (!uri) return brokenImage(el)
       el.props.src = uri
     }
+    if (el.type === 'image' || el.type === 'feImage') this.#dropSvgHrefs(el)
     const children = el.props.children
     if (Array.isArray(children)) el.props.children = children.map((c) => this.rewriteTree(c))
     return el
+  }
+
+  /**
+   * `<image>` and `<feImage>` (inline SVG or MathML; the tree names xlink:href plain `href`).
+   * satori fetches an image's href itself, past every guard of the API process, and then draws
+   * the inline SVG as a nested SVG image, inside which resvg draws no image at all (usvg loads
+   * none in a sub-SVG, data: URIs included). So there is nothing to fetch an href for: each one
+   * is dropped and reported before satori sees it, and the element draws nothing. An feImage
+   * pointing at an element of the same SVG (`#id`) is kept.
+   */
+  #dropSvgHrefs(el: SatoriElement): void {
+    for (const key of Object.keys(el.props)) {
+      if (!/href$/i.test(key)) continue
+      const href = String(el.props[key])
+      if (el.type === 'feImage' && href.trim().startsWith('#')) continue
+      delete el.props[key]
+      this.warnings.push(`svg ${el.type} ${href.slice(0, 100)} not drawn: images inside inline SVG are not drawn`)
+    }
   }
 }
 

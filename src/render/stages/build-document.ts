@@ -66,10 +66,11 @@ export function buildDocument(job: RenderJob): DocumentStageResult {
 
   const guard = new StyleGuard(limits)
   guard.guardTree(built.root)
-  new ImageResolver(job.images, limits).rewriteTree(built.root)
+  const images = new ImageResolver(job.images, limits)
+  images.rewriteTree(built.root)
 
   const layoutWidth = params.viewportWidth ?? DEFAULT_VIEWPORT.width
   const layoutHeight =
     params.viewportHeight ?? (mode === 'viewport' && params.viewportWidth === undefined ? DEFAULT_VIEWPORT.height : undefined)
-  return { root: built.root, mode, layoutWidth, layoutHeight, bodyHasText, warnings: [...built.warnings, ...guard.warnings] }
+  return { root: built.root, mode, layoutWidth, layoutHeight, bodyHasText, warnings: [...built.warnings, ...guard.warnings, ...images.warnings] }
 }
