@@ -12,6 +12,27 @@ import { usageRoutes } from './http/routes/usage.js'
 import { imageListRoutes } from './http/routes/image-list.js'
 import { healthRoutes } from './http/routes/health.js'
 
+/** Requests between onRequest and their response (or abort), and a wait for none. */
+class InFlight {
+  readonly #open = new WeakSet<object>()
+  #count = 0
+  #waiters: Array<() => void> = []
+
+  start(request: object): void {
+    this.#open.add(request)
+    this.#count++
+  }
+
+  end(request: object): void {
+    if (!this.#open.delete(request)) return
+    if (--this.#count === 0) for (const wake of this.#waiters.splice(0)) wake()
+  }
+
+  idle(): Promise<void> {
+    return this.#count === 0 ? Promise.resolve() : new Promise((resolve) => this.#waiters.push(resolve))
+  }
+}
+
 export async function buildApp(
   container: Container,
   options: { loggerInstance?: FastifyBaseLogger } = {},
@@ -51,7 +72,26 @@ export async function buildApp(
     }
   })
 
-  app.addHook('onClose', async () => container.close())
+  // While the server drains, every response closes its connection: a keep-alive connection
+  // whose request was in flight when the stop began would otherwise hold the close open until
+  // the client drops it (new requests on open connections get 503, return503OnClosing).
+  let draining = false
+  app.addHook('preClose', async () => {
+    draining = true
+  })
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close')
+  })
+  // Fastify runs onClose hooks while requests may still be in flight; the render pool and the
+  // database they use close only once every request has been answered (or its client left).
+  const inFlight = new InFlight()
+  app.addHook('onRequest', async (request) => inFlight.start(request))
+  app.addHook('onResponse', async (request) => inFlight.end(request))
+  app.addHook('onRequestAbort', async (request) => inFlight.end(request))
+  app.addHook('onClose', async () => {
+    await inFlight.idle()
+    await container.close()
+  })
   installErrorHandling(app, config.limits.bodyBytes)
   const authenticate = authenticator(container.users)
   imageRoutes(app, { config, images: container.images, authenticate })

@@ -33,15 +33,38 @@ export async function serve(): Promise<void> {
     log.warn('no users yet: create one with `npx vellum users add <user_id>` (prints its API key)')
   }
 
+  // A stop however it is signalled: SIGTERM to this process (`docker stop` when it is PID 1, or
+  // forwarded by npm: `npm start` execs node so npm's child is this process), SIGINT/SIGTERM to
+  // the whole process group (Ctrl-C, systemd), where the render workers, each in a group of its
+  // own, are not hit. Requests in flight finish; new ones get 503 on open connections and a
+  // refused connection otherwise; the process exits 0 once drained, or 1 after
+  // SHUTDOWN_TIMEOUT_MS whatever is left.
   let closing = false
-  const shutdown = async (signal: string) => {
+  let cutOff = false
+  const shutdown = (signal: string) => {
     if (closing) return
     closing = true
-    log.info({ signal }, 'shutting down')
-    setTimeout(() => process.exit(1), config.render.timeoutMs * 2).unref()
-    await app.close()
-    process.exit(0)
+    log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: draining requests in flight')
+    const deadline = setTimeout(() => {
+      // Stopping the workers fails the renders still running (their clients get an error
+      // answer), which lets the close finish; the exit code says the drain was cut short.
+      cutOff = true
+      log.error({ timeoutMs: config.shutdownTimeoutMs }, 'requests still in flight at SHUTDOWN_TIMEOUT_MS: stopping them')
+      pool.close().catch(() => undefined)
+      setTimeout(() => process.exit(1), 2000).unref()
+    }, config.shutdownTimeoutMs)
+    deadline.unref()
+    app.close().then(
+      () => {
+        log.info('stopped')
+        process.exit(cutOff ? 1 : 0)
+      },
+      (err: unknown) => {
+        log.error({ err }, 'error while shutting down')
+        process.exit(1)
+      },
+    )
   }
-  process.on('SIGTERM', () => void shutdown('SIGTERM'))
-  process.on('SIGINT', () => void shutdown('SIGINT'))
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
 }

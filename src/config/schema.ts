@@ -78,6 +78,9 @@ export const envSchema = z.object({
 
   // HTTP server
   REQUEST_TIMEOUT_MS: int(1000, 3_600_000, 60_000),
+  // How long a stop (SIGTERM/SIGINT) waits for requests in flight before the process exits anyway:
+  // under Kubernetes' default 30 s grace period, and longer than a render's deadline.
+  SHUTDOWN_TIMEOUT_MS: int(0, 3_600_000, 25_000),
   TRUST_PROXY: bool(false),
   DEVICE_SCALE_DEFAULT: num(0.1, 3, 2),
 })
@@ -92,6 +95,7 @@ export interface Config {
   logLevel: Env['LOG_LEVEL']
   trustProxy: boolean
   requestTimeoutMs: number
+  shutdownTimeoutMs: number
   limits: {
     bodyBytes: number
     htmlBytes: number
@@ -136,6 +140,7 @@ export function toConfig(env: Env): Config {
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     limits: {
       bodyBytes: env.BODY_LIMIT_BYTES,
       htmlBytes: env.MAX_HTML_BYTES,

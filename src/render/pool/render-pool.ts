@@ -62,17 +62,21 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
     // +60 MiB) and still returned once a worker idles.
     MIMALLOC_PURGE_DELAY: String(options.freedMemoryKeepMs),
   }
+  // Each worker leads its own process group (`detached`): a signal sent to the server's group
+  // (Ctrl-C in a terminal, systemd's default KillMode) reaches the API process, which drains,
+  // and not the workers, which finish the renders in flight and are stopped by the pool. A
+  // worker still exits when the API process dies, on its IPC channel closing.
+  const common = { serialization: 'advanced' as const, env, detached: true }
   // `ulimit -d` through the POSIX shell: Node has no setrlimit, and fork() lets the exec path
   // be any program that ends up exec'ing node with the IPC descriptor inherited.
   const forkOpts =
     options.memoryMb > 0
       ? {
+          ...common,
           execPath: '/bin/sh',
           execArgv: ['-c', `ulimit -d ${options.memoryMb * 1024} 2>/dev/null; exec "$0" "$@"`, process.execPath, ...args],
-          serialization: 'advanced' as const,
-          env,
         }
-      : { execArgv: args, serialization: 'advanced' as const, env }
+      : { ...common, execArgv: args }
 
   const start = () => {
     const pool = workerpool.pool(workerScript(), {
