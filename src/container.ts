@@ -15,6 +15,7 @@ import { GuardedFetcher } from './net/guarded-fetch.js'
 import { RemoteImages } from './net/remote-images.js'
 import { ImageService } from './images/image-service.js'
 import type { RenderLimits } from './render/job.js'
+import { DEFAULT_BUDGET_MB, MB, WORKER_BASELINE_MB } from './render/stages/memory-budget.js'
 
 export interface Container {
   config: Config
@@ -28,6 +29,12 @@ export interface Container {
 
 export function renderLimits(config: Config): RenderLimits {
   const l = config.limits
+  const { memoryMb, budgetMb } = config.render
+  // A render's budget is what the worker's data limit leaves above its baseline; without a
+  // limit, RENDER_BUDGET_MB or the default worker's budget. An explicit budget never exceeds
+  // what the limit leaves (the worker would die first).
+  const left = memoryMb > 0 ? memoryMb - WORKER_BASELINE_MB : undefined
+  const budget = budgetMb > 0 ? Math.min(budgetMb, left ?? budgetMb) : (left ?? DEFAULT_BUDGET_MB)
   return {
     elements: l.elements,
     depth: l.depth,
@@ -37,6 +44,7 @@ export function renderLimits(config: Config): RenderLimits {
     shadowBlurPx: l.shadowBlurPx,
     shadowSpreadPx: l.shadowSpreadPx,
     shadows: l.shadows,
+    memoryBudgetBytes: budget * MB,
   }
 }
 
@@ -60,7 +68,7 @@ export function createContainer(config: Config, log: Logger, pool: RenderRunner 
     usage,
     renderer,
     cacheBytes: config.cache.imageBytes,
-    variants: { outputPixels: config.limits.outputPixels, concurrency: config.variants.concurrency },
+    variants: { outputPixels: config.limits.outputPixels, resizeSide: config.limits.resizeSide, concurrency: config.variants.concurrency },
     defaultDedupeSeconds: config.defaults.dedupeSeconds,
   })
   return {

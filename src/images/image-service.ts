@@ -65,7 +65,7 @@ export class ImageService {
       renderer: RenderService
       cacheBytes: number
       /** Output pixels a resized variant may have (MAX_OUTPUT_PIXELS) and how many build at once. */
-      variants: { outputPixels: number; concurrency: number }
+      variants: { outputPixels: number; resizeSide?: number; concurrency: number }
       defaultDedupeSeconds: number
       now?: () => number
     },
@@ -226,6 +226,9 @@ export class ImageService {
       // The blob is read once the build has its turn, so waiting requests hold no image bytes.
       const bytes = await this.#build(() => deriveVariant(png(), variant))
       stored = { bytes, etag: createHash('sha256').update(bytes).digest('hex').slice(0, 32), mime: info.mime, ext: info.ext }
+      // The build awaited: a DELETE may have run meanwhile and cleared this id from the cache.
+      // This request began before it and is answered, but nothing is cached for a deleted image.
+      if (this.deps.images.find(id)?.deletedAt !== null) return stored
     }
     this.#variants.set(key, stored)
     return stored

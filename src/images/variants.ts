@@ -39,14 +39,21 @@ export function variantSize(source: Size, req: VariantRequest): Size {
 }
 
 /** Throws the API's error for a variant too large to build (400) or to encode in its format (422). */
-export function checkVariant(source: Size, req: VariantRequest, limits: { outputPixels: number }): void {
+export function checkVariant(source: Size, req: VariantRequest, limits: { outputPixels: number; resizeSide?: number }): void {
   const out = variantSize(source, req)
   const pixels = out.width * out.height
+  const asked = [req.width !== undefined && `width=${req.width}`, req.height !== undefined && `height=${req.height}`].filter(Boolean)
   if (pixels > limits.outputPixels) {
-    const asked = [req.width !== undefined && `width=${req.width}`, req.height !== undefined && `height=${req.height}`].filter(Boolean)
     const message =
       `${asked.join('&')} makes this ${source.width}×${source.height} image ${out.width}×${out.height} ` +
       `(${(pixels / 1e6).toFixed(1)} MP); the limit is ${(limits.outputPixels / 1e6).toFixed(1)} MP (MAX_OUTPUT_PIXELS)`
+    throw validationError([{ path: req.width !== undefined ? 'width' : 'height', message }])
+  }
+  // MAX_RESIZE_SIDE holds for the side that follows the aspect ratio too, not only the one asked
+  // for (a 100×4000 image at ?width=150 would be 150×6000).
+  const side = limits.resizeSide
+  if (side !== undefined && asked.length > 0 && (out.width > side || out.height > side)) {
+    const message = `${asked.join('&')} makes this ${source.width}×${source.height} image ${out.width}×${out.height}; each side may be at most ${side} px (MAX_RESIZE_SIDE)`
     throw validationError([{ path: req.width !== undefined ? 'width' : 'height', message }])
   }
   const format = FORMATS[req.format]

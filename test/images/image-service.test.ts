@@ -78,3 +78,25 @@ t.test('images survive a restart (SQLite under DATA_DIR)', async (t) => {
   })
   t.equal((await again.json()).id, id, 'users, keys and dedupe survive too')
 })
+
+t.test('a variant built while the image is deleted is answered, never cached: later fetches are 410', async (t) => {
+  const h = await build(t)
+  h.addUser('race', 'race-key-1234')
+  const auth = h.auth('race', 'race-key-1234')
+  const created = await h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: auth }, payload: { html: '<p>gone soon</p>', device_scale: 1 } })
+  const { id } = created.json()
+  const fetching = h.app.inject({ url: `/v1/image/${id}.webp?width=40` })
+  const deleted = await h.app.inject({ method: 'DELETE', url: `/v1/image/${id}`, headers: { authorization: auth } })
+  t.equal(deleted.statusCode, 202)
+  t.ok([200, 410].includes((await fetching).statusCode), 'the fetch that began before the delete is answered')
+  t.equal((await h.app.inject({ url: `/v1/image/${id}.webp?width=40` })).statusCode, 410, 'no cached copy outlives the delete')
+  t.equal((await h.app.inject({ url: `/v1/image/${id}` })).statusCode, 410)
+})
+
+t.test('authentication runs before the body is read: a wrong key gets 401 for a body that does not even parse', async (t) => {
+  const h = await build(t)
+  const res = await h.app.inject({
+    method: 'POST', url: '/v1/image', headers: { authorization: h.auth('nobody', 'wrong-key-1234'), 'content-type': 'application/json' }, payload: '{"html": ',
+  })
+  t.equal(res.statusCode, 401)
+})

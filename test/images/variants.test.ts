@@ -39,7 +39,7 @@ t.test('limits: output pixels (400) and each format\'s side (422)', async (t) =>
   t.throws(() => checkVariant(tall, { format: 'webp', width: undefined, height: undefined }, limits), { status: 422, message: /WebP allows at most 16383 px per side/ })
   t.throws(() => checkVariant({ width: 8, height: 70000 }, { format: 'jpg', width: undefined, height: undefined }, limits), { status: 422, message: /JPEG allows at most 65535 px per side/ })
   t.doesNotThrow(() => checkVariant(tall, { format: 'jpeg', width: undefined, height: undefined }, limits))
-  t.doesNotThrow(() => checkVariant(tall, { format: 'webp', width: 20, height: undefined }, limits), '20×12000 fits WebP')
+  t.doesNotThrow(() => checkVariant(tall, { format: 'webp', width: 20, height: undefined }, limits), '20×12000 fits WebP (no MAX_RESIZE_SIDE given)')
   t.doesNotThrow(() => checkVariant({ width: 8, height: 70000 }, { format: 'png', width: undefined, height: undefined }, limits), 'PNG has no such limit')
 })
 
@@ -78,12 +78,15 @@ t.test('through the API: clear 4xx, never a 500 or a runaway resize', async (t) 
 
   // Within the limits, every variant is built, several asked at once through one build slot.
   const [small, asJpeg, asPng] = await Promise.all([
-    h.app.inject({ url: `/v1/image/${tall}.webp?width=20` }),
+    h.app.inject({ url: `/v1/image/${tall}.webp?width=8` }),
     h.app.inject({ url: `/v1/image/${tall}.jpg?height=900` }),
     h.app.inject({ url: `/v1/image/${jpegTall}.png?height=4000` }),
   ])
   t.same([small, asJpeg, asPng].map((r) => r.statusCode), [200, 200, 200], [small, asJpeg, asPng].map((r) => r.statusCode === 200 ? '' : r.body).join())
-  t.same(await dims(small.rawPayload), ['webp', 20, 12000])
+  t.same(await dims(small.rawPayload), ['webp', 8, 4800])
+  const tooTall = await h.app.inject({ url: `/v1/image/${tall}.webp?width=20` })
+  t.equal(tooTall.statusCode, 400, '20×12000 passes MAX_RESIZE_SIDE on the derived side')
+  t.match(tooTall.json().message, /MAX_RESIZE_SIDE/)
   t.same(await dims(asJpeg.rawPayload), ['jpeg', 2, 900])
   t.same(await dims(asPng.rawPayload), ['png', 1, 4000])
 })
@@ -92,3 +95,12 @@ async function dims(bytes: Buffer) {
   const m = await sharp(bytes).metadata()
   return [m.format, m.width, m.height]
 }
+
+t.test('MAX_RESIZE_SIDE holds for the side that follows the aspect ratio too', async (t) => {
+  const limits = { outputPixels: 36_000_000, resizeSide: 5000 }
+  const err = t.throws(() => checkVariant({ width: 100, height: 4000 }, { format: 'png', width: 150, height: undefined }, limits)) as AppError
+  t.equal(err.status, 400)
+  t.match(err.toBody(), { validation_errors: [{ path: 'width', message: 'width=150 makes this 100×4000 image 150×6000; each side may be at most 5000 px (MAX_RESIZE_SIDE)' }] })
+  t.doesNotThrow(() => checkVariant({ width: 100, height: 4000 }, { format: 'png', width: 120, height: undefined }, limits), '120×4800 fits')
+  t.doesNotThrow(() => checkVariant({ width: 100, height: 9000 }, { format: 'png', width: undefined, height: undefined }, limits), 'no resize asked: the stored size is served')
+})

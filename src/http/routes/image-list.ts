@@ -31,7 +31,7 @@ export function imageListRoutes(
   const url = (request: FastifyRequest, id: string) =>
     `${deps.config.publicUrl ?? `${request.protocol}://${request.host}`}/v1/image/${id}`
 
-  app.get('/v1/images', { preHandler: deps.authenticate }, async (request) => {
+  app.get('/v1/images', { onRequest: deps.authenticate }, async (request) => {
     const q = listQuery.safeParse(request.query ?? {})
     if (!q.success) throw validationError(zodIssues(q.error))
     const page = deps.images.list(request.user!, q.data.count, q.data.page_token)
@@ -42,7 +42,7 @@ export function imageListRoutes(
     }
   })
 
-  app.get<{ Params: { id: string } }>('/v1/images/:id', { preHandler: deps.authenticate }, async (request) => {
+  app.get<{ Params: { id: string } }>('/v1/images/:id', { onRequest: deps.authenticate }, async (request) => {
     const id = request.params.id.toLowerCase()
     const image: ImageRecord | undefined = ID.test(id) ? deps.images.find(id) : undefined
     if (!image || image.userId !== request.user!.id) throw new AppError('IMAGE_NOT_FOUND')

@@ -103,7 +103,7 @@ export function imageRoutes(app: FastifyInstance, deps: ImageRoutesDeps): void {
     return req
   }
 
-  app.post('/v1/image', { preHandler: authenticate }, async (request, reply) => {
+  app.post('/v1/image', { onRequest: authenticate }, async (request, reply) => {
     const req = parse(request.body)
     const created: Created = await images.create(request.user!, req)
     usageHeaders(reply, created)
@@ -112,7 +112,7 @@ export function imageRoutes(app: FastifyInstance, deps: ImageRoutesDeps): void {
     return { url: imageUrl(config, request, created.id, req.format), id: created.id }
   })
 
-  app.post('/v1/image/batch', { preHandler: authenticate }, async (request, reply) => {
+  app.post('/v1/image/batch', { onRequest: authenticate }, async (request, reply) => {
     const parsed = batchBody.safeParse(request.body ?? {})
     if (!parsed.success) throw validationError(zodIssues(parsed.error))
     const defaults = parsed.data.default_options ?? {}
@@ -124,7 +124,7 @@ export function imageRoutes(app: FastifyInstance, deps: ImageRoutesDeps): void {
     return { images: ids.map((id, i) => ({ url: imageUrl(config, request, id, reqs[i]!.format), id })) }
   })
 
-  app.delete('/v1/image/batch', { preHandler: authenticate }, async (request, reply) => {
+  app.delete('/v1/image/batch', { onRequest: authenticate }, async (request, reply) => {
     const parsed = deleteBatchBody.safeParse(request.body ?? {})
     if (!parsed.success) throw validationError(zodIssues(parsed.error))
     for (const raw of parsed.data.ids) {
@@ -134,7 +134,7 @@ export function imageRoutes(app: FastifyInstance, deps: ImageRoutesDeps): void {
     return reply.code(202).send()
   })
 
-  app.delete<{ Params: { id: string } }>('/v1/image/:id', { preHandler: authenticate }, async (request, reply) => {
+  app.delete<{ Params: { id: string } }>('/v1/image/:id', { onRequest: authenticate }, async (request, reply) => {
     const id = request.params.id.toLowerCase()
     if (!ID.test(id)) throw new AppError('IMAGE_NOT_FOUND')
     if (!images.delete(request.user!, id)) {

@@ -6,7 +6,7 @@ export function usageRoutes(
   app: FastifyInstance,
   deps: { usage: UsageRepository; authenticate: (r: FastifyRequest) => Promise<void> },
 ): void {
-  app.get('/v1/usage', { preHandler: deps.authenticate }, async (request) => {
+  app.get('/v1/usage', { onRequest: deps.authenticate }, async (request) => {
     const userId = request.user!.id
     const series = (period: 'hour' | 'day' | 'month', max: number) =>
       Object.fromEntries(deps.usage.history(userId, period, max).map((r) => [r.start, r.count]))

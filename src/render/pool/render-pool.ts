@@ -113,7 +113,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
           if (current && active === 0 && Date.now() - lastUsed >= options.idleTimeoutMs) {
             const idle = current
             current = undefined
-            void idle.terminate()
+            idle.terminate().catch(() => undefined)
           }
         }, Math.max(50, Math.floor(options.idleTimeoutMs / 4))).unref()
       : undefined
