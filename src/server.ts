@@ -19,6 +19,7 @@ export async function serve(): Promise<void> {
   const log = pino({ level: config.logLevel, redact: ['req.headers.authorization'] })
   const container = createContainer(config, log, pool)
   const app = await buildApp(container, { loggerInstance: log })
+  await container.warmUp()
   try {
     await app.listen({ port: config.port, host: config.host })
   } catch (err) {

@@ -159,6 +159,11 @@ export class GuardedFetcher {
     return new FetchError(`${url.host}: ${e.message}`, 'network')
   }
 
+  /** Loads undici now rather than on the first fetch (see Container.warmUp). */
+  async warm(): Promise<void> {
+    await this.#connect()
+  }
+
   async close(): Promise<void> {
     if (this.#client) await (await this.#client).agent.close()
   }

@@ -48,7 +48,7 @@ type TagVisitor = (name: string, attrs: Map<string, string>) => void
  * raw-text elements (except inside SVG and MathML, where those are ordinary elements), reads
  * `<image>` outside SVG as `<img>`, and drops a tag the text ends inside.
  */
-function walkTags(html: string, wanted: (name: string) => boolean, visit: TagVisitor): void {
+function tagWalker(html: string, wanted: (name: string) => boolean, visit: TagVisitor): Tokenizer {
   let foreign = 0 // open <svg>/<math> elements
   let name = ''
   let attrs: Map<string, string> | undefined
@@ -96,7 +96,29 @@ function walkTags(html: string, wanted: (name: string) => boolean, visit: TagVis
       ontextentity: none,
     },
   )
+  return tokenizer
+}
+
+function walkTags(html: string, wanted: (name: string) => boolean, visit: TagVisitor): void {
+  const tokenizer = tagWalker(html, wanted, visit)
   tokenizer.write(html)
+  tokenizer.end()
+}
+
+/**
+ * The same walk in slices of `SLICE_CHARS`, giving the event loop back between them: even a
+ * linear pass over 500 KB of tags costs 30–90 ms, longer than the API may stall other requests
+ * (/health answers within 50 ms during any bad request). The tokenizer reports absolute offsets,
+ * so callbacks keep slicing the whole text.
+ */
+const SLICE_CHARS = 32 * 1024
+
+async function walkTagsInSlices(html: string, wanted: (name: string) => boolean, visit: TagVisitor): Promise<void> {
+  const tokenizer = tagWalker(html, wanted, visit)
+  for (let at = 0; at < html.length; at += SLICE_CHARS) {
+    if (at > 0) await new Promise((resolve) => setImmediate(resolve))
+    tokenizer.write(html.slice(at, at + SLICE_CHARS))
+  }
   tokenizer.end()
 }
 
@@ -115,20 +137,34 @@ export interface PageScan {
   readonly links: ReadonlyArray<{ rel: string; href: string }>
 }
 
-function scan(html: string): PageScan {
+function collector(): { page: PageScan; wanted: (name: string) => boolean; visit: TagVisitor } {
   const images: string[] = []
   const links: Array<{ rel: string; href: string }> = []
-  walkTags(html, (n) => n === 'img' || n === 'link', (name, attrs) => {
-    if (name === 'img') images.push(attrs.get('src') ?? '')
-    else links.push({ rel: attrs.get('rel') ?? '', href: attrs.get('href') ?? '' })
-  })
-  return { images, links }
+  return {
+    page: { images, links },
+    wanted: (n) => n === 'img' || n === 'link',
+    visit: (name, attrs) => {
+      if (name === 'img') images.push(attrs.get('src') ?? '')
+      else links.push({ rel: attrs.get('rel') ?? '', href: attrs.get('href') ?? '' })
+    },
+  }
+}
+
+/** One tokenizer pass over `html` for everything the pre-scans need (see scanPageAsync). */
+export function scanPage(html: string): PageScan {
+  const { page, wanted, visit } = collector()
+  walkTags(html, wanted, visit)
+  return page
 }
 
 /**
- * One tokenizer pass over `html` for everything the pre-scans need: the render service scans
- * each page once and hands the result to both the image and the Google Fonts pre-scan.
+ * The pass the render service runs for each request, once, handing the result to both the
+ * image and the Google Fonts pre-scan: in slices, so a large page never holds the event loop.
+ * A page without any `<img`, `<image` or `<link` needs no pass at all.
  */
-export function scanPage(html: string): PageScan {
-  return scan(html)
+export async function scanPageAsync(html: string): Promise<PageScan> {
+  if (!/<(?:img|image|link)[\s/>]/i.test(html)) return { images: [], links: [] }
+  const { page, wanted, visit } = collector()
+  await walkTagsInSlices(html, wanted, visit)
+  return page
 }

@@ -20,6 +20,15 @@ import { cssUrls, scanPage, type PageScan } from './page-scan.js'
 export interface RemoteImageLimits {
   imagePixels: number
   imagesPerRender: number
+  /** Bytes one render may use (RENDER_BUDGET_MB): the page's images, decoded, must fit in it. */
+  memoryBudgetBytes?: number
+}
+
+/** A fetched image, ready for the worker, with the pixels resvg will decode it to. */
+interface LoadedImage {
+  bytes: Buffer
+  mime: string
+  pixels: number
 }
 
 export interface RemoteImageResult {
@@ -53,16 +62,16 @@ function dataUriBytes(uri: string): Buffer {
 }
 
 export class RemoteImages {
-  readonly #cache: LRUCache<string, string>
-  readonly #inflight = new Map<string, Promise<string>>()
+  readonly #cache: LRUCache<string, LoadedImage>
+  readonly #inflight = new Map<string, Promise<LoadedImage>>()
 
   constructor(
     private readonly fetcher: GuardedFetcher,
     options: { cacheBytes: number; cacheTtlMs: number },
   ) {
-    this.#cache = new LRUCache<string, string>({
+    this.#cache = new LRUCache<string, LoadedImage>({
       maxSize: Math.max(1, options.cacheBytes),
-      sizeCalculation: (v) => Math.max(1, v.length),
+      sizeCalculation: (v) => Math.max(1, v.bytes.byteLength),
       ttl: options.cacheTtlMs,
     })
   }
@@ -74,28 +83,44 @@ export class RemoteImages {
     if (urls.length > limits.imagesPerRender) {
       throw new AppError('IMAGE_TOO_LARGE', `The page uses more than ${limits.imagesPerRender} images (MAX_IMAGES_PER_RENDER)`)
     }
+    let pixels = 0
+    const loaded = new Map<string, LoadedImage>()
     await Promise.all(
       urls.map(async (url) => {
         try {
-          images[url] = await this.#one(url, limits.imagePixels)
+          const image = await this.#one(url, limits.imagePixels)
+          loaded.set(url, image)
+          pixels += image.pixels
         } catch (err) {
           if (!(err instanceof FetchError)) throw err
           warnings.push(`image ${url.slice(0, 100)} not loaded: ${err.message}`)
         }
       }),
     )
+    // resvg decodes every image to RGBA before drawing it: refused here, before megabytes of data
+    // URIs cross to a worker that would refuse them too (the worker's raster estimate counts them).
+    const budget = limits.memoryBudgetBytes
+    if (budget !== undefined && pixels * 4 > budget) {
+      throw new AppError(
+        'IMAGE_TOO_LARGE',
+        `The page's images hold ${(pixels / 1e6).toFixed(1)} MP together, ${Math.round((pixels * 4) / 2 ** 20)} MB decoded; ` +
+          `a render may use ${Math.round(budget / 2 ** 20)} MB (RENDER_BUDGET_MB)`,
+      )
+    }
+    // Encoded only now, for a page that will be drawn (base64 of 40 large images is ~20 ms).
+    for (const [url, image] of loaded) images[url] = `data:${image.mime};base64,${image.bytes.toString('base64')}`
     return { images, warnings }
   }
 
-  #one(url: string, maxPixels: number): Promise<string> {
+  #one(url: string, maxPixels: number): Promise<LoadedImage> {
     const hit = this.#cache.get(url)
     if (hit) return Promise.resolve(hit)
     let pending = this.#inflight.get(url)
     if (!pending) {
       pending = this.#load(url, maxPixels)
-        .then((uri) => {
-          this.#cache.set(url, uri)
-          return uri
+        .then((loaded) => {
+          this.#cache.set(url, loaded)
+          return loaded
         })
         .finally(() => this.#inflight.delete(url))
       this.#inflight.set(url, pending)
@@ -103,7 +128,7 @@ export class RemoteImages {
     return pending
   }
 
-  async #load(url: string, maxPixels: number): Promise<string> {
+  async #load(url: string, maxPixels: number): Promise<LoadedImage> {
     const bytes = /^data:/i.test(url) ? dataUriBytes(url) : (await this.fetcher.fetch(url)).bytes
     let size: { width?: number; height?: number; type?: string }
     try {
@@ -119,11 +144,11 @@ export class RemoteImages {
         `The image ${url.slice(0, 200)} is ${size.width}×${size.height} (${(pixels / 1e6).toFixed(1)} MP); the limit is ${(maxPixels / 1e6).toFixed(1)} MP per image (MAX_IMAGE_PIXELS)`,
       )
     }
-    if (NATIVE.has(type)) return `data:${MIME[type]};base64,${bytes.toString('base64')}`
+    if (NATIVE.has(type)) return { bytes, mime: MIME[type]!, pixels }
     const { default: sharp } = await import('sharp')
     try {
       const png = await sharp(bytes, { limitInputPixels: maxPixels, animated: false }).png().toBuffer()
-      return `data:image/png;base64,${png.toString('base64')}`
+      return { bytes: png, mime: 'image/png', pixels }
     } catch (err) {
       throw new FetchError(`could not decode the ${type || 'image'} (${(err as Error).message})`, 'http_status')
     }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import type { RenderParams } from '../http/schemas/create-image.js'
 import type { GoogleFonts } from '../fonts/google-fonts.js'
 import { pageGoogleFonts } from '../fonts/page-fonts.js'
-import { scanPage } from '../net/page-scan.js'
+import { scanPageAsync } from '../net/page-scan.js'
 import type { RemoteImages } from '../net/remote-images.js'
 import type { RenderRunner } from './pool/render-pool.js'
 import type { RenderLimits, RenderResult } from './job.js'
@@ -60,8 +60,8 @@ export class RenderService {
   async #render(params: RenderParams): Promise<RenderOutput> {
     // Web fonts (google_fonts, and the page's own <link>/@import of Google Fonts) and remote
     // images are I/O: fetched here, so the worker only computes.
-    // One linear tokenizer pass over the HTML serves both pre-scans (see page-scan.ts).
-    const page = scanPage(params.html)
+    // One linear tokenizer pass over the HTML, in slices, serves both pre-scans (see page-scan.ts).
+    const page = await scanPageAsync(params.html)
     const families = [...new Set([...params.googleFonts, ...pageGoogleFonts(params.html, params.css, page)])]
     const [fonts, images] = await Promise.all([
       families.length ? this.deps.googleFonts.resolve(families) : { fonts: [], warnings: [] },

@@ -153,3 +153,16 @@ t.test('a create with adversarial HTML and CSS answers as usual', async (t) => {
     t.same([png.width, png.height], [20, 10])
   }
 })
+
+t.test('the sliced scan the render service runs finds what the one-pass scan finds, tags cut at slice edges included', async (t) => {
+  const { scanPageAsync } = await import('../../src/net/page-scan.js')
+  // Tags of many lengths over ~600 KB: the 32 KB slice edges fall inside names, attribute names and values.
+  const html = Array.from({ length: 6000 }, (_, i) =>
+    `<div class="c${i}"><img alt="${'a'.repeat(i % 37)}" src="https://a.example/${i}.png?${'q'.repeat(i % 53)}"><link rel="stylesheet" href="https://fonts.googleapis.com/css2?family=F${i % 7}"></div>`,
+  ).join('\n')
+  const sliced = await scanPageAsync(html)
+  t.same(sliced, scanPage(html))
+  t.equal(sliced.images.length, 6000)
+  t.equal(sliced.images[5999], `https://a.example/5999.png?${'q'.repeat(5999 % 53)}`)
+  t.same(await scanPageAsync('<div>'.repeat(100_000)), { images: [], links: [] }, 'no tag of interest: no pass at all')
+})
