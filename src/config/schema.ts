@@ -53,6 +53,10 @@ export const envSchema = z.object({
   RENDER_MEMORY_MB: int(0, 1_000_000, 2048).refine((v) => v === 0 || v >= 320, {
     error: 'must be 0 (no limit) or at least 320: a render worker uses about 270 MB of data segment under load',
   }),
+  // What one render may use above a worker's ~200 MB baseline; pages estimated to need more are
+  // refused (422) before layout or rasterizing. 0: RENDER_MEMORY_MB − 200 (1848 without a limit);
+  // a value is capped at that when RENDER_MEMORY_MB is set.
+  RENDER_BUDGET_MB: int(0, 1_000_000, 0),
   RENDER_IDLE_TIMEOUT_MS: int(0, 86_400_000, 0),
   RENDER_WORKER_HEAP_MB: int(0, 65536, 0),
   RENDER_FREED_MEMORY_KEEP_MS: int(0, 60_000, 1000),
@@ -121,6 +125,7 @@ export interface Config {
     queueSize: number
     timeoutMs: number
     memoryMb: number
+    budgetMb: number
     idleTimeoutMs: number
     heapMb: number
     freedMemoryKeepMs: number
@@ -166,6 +171,7 @@ export function toConfig(env: Env): Config {
       queueSize: env.RENDER_QUEUE_SIZE,
       timeoutMs: env.RENDER_TIMEOUT_MS,
       memoryMb: env.RENDER_MEMORY_MB,
+      budgetMb: env.RENDER_BUDGET_MB,
       idleTimeoutMs: env.RENDER_IDLE_TIMEOUT_MS,
       heapMb: env.RENDER_WORKER_HEAP_MB,
       freedMemoryKeepMs: env.RENDER_FREED_MEMORY_KEEP_MS,

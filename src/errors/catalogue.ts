@@ -50,6 +50,7 @@ export const catalogue = {
   BODY_TOO_LARGE: { status: 413 },
   UNSUPPORTED_MEDIA_TYPE: { status: 415 },
   RENDER_TOO_LARGE: { status: 422 },
+  RENDER_OVER_BUDGET: { status: 422 },
   RENDER_TOO_COMPLEX: { status: 422 },
   RENDER_TIMEOUT: { status: 422 },
   RENDER_FAILED: { status: 422 },

@@ -13,6 +13,11 @@ export interface RenderLimits {
   shadowBlurPx: number
   shadowSpreadPx: number
   shadows: number
+  /**
+   * Bytes one render may use above a worker's baseline; pages estimated to need more are refused
+   * before layout or before rasterizing (RENDER_BUDGET_MB). Absent: the default worker's budget.
+   */
+  memoryBudgetBytes?: number
 }
 
 /** A font file fetched by the API process (Google Fonts), cached on disk, loaded by the worker. */

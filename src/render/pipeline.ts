@@ -1,6 +1,9 @@
 /**
- * The render pipeline run inside a render worker: document → layout → crop → simplify →
- * rasterize → encode, each a named stage with its own timing (simplify counts as layout).
+ * The render pipeline run inside a render worker: document → layout cost → layout → crop →
+ * simplify → raster cost → rasterize → encode, each a named stage with its own timing (the
+ * layout-cost estimate counts as parse, the raster-cost guard as layout). Each cost stage
+ * refuses a page its estimate puts past the worker's memory budget before the costly stage
+ * allocates anything.
  * Fonts are read once per worker; each page is handed only the faces it can use (font-sets.ts).
  */
 import { performance } from 'node:perf_hooks'
@@ -8,9 +11,11 @@ import { FontSets } from './font-sets.js'
 import { fontUsage } from './document/font-usage.js'
 import type { RenderJob, RenderResult } from './job.js'
 import { buildDocument } from './stages/build-document.js'
+import { guardLayoutCost } from './stages/layout-cost.js'
 import { layout } from './stages/layout.js'
 import { applyCrop, assertPixelBudget, cropRect } from './stages/crop.js'
 import { simplifySvg } from './stages/simplify-svg.js'
+import { guardRasterCost } from './stages/raster-cost.js'
 import { rasterize } from './stages/rasterize.js'
 import { encodePng } from './stages/encode.js'
 
@@ -51,6 +56,7 @@ export function createRenderer(): Renderer {
         return Math.round(d * 100) / 100
       }
       const doc = buildDocument(job)
+      guardLayoutCost(doc.root, job.limits)
       const parse = lap()
       const laid = await layout(doc.root, {
         width: doc.layoutWidth,
@@ -60,9 +66,9 @@ export function createRenderer(): Renderer {
       })
       const rect = cropRect(doc, laid)
       assertPixelBudget(rect, job.params.deviceScale, job.limits.outputPixels)
-      const svg = simplifySvg(applyCrop(laid.svg, rect))
+      const guarded = guardRasterCost(simplifySvg(applyCrop(laid.svg, rect)), { scale: job.params.deviceScale, limits: job.limits })
       const layoutMs = lap()
-      const raster = rasterize(svg, { scale: job.params.deviceScale, transparent: job.params.transparentBackground })
+      const raster = rasterize(guarded.svg, { scale: job.params.deviceScale, transparent: job.params.transparentBackground })
       const rasterMs = lap()
       const png = await encodePng(raster, job.params.transparentBackground)
       const encodeMs = lap()
@@ -70,7 +76,7 @@ export function createRenderer(): Renderer {
         png,
         width: raster.width,
         height: raster.height,
-        warnings: [...doc.warnings, ...laid.styleErrors],
+        warnings: [...doc.warnings, ...laid.styleErrors, ...guarded.warnings],
         timings: { parse, layout: layoutMs, rasterize: rasterMs, encode: encodeMs },
       }
     },

@@ -37,6 +37,8 @@ t.test('limits answer 4xx naming the limit, and the service keeps working', asyn
     ['too many pixels', { html: '<p>x</p>', viewport_width: 2000, viewport_height: 2000, device_scale: 2 }, 422, /4000×4000 pixels .* limit is 4000000 pixels \(MAX_OUTPUT_PIXELS\)/],
     ['image bomb', { html: `<img src="data:image/png;base64,${pngDeclaring(20000, 20000).toString('base64')}" width="100" height="100">` }, 422, /20000×20000 \(400\.0 MP\); the limit is 1\.0 MP per image \(MAX_IMAGE_PIXELS\)/],
     ['image bomb in CSS', { html: '<div class="b"></div>', css: `.b{width:10px;height:10px;background-image:url(data:image/png;base64,${pngDeclaring(5000, 5000).toString('base64')})}` }, 422, /MAX_IMAGE_PIXELS/],
+    // Under MAX_HTML_BYTES, but satori would need ~25 GB for one text block this long: refused before layout.
+    ['text too long to lay out', { html: `<p>${'lorem ipsum '.repeat(12_500)}</p>` }, 422, /to lay out \(a text of 150,000 characters in one block.*\(RENDER_BUDGET_MB/],
     ['bad selector', { html: '<p>x</p>', selector: 'p[' }, 400, /selector "p\[" is not a valid CSS selector/],
     ['selector without match', { html: '<p>x</p>', selector: '#missing' }, 400, /matched no element/],
   ]
@@ -56,13 +58,16 @@ t.test('limits answer 4xx naming the limit, and the service keeps working', asyn
   const shadow = await post({ html: '<div style="width:40px;height:40px;box-shadow:0 0 1000px 500px red"></div>', device_scale: 1 })
   t.equal(shadow.statusCode, 200, 'a shadow bomb renders, clamped')
   t.match(shadow.headers['x-vellum-dropped-css'], /blur 1000px clamped to 64px/)
+  const viaVar = await post({ html: '<div style="width:40px;height:40px;--b:1000px;box-shadow:0 0 var(--b) red"></div>', device_scale: 1 })
+  t.equal(viaVar.statusCode, 200, 'the same bomb through var() renders, clamped where resvg sees it')
+  t.match(viaVar.headers['x-vellum-dropped-css'], /blur 1000px clamped to 64px \(MAX_SHADOW_BLUR_PX, after var\(\)/)
 
   const broken = await post({ html: '<img src="https://203.0.113.9/missing.png" width="30" height="20"><img src="/relative.png">', device_scale: 1 })
   t.equal(broken.statusCode, 200, 'unfetchable images render as empty boxes, not errors')
 
   const fine = await post({ html: '<p>still fine</p>' })
   t.equal(fine.statusCode, 200, 'a normal render works after all of that')
-  t.equal(h.container.usage.usedThisMonth('lim', Date.now()), 3, 'only the successful renders were charged')
+  t.equal(h.container.usage.usedThisMonth('lim', Date.now()), 4, 'only the successful renders were charged')
 })
 
 t.test('a render past its deadline is stopped; the next one works', async (t) => {

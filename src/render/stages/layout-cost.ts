@@ -1,0 +1,254 @@
+/**
+ * Stage 1b: what laying the tree out will cost satori, estimated in one walk before it starts,
+ * and the page refused (422) when that passes the worker's memory budget. Inputs inside every
+ * documented limit took a worker to its 2 GB data limit in satori alone: 40,000 characters in
+ * one text block, 30,000 emoji, `::before`/`::after` on thousands of elements.
+ *
+ * The model is linear in what satori creates (boxes, glyphs, emoji pictures, image data copied
+ * into the SVG) plus one quadratic term: for every text node satori takes
+ * `[...Intl.Segmenter.segment(text)]`, and in Node 20 each segment object it returns keeps a
+ * copy of the whole text (measured: 418 MB for the graphemes of a 20,400-character string), so
+ * a text node of n characters costs about n² bytes per segmentation. Each constant below was
+ * measured in a fresh process (peak RSS over a warmed-up renderer, layout stage alone).
+ */
+import * as csstree from 'css-tree'
+import { LRUCache } from 'lru-cache'
+import type { SatoriChild, SatoriElement } from '../document/html-to-tree.js'
+import type { RenderLimits } from '../job.js'
+import { formatBytes, memoryBudget, overBudget } from './memory-budget.js'
+
+/**
+ * Per element or generated box: measured 2,400 inline-block divs +64 MB (27 KB each), 4,800
+ * empty `::before`/`::after` boxes on them +117 MB more (24 KB each).
+ */
+const BYTES_PER_BOX = 32 * 1024
+/**
+ * Per character laid out (glyph outline written as SVG path text, ~700 bytes of it, and the
+ * shaping around it): measured 20,000 / 40,000 / 80,000 characters in 100-character items
+ * +83 / +148 / +233 MB.
+ */
+const BYTES_PER_CHAR = 2.5 * 1024
+/**
+ * Bytes per character² of one text node. Measured on a single `<p>`: Latin text of 10,000 /
+ * 20,000 / 40,000 characters +143 / +545 / +1,886 MB (about 1.1 n²); a two-byte string (the
+ * same text after one `é—`) 10,000 characters +270 MB (2.5 n²); CJK, one word a character,
+ * 5,000 / 10,000 characters +75 / +330 MB (3.2 n²).
+ */
+const QUADRATIC_ONE_BYTE = 1.2
+const QUADRATIC_TWO_BYTE = 3.2
+/** Per emoji (a Twemoji SVG written into the page as an image): measured 3,000 / 6,000 in 50-emoji items +46 / +173 MB. */
+const BYTES_PER_EMOJI = 30 * 1024
+/** Image data written into the SVG once per use: the string, its flattening and the crop's copy. */
+const COPIES_PER_IMAGE_BYTE = 3
+/** Characters a `counter()` or `attr()` in `content` is taken to produce. */
+const GENERATED_FUNCTION_CHARS = 16
+/** GC and allocator slack over the sum (the measured figures above are peaks, not live sizes). */
+const HEADROOM = 1.15
+
+const EMOJI = /\p{Extended_Pictographic}/gu
+const TWO_BYTE = /[^\u0000-\u00ff]/
+
+export interface LayoutEstimate {
+  bytes: number
+  boxes: number
+  generatedBoxes: number
+  chars: number
+  longestText: number
+  emoji: number
+  imageBytes: number
+}
+
+/** Which elements a compound selector could match, at most: counts by tag, class and id. */
+interface ElementIndex {
+  total: number
+  tags: Map<string, number>
+  classes: Map<string, number>
+  ids: Map<string, number>
+}
+
+/** A rule that adds boxes (`::before`/`::after` with content) or image data (`url()`) to what it matches. */
+interface CostRule {
+  /** Per selector of the list: the simple selectors of its subject compound. */
+  subjects: Array<Array<{ kind: 'tag' | 'class' | 'id'; name: string }>>
+  generated: string | null
+  urlBytes: number
+}
+
+const RULES = new LRUCache<string, CostRule[]>({ maxSize: 4 * 1024 * 1024, sizeCalculation: (_v, k) => k.length || 1 })
+
+function contentText(value: csstree.CssNode): string | null {
+  let text = ''
+  let any = false
+  csstree.walk(value, (node) => {
+    if (node.type === 'String') {
+      text += node.value
+      any = true
+    } else if (node.type === 'Function' && /^(attr|counters?)$/i.test(node.name)) {
+      text += 'x'.repeat(GENERATED_FUNCTION_CHARS)
+      any = true
+    }
+  })
+  return any ? text : null
+}
+
+/** The rules of a sheet that matter here, parsed once per sheet text (templates repeat theirs). */
+function costRules(sheet: string): CostRule[] {
+  if (!/before|after|url\(/i.test(sheet)) return []
+  const cached = RULES.get(sheet)
+  if (cached) return cached
+  const rules: CostRule[] = []
+  const ast = csstree.parse(sheet, { parseValue: true, parseCustomProperty: false, onParseError: () => {} })
+  csstree.walk(ast, {
+    visit: 'Rule',
+    enter(rule) {
+      if (rule.prelude.type !== 'SelectorList') return
+      let generated: string | null = null
+      let urlBytes = 0
+      rule.block.children.forEach((d) => {
+        if (d.type !== 'Declaration') return
+        if (d.property.toLowerCase() === 'content') generated = contentText(d.value)
+        csstree.walk(d.value, (n) => {
+          if (n.type === 'Url') urlBytes += n.value.length
+        })
+      })
+      if (generated === null && urlBytes === 0) return
+      const subjects: CostRule['subjects'] = []
+      let pseudo = false
+      rule.prelude.children.forEach((selector) => {
+        if (selector.type !== 'Selector') return
+        // The subject compound: the simple selectors after the last combinator.
+        let compound: CostRule['subjects'][number] = []
+        selector.children.forEach((s) => {
+          if (s.type === 'Combinator') compound = []
+          else if (s.type === 'TypeSelector' && s.name !== '*') compound.push({ kind: 'tag', name: s.name.toLowerCase() })
+          else if (s.type === 'ClassSelector') compound.push({ kind: 'class', name: s.name })
+          else if (s.type === 'IdSelector') compound.push({ kind: 'id', name: s.name })
+          else if ((s.type === 'PseudoElementSelector' || s.type === 'PseudoClassSelector') && /^(before|after)$/i.test(s.name)) pseudo = true
+        })
+        subjects.push(compound)
+      })
+      rules.push({ subjects, generated: pseudo ? generated : null, urlBytes })
+    },
+  })
+  RULES.set(sheet, rules)
+  return rules
+}
+
+/** At most how many elements the rule's selectors match: the rarest simple selector of each subject. */
+function matchesAtMost(rule: CostRule, index: ElementIndex): number {
+  let sum = 0
+  for (const compound of rule.subjects) {
+    let n = index.total
+    for (const s of compound) {
+      const map = s.kind === 'tag' ? index.tags : s.kind === 'class' ? index.classes : index.ids
+      n = Math.min(n, map.get(s.name) ?? 0)
+    }
+    sum += n
+  }
+  return Math.min(sum, index.total)
+}
+
+/** Roughly the length of an element written out as markup (inline SVG becomes a data URI). */
+function serializedSize(root: SatoriElement): number {
+  let size = 0
+  const stack: SatoriChild[] = [root]
+  while (stack.length) {
+    const node = stack.pop()!
+    if (typeof node === 'string') {
+      size += node.length
+      continue
+    }
+    size += 2 * node.type.length + 5
+    for (const [k, v] of Object.entries(node.props)) {
+      if (k === 'children') continue
+      size += k.length + 4 + (typeof v === 'string' ? v.length : typeof v === 'object' && v ? JSON.stringify(v).length : 8)
+    }
+    const children = node.props.children
+    if (Array.isArray(children)) for (const c of children) stack.push(c)
+    else if (children !== undefined) stack.push(children)
+  }
+  return size
+}
+
+const quadratic = (text: string) => text.length * text.length * (TWO_BYTE.test(text) ? QUADRATIC_TWO_BYTE : QUADRATIC_ONE_BYTE)
+
+export function estimateLayout(root: SatoriElement): LayoutEstimate {
+  const index: ElementIndex = { total: 0, tags: new Map(), classes: new Map(), ids: new Map() }
+  const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1)
+  const sheets: string[] = []
+  let chars = 0
+  let longestText = 0
+  let quad = 0
+  let emoji = 0
+  let imageBytes = 0
+  const stack: SatoriChild[] = [root]
+  while (stack.length) {
+    const node = stack.pop()!
+    if (typeof node === 'string') {
+      chars += node.length
+      longestText = Math.max(longestText, node.length)
+      quad += quadratic(node)
+      if (TWO_BYTE.test(node)) emoji += node.match(EMOJI)?.length ?? 0
+      continue
+    }
+    const { props } = node
+    if (node.type === 'style') {
+      if (typeof props.children === 'string') sheets.push(props.children)
+      continue
+    }
+    index.total++
+    bump(index.tags, node.type)
+    if (node.type === 'svg') {
+      // Inline SVG is not laid out: satori writes it into the page as one image.
+      imageBytes += serializedSize(node)
+      continue
+    }
+    if (typeof props.className === 'string') for (const c of props.className.split(/\s+/)) if (c) bump(index.classes, c)
+    if (typeof props.id === 'string') bump(index.ids, props.id)
+    if (node.type === 'img' && typeof props.src === 'string') imageBytes += props.src.length
+    const style = props.style as Record<string, unknown> | undefined
+    if (style) for (const v of Object.values(style)) if (typeof v === 'string' && v.includes('url(')) imageBytes += v.length
+    const children = props.children
+    if (Array.isArray(children)) for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!)
+    else if (children !== undefined) stack.push(children)
+  }
+  let generatedBoxes = 0
+  for (const sheet of sheets) {
+    for (const rule of costRules(sheet)) {
+      const n = matchesAtMost(rule, index)
+      if (rule.generated !== null) {
+        generatedBoxes += n
+        chars += n * rule.generated.length
+        longestText = Math.max(longestText, rule.generated.length)
+        quad += n * quadratic(rule.generated)
+      }
+      imageBytes += n * rule.urlBytes
+    }
+  }
+  const boxes = index.total + generatedBoxes
+  const bytes =
+    (boxes * BYTES_PER_BOX + chars * BYTES_PER_CHAR + quad + emoji * BYTES_PER_EMOJI + imageBytes * COPIES_PER_IMAGE_BYTE) * HEADROOM
+  return { bytes: Math.round(bytes), boxes: index.total, generatedBoxes, chars, longestText, emoji, imageBytes }
+}
+
+/** Refuses a page whose layout would pass the render's memory budget; returns the estimate otherwise. */
+export function guardLayoutCost(root: SatoriElement, limits: Pick<RenderLimits, 'memoryBudgetBytes'>): LayoutEstimate {
+  const estimate = estimateLayout(root)
+  const budget = memoryBudget(limits)
+  if (estimate.bytes <= budget) return estimate
+  const drivers = [
+    estimate.longestText > 2000 ? `a text of ${estimate.longestText.toLocaleString('en')} characters in one block` : '',
+    `${estimate.chars.toLocaleString('en')} characters`,
+    `${(estimate.boxes + estimate.generatedBoxes).toLocaleString('en')} boxes` +
+      (estimate.generatedBoxes ? ` (${estimate.generatedBoxes.toLocaleString('en')} from ::before/::after)` : ''),
+    estimate.emoji ? `${estimate.emoji.toLocaleString('en')} emoji` : '',
+    estimate.imageBytes > 1024 * 1024 ? `${formatBytes(estimate.imageBytes)} of image data` : '',
+  ].filter(Boolean)
+  throw overBudget(
+    'lay out',
+    estimate.bytes,
+    budget,
+    drivers.join(', '),
+    estimate.longestText > 2000 ? 'Split long text into paragraphs, or send less of it.' : 'Send less text, fewer elements or fewer emoji.',
+  )
+}

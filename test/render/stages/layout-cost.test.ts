@@ -1,0 +1,89 @@
+/**
+ * The pre-layout estimate: pages inside every documented limit that satori cannot lay out
+ * within a worker's budget are refused before it starts, naming the budget's variable; the
+ * fidelity cases and bench cards pass even the low-memory profile's budget.
+ */
+import t from 'tap'
+import { readFileSync } from 'node:fs'
+import { createRenderer } from '../../../src/render/pipeline.js'
+import type { RenderJob, RenderLimits } from '../../../src/render/job.js'
+import type { RenderParams } from '../../../src/http/schemas/create-image.js'
+import { buildDocument } from '../../../src/render/stages/build-document.js'
+import { estimateLayout } from '../../../src/render/stages/layout-cost.js'
+import { loadCases, renderParams } from '../../fidelity/cases.js'
+import { decodePng } from '../../helper.js'
+
+const MB = 1024 * 1024
+const limits: RenderLimits = {
+  elements: 5000, depth: 200, outputPixels: 36_000_000, imagePixels: 25_000_000, imagesPerRender: 40,
+  shadowBlurPx: 64, shadowSpreadPx: 128, shadows: 100,
+}
+/** What RENDER_MEMORY_MB=384 (the low-memory profile) leaves a render. */
+const LOW_MEMORY_BUDGET = (384 - 200) * MB
+const job = (html: string, p: Partial<RenderParams> = {}, l: Partial<RenderLimits> = {}): RenderJob => ({
+  params: {
+    html, css: '', googleFonts: [], selector: undefined, deviceScale: 1, viewportWidth: undefined, viewportHeight: undefined,
+    transparentBackground: false, disableTwemoji: false, ...p,
+  },
+  limits: { ...limits, ...l }, fonts: [], images: {},
+})
+const renderer = createRenderer()
+const words = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor '
+const text = (n: number) => words.repeat(Math.ceil(n / words.length)).slice(0, n)
+
+t.test('500 KB of plain text (under MAX_HTML_BYTES) is refused before satori starts', async (t) => {
+  // satori keeps a copy of a text block per segment it cuts it into: 1,886 MB for 40,000 characters (measured).
+  const started = Date.now()
+  await t.rejects(renderer.render(job(`<p>${text(500_000)}</p>`)), {
+    code: 'RENDER_OVER_BUDGET',
+    message: /to lay out \(a text of 500,000 characters in one block, .*\); a render may use 1\.8 GB \(RENDER_BUDGET_MB, by default RENDER_MEMORY_MB minus .*Split long text into paragraphs/,
+  })
+  t.ok(Date.now() - started < 5000, 'at once, not after a layout')
+})
+
+t.test('30,000 emoji are refused', async (t) => {
+  await t.rejects(renderer.render(job(`<p>${'😀🎉👍'.repeat(10_000)}</p>`)), { code: 'RENDER_OVER_BUDGET', message: /30,000 emoji/ })
+})
+
+t.test('::before/::after on 2,400 elements: within the default budget, refused in a 512 MiB container', async (t) => {
+  const html = Array.from({ length: 2400 }, (_, i) => `<div class="b">${i}</div>`).join('')
+  const css = '.b{display:inline-block}.b::before{content:"before text ";color:red}.b::after{content:"after";color:blue}'
+  const estimate = estimateLayout(buildDocument(job(html, { css })).root)
+  t.equal(estimate.generatedBoxes, 4800, 'both pseudo-elements counted on every element the rule can match')
+  // Measured: +373 MB peak, 8.5 s of layout; the default budget (1.8 GB) lets it render.
+  t.ok(estimate.bytes > 300 * MB && estimate.bytes < 1848 * MB, `estimated ${Math.round(estimate.bytes / MB)} MB`)
+  await t.rejects(renderer.render(job(html, { css }, { memoryBudgetBytes: 312 * MB })), {
+    code: 'RENDER_OVER_BUDGET',
+    message: /\(4,800 from ::before\/::after\).*a render may use 312 MB \(RENDER_BUDGET_MB/,
+  })
+})
+
+t.test('generated content counts only on the elements a rule can match', async (t) => {
+  const html = '<div class="a">x</div>'.repeat(10) + '<p id="p">y</p>'.repeat(3) + '<span>z</span>'.repeat(5)
+  const count = (css: string) => estimateLayout(buildDocument(job(html, { css })).root).generatedBoxes
+  t.equal(count('.a::before{content:"1"}'), 10)
+  t.equal(count('div.a.missing::after{content:"1"}'), 0)
+  t.equal(count('#p:before{content:"1"}'), 3)
+  t.equal(count('main span::after{content:attr(id)}'), 5)
+  t.equal(count('.a::before{color:red}'), 0, 'no content, no box')
+  t.ok(count('*::after{content:""}') >= 18, 'a universal rule counts every element')
+})
+
+t.test('long text split into paragraphs costs what its characters cost, not their square', async (t) => {
+  const one = estimateLayout(buildDocument(job(`<p>${text(20_000)}</p>`)).root)
+  const split = estimateLayout(buildDocument(job(Array.from({ length: 200 }, () => `<p>${text(100)}</p>`).join(''))).root)
+  t.equal(one.longestText, 20_000)
+  t.ok(one.bytes > 5 * split.bytes, `${Math.round(one.bytes / MB)} MB in one block, ${Math.round(split.bytes / MB)} MB in 200`)
+})
+
+t.test('every fidelity case and bench card fits even the low-memory budget', async (t) => {
+  for (const c of loadCases()) {
+    const estimate = estimateLayout(buildDocument(job(c.html, renderParams(c))).root)
+    t.ok(estimate.bytes < LOW_MEMORY_BUDGET / 10, `${c.name}: ${(estimate.bytes / MB).toFixed(1)} MB`)
+  }
+  for (const card of ['1-title', '2-social', '3-quote', '4-dense']) {
+    const html = readFileSync(new URL(`../../fixtures/cards/${card}.html`, import.meta.url), 'utf8')
+    const out = await renderer.render(job(html, { deviceScale: 2 }, { memoryBudgetBytes: LOW_MEMORY_BUDGET }))
+    t.ok(decodePng(Buffer.from(out.png)).width > 1000, `${card}@2x renders under RENDER_MEMORY_MB=384`)
+  }
+})
