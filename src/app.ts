@@ -2,15 +2,18 @@
  * buildApp(): the HTTP application over a container, without listening. The process entry
  * (server.ts) listens; tests drive it through inject() or a real socket.
  */
+import { createRequire } from 'node:module'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import formbody from '@fastify/formbody'
 import type { Container } from './container.js'
 import { installErrorHandling } from './http/error-handler.js'
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import { authenticator } from './http/authenticate.js'
-import { imageRoutes } from './http/routes/images.js'
-import { usageRoutes } from './http/routes/usage.js'
-import { imageListRoutes } from './http/routes/image-list.js'
+import { v1Routes } from './http/routes/v1/index.js'
 import { healthRoutes } from './http/routes/health.js'
+import { registerOpenApi } from './http/routes/openapi.js'
+
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version
 
 /** Requests between onRequest and their response (or abort), and a wait for none. */
 class InFlight {
@@ -93,10 +96,13 @@ export async function buildApp(
     await container.close()
   })
   installErrorHandling(app, config.limits.bodyBytes)
-  const authenticate = authenticator(container.users)
-  imageRoutes(app, { config, images: container.images, authenticate })
-  imageListRoutes(app, { config, images: container.images, authenticate })
-  usageRoutes(app, { usage: container.usage, authenticate })
-  healthRoutes(app, { db: container.db, pool: container.pool })
+  // Request schemas are zod, declared on each route: validated before the handler runs (the
+  // error handler turns failures into the API's validation_errors), and the same schemas make
+  // the OpenAPI document.
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  await registerOpenApi(app, VERSION)
+  await app.register(healthRoutes, { db: container.db, pool: container.pool })
+  await app.register(v1Routes, { prefix: '/v1', container, authenticate: authenticator(container.users) })
   return app
 }

@@ -15,7 +15,7 @@ import { GuardedFetcher } from './net/guarded-fetch.js'
 import { RemoteImages } from './net/remote-images.js'
 import { ImageService } from './images/image-service.js'
 import type { RenderLimits } from './render/job.js'
-import { DEFAULT_BUDGET_MB, MB, WORKER_BASELINE_MB } from './render/stages/memory-budget.js'
+import { budgetUnderDataLimit, DEFAULT_BUDGET_MB, MB } from './render/stages/memory-budget.js'
 
 export interface Container {
   config: Config
@@ -35,7 +35,7 @@ export function renderLimits(config: Config): RenderLimits {
   // A render's budget is what the worker's data limit leaves above its baseline; without a
   // limit, RENDER_BUDGET_MB or the default worker's budget. An explicit budget never exceeds
   // what the limit leaves (the worker would die first).
-  const left = memoryMb > 0 ? memoryMb - WORKER_BASELINE_MB : undefined
+  const left = memoryMb > 0 ? budgetUnderDataLimit(memoryMb) : undefined
   const budget = budgetMb > 0 ? Math.min(budgetMb, left ?? budgetMb) : (left ?? DEFAULT_BUDGET_MB)
   return {
     elements: l.elements,

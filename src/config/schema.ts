@@ -54,7 +54,7 @@ export const envSchema = z.object({
     error: 'must be 0 (no limit) or at least 320: a render worker uses about 270 MB of data segment under load',
   }),
   // What one render may use above a worker's ~200 MB baseline; pages estimated to need more are
-  // refused (422) before layout or rasterizing. 0: RENDER_MEMORY_MB − 200 (1848 without a limit);
+  // refused (422) before layout or rasterizing. 0: (RENDER_MEMORY_MB − 200) / 1.5 (1232 without a limit);
   // a value is capped at that when RENDER_MEMORY_MB is set.
   RENDER_BUDGET_MB: int(0, 1_000_000, 0),
   RENDER_IDLE_TIMEOUT_MS: int(0, 86_400_000, 0),

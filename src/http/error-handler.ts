@@ -5,7 +5,14 @@
  * id and answered as a bare 500 with no internals.
  */
 import type { FastifyError, FastifyInstance } from 'fastify'
-import { AppError, titleFor } from '../errors/catalogue.js'
+import { AppError, titleFor, validationError } from '../errors/catalogue.js'
+
+/** `/variations/1/html` → `variations[1].html`; the body itself → `body`. */
+function issuePath(instancePath: string): string {
+  const parts = instancePath.split('/').filter(Boolean)
+  if (parts.length === 0) return 'body'
+  return parts.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : `${i ? '.' : ''}${p}`)).join('')
+}
 
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -23,6 +30,13 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
           break
         case 'FST_ERR_CTP_INVALID_JSON_BODY':
           appError = new AppError('INVALID_JSON', `The request body is not valid JSON: ${err.message}`)
+          break
+        case 'FST_ERR_VALIDATION':
+          // A route schema refused the body, query or params: each zod issue keeps its message,
+          // its path reads like JS (`variations[1].html`).
+          appError = validationError(
+            (err.validation ?? []).map((v) => ({ path: issuePath(v.instancePath), message: v.message ?? 'is not valid' })),
+          )
           break
         default:
           if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {

@@ -128,6 +128,16 @@ t.test('every endpoint once', async (t) => {
   t.equal((await fetch(`${base}/v1/image/batch`, { method: 'DELETE', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ ids: batchIds }) })).status, 202)
   t.equal((await fetch(`${base}/v1/image/${batchIds[0]}`)).status, 410)
 
+  const openapi = await fetch(`${base}/openapi.json`)
+  t.match(await openapi.json(), { openapi: '3.1.0', paths: { '/v1/image': { post: Object } } })
+  const docs = await fetch(`${base}/docs/`)
+  t.equal(docs.status, 200, 'the API reference page (its static files come from @fastify/swagger-ui, kept outside the bundle)')
+  t.match(await docs.text(), /swagger-ui/i)
+  const docsScript = await fetch(`${base}/docs/static/swagger-ui-bundle.js`)
+  t.equal(docsScript.status, 200, 'and its scripts')
+  t.same(await (await fetch(`${base}/healthz`)).json(), { status: 'ok' })
+  t.match(await (await fetch(`${base}/readyz`)).json(), { status: 'ready' })
+
   const notFound = await fetch(`${base}/v1/nothing`)
   t.match(await notFound.json(), { statusCode: 404, error: 'Not Found' })
   const deep = await post(base, '/v1/image', auth, { html: '<div>'.repeat(50_000) })

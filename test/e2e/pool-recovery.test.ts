@@ -7,8 +7,9 @@
 import t from 'tap'
 import { startServer, post, workerPids } from './served.js'
 
+// Seconds of rendering, well within every limit: six blurred shadows at device scale 3.
 const slowCard = (n: number) => ({
-  html: `<div style="display:flex;flex-wrap:wrap;width:1800px">${'<div style="width:280px;height:280px;margin:8px;background:linear-gradient(45deg,#f00,#00f)"></div>'.repeat(30)}</div><p>slow ${n}</p>`,
+  html: `<div style="display:flex;flex-wrap:wrap;width:1200px">${'<div style="width:150px;height:150px;margin:40px;box-shadow:0 0 40px 20px #888"></div>'.repeat(6)}</div><p>slow ${n}</p>`,
   device_scale: 3,
   dedupe_duration_s: 0,
 })

@@ -1,11 +1,32 @@
-/** Liveness and readiness: answers from the event loop, which renders never block. */
-import type { FastifyInstance } from 'fastify'
+/**
+ * Health for people and orchestrators, answered from the event loop (renders never block it):
+ * `/health` with the pool's figures, `/healthz` (the process is alive) and `/readyz` (a render
+ * worker has warmed up and the store answers; 503 otherwise, so a load balancer waits).
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { Db } from '../../db/database.js'
 import type { RenderRunner } from '../../render/pool/render-pool.js'
 
-export function healthRoutes(app: FastifyInstance, deps: { db: Db; pool: RenderRunner }): void {
-  app.get('/health', async () => {
-    deps.db.prepare('SELECT 1').get()
-    return { status: 'ok', render: deps.pool.stats() }
+export const healthRoutes: FastifyPluginAsyncZod<{ db: Db; pool: RenderRunner }> = async (app, { db, pool }) => {
+  const storeAnswers = (): boolean => {
+    try {
+      db.prepare('SELECT 1').get()
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  app.get('/health', { schema: { summary: 'Status and render pool figures', tags: ['health'] } }, async () => {
+    db.prepare('SELECT 1').get()
+    return { status: 'ok', render: pool.stats() }
+  })
+
+  app.get('/healthz', { schema: { summary: 'Liveness: the process answers', tags: ['health'] } }, async () => ({ status: 'ok' }))
+
+  app.get('/readyz', { schema: { summary: 'Readiness: a render worker is warm and the store answers', tags: ['health'] } }, async (_request, reply) => {
+    const checks = { render: pool.ready(), store: storeAnswers() }
+    const ready = checks.render && checks.store
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks })
   })
 }

@@ -22,6 +22,8 @@ const numberIn = (field: string, min: number, max: number, integer = false) =>
         error: (issue) =>
           `${field} must be ${integer ? 'an integer' : 'a number'} between ${min} and ${max} (got ${String(issue.input)})`,
       })
+      // The refinement carries the message; the OpenAPI document gets the range from here.
+      .meta({ minimum: min, maximum: max, ...(integer ? { type: 'integer' } : {}) })
       .optional(),
   )
 
@@ -141,15 +143,19 @@ export function zodIssues(error: z.ZodError): ValidationIssue[] {
   }))
 }
 
-/** Parses one create body; throws the API's 400s (validation, "HTML is Required", url/template refusals). */
-export function parseCreateImage(body: unknown, defaults: { deviceScale: number }): CreateImageRequest {
-  if (body === undefined || body === null) body = {}
-  if (typeof body !== 'object' || Array.isArray(body)) {
-    throw validationError([{ path: 'body', message: 'the request body must be a JSON object or form data' }])
-  }
-  const parsed = createImageSchema.safeParse(body)
-  if (!parsed.success) throw validationError(zodIssues(parsed.error))
-  const input = parsed.data
+/**
+ * The body of POST /v1/image as declared on the route: an object of create-image options
+ * (no body at all reads as `{}`, so the answer is "HTML is Required" rather than a type error).
+ */
+export const createImageBody = z.preprocess(
+  (v) => (v === undefined || v === null ? {} : v),
+  z.object(createImageSchema.shape, { error: 'the request body must be a JSON object or form data' }),
+)
+
+export type CreateImageInput = z.infer<typeof createImageSchema>
+
+/** Validated options → what the service needs: the render parameters, format and dedupe window. */
+export function toCreateRequest(input: CreateImageInput, defaults: { deviceScale: number }): CreateImageRequest {
   return {
     render: {
       html: input.html ?? '',
@@ -165,6 +171,17 @@ export function parseCreateImage(body: unknown, defaults: { deviceScale: number 
     format: input.format,
     dedupeSeconds: input.dedupe_duration_s,
   }
+}
+
+/** Parses one create body outside a route schema (a batch variation merged with its defaults). */
+export function parseCreateImage(body: unknown, defaults: { deviceScale: number }): CreateImageRequest {
+  if (body === undefined || body === null) body = {}
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw validationError([{ path: 'body', message: 'the request body must be a JSON object or form data' }])
+  }
+  const parsed = createImageSchema.safeParse(body)
+  if (!parsed.success) throw validationError(zodIssues(parsed.error))
+  return toCreateRequest(parsed.data, defaults)
 }
 
 /** Source rules of the hosted API and the size limits, checked once the field types are right. */

@@ -25,6 +25,8 @@ export interface RenderPoolOptions {
 export interface RenderRunner {
   run(job: RenderJob): Promise<RenderResult>
   stats(): { busy: number; idle: number; pending: number; total: number }
+  /** A worker has finished its warm-up since the pool started (or workers start on demand). */
+  ready(): boolean
   close(): Promise<void>
 }
 
@@ -61,6 +63,10 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
     // under load (title@2x 104 → 25 ms; mixed cards, one worker: 17 → 29 renders/s, peak RSS
     // +60 MiB) and still returned once a worker idles.
     MIMALLOC_PURGE_DELAY: String(options.freedMemoryKeepMs),
+    // mimalloc reserves address space 1 GiB at a time by default, which RENDER_MEMORY_MB (a
+    // data-segment rlimit) counts as if used: a render that grew RSS by 290 MB mapped 1 GB and
+    // was killed. 64 MiB steps keep mapped close to resident (see DATA_PER_RESIDENT).
+    MIMALLOC_ARENA_RESERVE: process.env.MIMALLOC_ARENA_RESERVE ?? '64MiB',
   }
   // Each worker leads its own process group (`detached`): a signal sent to the server's group
   // (Ctrl-C in a terminal, systemd's default KillMode) reaches the API process, which drains,
@@ -93,6 +99,8 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
     // booting, 2.1 s with two). A burst before that starts them on demand anyway, as it does a
     // replacement for a worker that was killed (only the first is kept up by workerpool itself).
     if (workers > 1) setTimeout(() => startRest(pool), REST_START_MS).unref()
+    // A worker answers only once its warm-up render is done: the first answer makes the pool ready.
+    pool.exec('methods').then(() => (warm = true), () => undefined)
     return pool
   }
   const restStarted = new WeakSet<object>()
@@ -102,6 +110,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
     restStarted.add(pool)
     void Promise.all(Array.from({ length: workers }, () => pool.exec('methods'))).catch(() => undefined)
   }
+  let warm = false
   let current: ReturnType<typeof start> | undefined = options.idleTimeoutMs > 0 ? undefined : start()
   let lastUsed = Date.now()
   let active = 0
@@ -151,6 +160,8 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
         startRest(pool)
       }
     },
+    // With RENDER_IDLE_TIMEOUT_MS, no worker runs while idle by design: ready to start one.
+    ready: () => options.idleTimeoutMs > 0 || warm,
     stats: () => {
       if (!current) return { busy: 0, idle: 0, pending: 0, total: 0 }
       const s = current.stats()

@@ -15,8 +15,22 @@ export const MB = 1024 * 1024
  */
 export const WORKER_BASELINE_MB = 200
 
-/** The budget when nothing sets one: RENDER_MEMORY_MB's default (2048) minus the baseline. */
-export const DEFAULT_BUDGET_MB = 2048 - WORKER_BASELINE_MB
+/**
+ * Address space a render maps per byte it makes resident. RENDER_MEMORY_MB is a data-segment
+ * rlimit, which counts what allocators reserve, not what they touch: resvg's mimalloc reserved a
+ * 1 GiB arena for a render that grew RSS by 290 MB (so the rlimit killed renders the budget
+ * allowed). With its arenas reserved 64 MiB at a time (MIMALLOC_ARENA_RESERVE, set by the pool)
+ * the same render mapped 475 MB for 325 MB resident: 1.46, measured on the worst of the bombs.
+ */
+export const DATA_PER_RESIDENT = 1.5
+
+/** The budget RENDER_MEMORY_MB leaves a render: its data segment above the baseline, as resident bytes. */
+export function budgetUnderDataLimit(memoryMb: number): number {
+  return Math.floor((memoryMb - WORKER_BASELINE_MB) / DATA_PER_RESIDENT)
+}
+
+/** The budget when nothing sets one: what RENDER_MEMORY_MB's default (2048) leaves. */
+export const DEFAULT_BUDGET_MB = budgetUnderDataLimit(2048)
 
 export function memoryBudget(limits: Pick<RenderLimits, 'memoryBudgetBytes'>): number {
   return limits.memoryBudgetBytes ?? DEFAULT_BUDGET_MB * MB
@@ -31,6 +45,6 @@ export function overBudget(what: string, estimate: number, budget: number, drive
   return new AppError(
     'RENDER_OVER_BUDGET',
     `This page would need about ${formatBytes(estimate)} to ${what} (${drivers}); a render may use ${formatBytes(budget)} ` +
-      `(RENDER_BUDGET_MB, by default RENDER_MEMORY_MB minus a worker's ${WORKER_BASELINE_MB} MB baseline). ${advice}`,
+      `(RENDER_BUDGET_MB, by default derived from RENDER_MEMORY_MB). ${advice}`,
   )
 }

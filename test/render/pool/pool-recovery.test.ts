@@ -32,9 +32,10 @@ const job = (html: string, deviceScale = 1): RenderJob => ({
   fonts: [],
   images: {},
 })
-// A render that keeps a worker busy for a while: a large canvas of blurred boxes at device scale 3.
+// A render that keeps a worker busy for seconds, well within every limit: six blurred shadows at
+// device scale 3 (resvg's blur is ~0.5 s each there).
 const slow = (n: number) =>
-  job(`<div style="display:flex;flex-wrap:wrap;width:1900px">${'<div style="width:180px;height:180px;margin:4px;background:linear-gradient(#f00,#00f);"></div>'.repeat(60)}</div><p>${n}</p>`, 3)
+  job(`<div style="display:flex;flex-wrap:wrap;width:1200px">${'<div style="width:150px;height:150px;margin:40px;box-shadow:0 0 40px 20px #888"></div>'.repeat(6)}</div><p>${n}</p>`, 3)
 
 t.test('every worker killed while busy, more queued: the pool recovers and serves the queue', async (t) => {
   const pool = createRenderPool({ ...config.render, workers: 2 })
@@ -48,7 +49,7 @@ t.test('every worker killed while busy, more queued: the pool recovers and serve
   const deadline = Date.now() + 20_000
   while (pool.stats().busy < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
   t.equal(pool.stats().busy, 2, 'both workers busy')
-  await new Promise((r) => setTimeout(r, 200)) // well inside their ~2 s renders
+  await new Promise((r) => setTimeout(r, 200)) // well inside their ~3 s renders
   const queued = ['<p>queued a</p>', '<p>queued b</p>'].map((html) => outcome(pool.run(job(html))))
   const killedAt = Date.now()
   for (const pid of workerPids()) process.kill(pid, 'SIGKILL')

@@ -1,6 +1,7 @@
 /** The low-memory profile: render workers stop when idle and come back on the next request. */
 import t from 'tap'
 import { build } from '../../helper.js'
+import { renderLimits } from '../../../src/container.js'
 
 t.test('idle workers are stopped and restarted on demand', async (t) => {
   const h = await build(t, { RENDER_IDLE_TIMEOUT_MS: 300 })
@@ -28,10 +29,21 @@ t.test('a render that outgrows the worker memory limit ends that worker, not the
   t.equal((await post({ html: '<p>before</p>', device_scale: 1 })).statusCode, 200)
   const bomb = await post({ html: '<p>big</p>', viewport_width: 6000, viewport_height: 6000, device_scale: 3 })
   t.equal(bomb.statusCode, 422)
-  t.match(bomb.json().message, /ran out of memory or crashed .*RENDER_MEMORY_MB/)
+  t.match(bomb.json().message, /RENDER_BUDGET_MB/, 'the estimate refuses it before resvg allocates anything')
+
+  // The rlimit stays the backstop for whatever an estimate misses: the same job with a budget
+  // beyond the limit (as a wrong estimate would let through) ends its worker, not the service.
+  const job = (html: string, deviceScale: number, viewport?: number) => ({
+    params: { html, css: '', googleFonts: [], selector: undefined, deviceScale, viewportWidth: viewport, viewportHeight: viewport, transparentBackground: false, disableTwemoji: false },
+    limits: { ...renderLimits(h.container.config), memoryBudgetBytes: 64 * 1024 ** 3 },
+    fonts: [],
+    images: {},
+  })
+  const crashed = await h.container.pool.run(job('<p>big</p>', 3, 6000)).then(() => 'rendered', (err: Error) => err.message)
+  t.match(crashed, /ran out of memory or crashed .*RENDER_MEMORY_MB/)
   t.equal((await post({ html: '<p>after</p>', device_scale: 1 })).statusCode, 200, 'a new worker takes the next render')
   t.equal((await h.app.inject({ url: '/health' })).statusCode, 200)
-  t.equal(h.container.usage.usedThisMonth('bomb', Date.now()), 2, 'the crashed render cost nothing')
+  t.equal(h.container.usage.usedThisMonth('bomb', Date.now()), 2, 'the refused and the crashed renders cost nothing')
 })
 
 t.test('the first worker starts alone; the others after the first render, and a burst gets them at once', async (t) => {

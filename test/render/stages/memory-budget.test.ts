@@ -9,15 +9,16 @@ import { renderLimits } from '../../../src/container.js'
 
 const budgetMb = (env: Record<string, string>) => renderLimits(loadConfig(env)).memoryBudgetBytes! / (1024 * 1024)
 
-t.test('the budget is what the data limit leaves above a worker baseline', async (t) => {
-  t.equal(budgetMb({}), 1848, 'RENDER_MEMORY_MB=2048 (default)')
-  t.equal(budgetMb({ RENDER_MEMORY_MB: '384' }), 184, 'the low-memory profile')
-  t.equal(budgetMb({ RENDER_MEMORY_MB: '0' }), 1848, 'no limit: the default worker budget')
+t.test('the budget is what the data limit leaves above a worker baseline, as resident bytes', async (t) => {
+  // (limit − 200 MB baseline) / 1.5: the address space a render maps per resident byte.
+  t.equal(budgetMb({}), 1232, 'RENDER_MEMORY_MB=2048 (default)')
+  t.equal(budgetMb({ RENDER_MEMORY_MB: '384' }), 122, 'the low-memory profile')
+  t.equal(budgetMb({ RENDER_MEMORY_MB: '0' }), 1232, 'no limit: the default worker budget')
 })
 
 t.test('RENDER_BUDGET_MB sets it, within what the limit leaves', async (t) => {
   t.equal(budgetMb({ RENDER_MEMORY_MB: '0', RENDER_BUDGET_MB: '300' }), 300)
   t.equal(budgetMb({ RENDER_MEMORY_MB: '1024', RENDER_BUDGET_MB: '300' }), 300)
-  t.equal(budgetMb({ RENDER_MEMORY_MB: '512', RENDER_BUDGET_MB: '4000' }), 312, 'capped: the worker would die first')
+  t.equal(budgetMb({ RENDER_MEMORY_MB: '512', RENDER_BUDGET_MB: '4000' }), 208, 'capped: the worker would die first')
   t.throws(() => loadConfig({ RENDER_BUDGET_MB: '-1' }), /RENDER_BUDGET_MB/)
 })

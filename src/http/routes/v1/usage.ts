@@ -1,0 +1,21 @@
+/** GET /v1/usage in the hosted API's shape: counts per hour (72), day (60) and month (12). */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import type { UsageRepository } from '../../../db/usage-repository.js'
+import { userOf } from '../../authenticate.js'
+
+export const usageRoutes: FastifyPluginAsyncZod<{ usage: UsageRepository }> = async (app, { usage }) => {
+  app.get('/usage', { schema: { summary: 'Your render counts per hour, day and month', tags: ['account'] } }, async (request) => {
+    const userId = userOf(request).id
+    const series = (period: 'hour' | 'day' | 'month', max: number) =>
+      Object.fromEntries(usage.history(userId, period, max).map((r) => [r.start, r.count]))
+    const months = usage.history(userId, 'month', 12)
+    return {
+      data: { hour: series('hour', 72), day: series('day', 60), month: series('month', 12) },
+      per_billing_period: months.map((m) => {
+        const start = new Date(m.start)
+        const end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1))
+        return { total_images: m.count, start: m.start, end: end.toISOString().replace('.000Z', 'Z') }
+      }),
+    }
+  })
+}
