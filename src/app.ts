@@ -12,6 +12,9 @@ import { authenticator } from './http/authenticate.js'
 import { v1Routes } from './http/routes/v1/index.js'
 import { healthRoutes } from './http/routes/health.js'
 import { registerOpenApi } from './http/routes/openapi.js'
+import { metricsRoutes } from './http/routes/metrics.js'
+import { playgroundRoutes } from './http/routes/playground.js'
+import { requestIdOf } from './http/request-id.js'
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version
 
@@ -49,6 +52,14 @@ export async function buildApp(
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
+    // x-request-id: the client's when it sends a sane one, else a new UUID; echoed on every
+    // answer and carried by every log line of the request (pino's reqId).
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+    requestIdLogLabel: 'reqId',
+  })
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
   })
   await app.register(formbody, { bodyLimit: config.limits.bodyBytes })
   // JSON and form data only, like the hosted API: anything else is a clear 415.
@@ -103,6 +114,8 @@ export async function buildApp(
   app.setSerializerCompiler(serializerCompiler)
   await registerOpenApi(app, VERSION)
   await app.register(healthRoutes, { db: container.db, pool: container.pool })
+  if (config.metrics.enabled) await app.register(metricsRoutes, { metrics: container.metrics, token: config.metrics.token })
+  await app.register(playgroundRoutes)
   await app.register(v1Routes, { prefix: '/v1', container, authenticate: authenticator(container.users) })
   return app
 }

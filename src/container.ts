@@ -15,6 +15,7 @@ import { GuardedFetcher } from './net/guarded-fetch.js'
 import { RemoteImages } from './net/remote-images.js'
 import { ImageService } from './images/image-service.js'
 import type { RenderLimits } from './render/job.js'
+import { createMetrics, type Metrics } from './observability/metrics.js'
 import { budgetUnderDataLimit, DEFAULT_BUDGET_MB, MB } from './render/stages/memory-budget.js'
 
 export interface Container {
@@ -24,6 +25,7 @@ export interface Container {
   usage: UsageRepository
   images: ImageService
   pool: RenderRunner
+  metrics: Metrics
   /** Loads what requests would otherwise load on the event loop; the server calls it before listening. */
   warmUp(): Promise<void>
   close(): Promise<void>
@@ -59,11 +61,13 @@ export function openData(config: Config): { db: Db; users: UsersRepository; usag
 /** `pool` may be started earlier by the caller (the server boots workers first: they take longest). */
 export function createContainer(config: Config, log: Logger, pool: RenderRunner = createRenderPool(config.render)): Container {
   const { db, users, usage } = openData(config)
+  const metrics = createMetrics({ queueDepth: () => pool.stats().pending })
+  pool.observe(metrics)
   const fontFetchers = createFontFetchers(config.googleFonts, config.fetch)
-  const googleFonts = new GoogleFonts({ ...config.googleFonts, cacheDir: join(resolve(config.dataDir), 'fonts') }, fontFetchers, log)
+  const googleFonts = new GoogleFonts({ ...config.googleFonts, cacheDir: join(resolve(config.dataDir), 'fonts') }, fontFetchers, log, metrics)
   const fetcher = new GuardedFetcher(config.fetch)
-  const remoteImages = new RemoteImages(fetcher, { cacheBytes: config.fetch.cacheBytes, cacheTtlMs: config.fetch.cacheTtlMs })
-  const renderer = new RenderService({ pool, googleFonts, limits: renderLimits(config), images: remoteImages })
+  const remoteImages = new RemoteImages(fetcher, { cacheBytes: config.fetch.cacheBytes, cacheTtlMs: config.fetch.cacheTtlMs }, metrics)
+  const renderer = new RenderService({ pool, googleFonts, limits: renderLimits(config), images: remoteImages, metrics })
   const images = new ImageService({
     db,
     images: new ImagesRepository(db),
@@ -72,6 +76,7 @@ export function createContainer(config: Config, log: Logger, pool: RenderRunner 
     cacheBytes: config.cache.imageBytes,
     variants: { outputPixels: config.limits.outputPixels, resizeSide: config.limits.resizeSide, concurrency: config.variants.concurrency },
     defaultDedupeSeconds: config.defaults.dedupeSeconds,
+    metrics,
   })
   return {
     config,
@@ -80,6 +85,7 @@ export function createContainer(config: Config, log: Logger, pool: RenderRunner 
     usage,
     images,
     pool,
+    metrics,
     async warmUp() {
       // Importing undici (first remote fetch) or sharp (first variant or image conversion) in the
       // middle of a request held the event loop 170 and 215 ms (measured): every other request,

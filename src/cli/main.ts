@@ -3,6 +3,7 @@
  * same configuration (DATA_DIR and friends) as the server.
  */
 import { parseArgs } from 'node:util'
+import { pathToFileURL } from 'node:url'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { loadConfig, ConfigError } from '../config/load-config.js'
 import { digestKey, generateApiKey, newSalt } from '../auth/api-keys.js'
@@ -148,6 +149,12 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command ${JSON.stringify(command)}\n${USAGE}`)
     }
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
+      // A file named on the command line that cannot be read: bad input, said in one line.
+      process.stderr.write(`vellum: cannot read ${(err as NodeJS.ErrnoException).path ?? 'the file'} (${code})\n`)
+      return 2
+    }
     if (err instanceof UsageError || err instanceof ConfigError || err instanceof AppError) {
       process.stderr.write(`vellum: ${err.message}\n`)
       return 2
@@ -158,4 +165,18 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err
   }
+}
+
+// Run directly from source (`npx tsx src/cli/main.ts serve`, as the README says); bin/vellum
+// imports this module and calls main() itself.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (code >= 0) process.exitCode = code
+    },
+    (err: unknown) => {
+      console.error(err)
+      process.exitCode = 1
+    },
+  )
 }

@@ -82,6 +82,9 @@ export const envSchema = z.object({
 
   // HTTP server
   REQUEST_TIMEOUT_MS: int(1000, 3_600_000, 60_000),
+  // GET /metrics (Prometheus): on by default, open unless METRICS_TOKEN is set (then Bearer).
+  METRICS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   // How long a stop (SIGTERM/SIGINT) waits for requests in flight before the process exits anyway:
   // under Kubernetes' default 30 s grace period, and longer than a render's deadline.
   SHUTDOWN_TIMEOUT_MS: int(0, 3_600_000, 25_000),
@@ -100,6 +103,7 @@ export interface Config {
   trustProxy: boolean
   requestTimeoutMs: number
   shutdownTimeoutMs: number
+  metrics: { enabled: boolean; token: string | undefined }
   limits: {
     bodyBytes: number
     htmlBytes: number
@@ -146,6 +150,7 @@ export function toConfig(env: Env): Config {
     trustProxy: env.TRUST_PROXY,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    metrics: { enabled: env.METRICS === 'on', token: env.METRICS_TOKEN },
     limits: {
       bodyBytes: env.BODY_LIMIT_BYTES,
       htmlBytes: env.MAX_HTML_BYTES,

@@ -17,6 +17,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from '
 import { join } from 'node:path'
 import { LRUCache } from 'lru-cache'
 import type { ExtraFont } from '../render/job.js'
+import { noMetrics, type Metrics } from '../observability/metrics.js'
 import { GuardedFetcher, type GuardedFetchOptions } from '../net/guarded-fetch.js'
 
 export interface GoogleFontsOptions {
@@ -108,6 +109,7 @@ export class GoogleFonts {
     private readonly options: GoogleFontsOptions,
     private readonly fetchers: FontFetchers,
     private readonly log: Logger,
+    private readonly metrics: Pick<Metrics, 'cache'> = noMetrics,
   ) {
     mkdirSync(options.cacheDir, { recursive: true })
     this.#trustedOrigin = new URL(options.cssUrl).origin
@@ -135,6 +137,7 @@ export class GoogleFonts {
   family(spec: string): Promise<ExtraFont[]> {
     const key = spec.toLowerCase()
     const cached = this.#memory.get(key)
+    this.metrics.cache('google_fonts', cached !== undefined)
     if (cached) return Promise.resolve(cached)
     let pending = this.#inflight.get(key)
     if (!pending) {

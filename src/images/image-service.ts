@@ -15,6 +15,8 @@ import type { CreateImageRequest } from '../http/schemas/create-image.js'
 import { renderKey, type RenderService, type RenderOutput } from '../render/render-service.js'
 import pLimit, { type LimitFunction } from 'p-limit'
 import { checkVariant, deriveVariant, FORMATS, type VariantRequest } from './variants.js'
+import { noMetrics, type Metrics } from '../observability/metrics.js'
+import type { StageTimings } from '../render/job.js'
 
 export interface Created {
   id: string
@@ -23,6 +25,8 @@ export interface Created {
   used: number
   limit: number
   warnings: string[]
+  /** Stage times of a fresh render (absent for a dedupe hit), for the Server-Timing header. */
+  timings?: StageTimings & { store: number }
 }
 
 export interface StoredImage {
@@ -67,6 +71,7 @@ export class ImageService {
       /** Output pixels a resized variant may have (MAX_OUTPUT_PIXELS) and how many build at once. */
       variants: { outputPixels: number; resizeSide?: number; concurrency: number }
       defaultDedupeSeconds: number
+      metrics?: Metrics
       now?: () => number
     },
   ) {
@@ -82,7 +87,12 @@ export class ImageService {
     return this.deps.now?.() ?? Date.now()
   }
 
+  get #metrics(): Metrics {
+    return this.deps.metrics ?? noMetrics
+  }
+
   #planLimit(user: UserRow, used: number): AppError {
+    this.#metrics.quotaRejected()
     return new AppError(
       'PLAN_LIMIT',
       `You've used ${used} of your ${user.monthlyLimit} renders. Ask the server's operator to raise your monthly limit.`,
@@ -120,9 +130,18 @@ export class ImageService {
   async #createFresh(user: UserRow, req: CreateImageRequest, hash: string): Promise<Created> {
     this.#precheck(user, 1)
     const out = await this.deps.renderer.render(req.render, hash)
+    const storeStart = performance.now()
     const [id] = this.#commit(user, [{ hash, out, req }])
+    const store = Math.round((performance.now() - storeStart) * 100) / 100
     this.#prime(id!, out)
-    return { id: id!, consumed: 1, used: this.deps.usage.usedThisMonth(user.id, this.#now()), limit: user.monthlyLimit, warnings: out.warnings }
+    return {
+      id: id!,
+      consumed: 1,
+      used: this.deps.usage.usedThisMonth(user.id, this.#now()),
+      limit: user.monthlyLimit,
+      warnings: out.warnings,
+      timings: { ...out.timings, store },
+    }
   }
 
   /** A new image is usually fetched right away: keep its PNG in the served-image cache. */
@@ -134,7 +153,8 @@ export class ImageService {
   /** Stores images and charges for them in one transaction; refuses all if the month would overflow. */
   #commit(user: UserRow, items: Array<{ hash: string; out: RenderOutput; req: CreateImageRequest }>): string[] {
     const now = this.#now()
-    return this.deps.db.transaction(() => {
+    const started = performance.now()
+    const ids = this.deps.db.transaction(() => {
       const charge = this.deps.usage.charge(user.id, items.length, user.monthlyLimit, now)
       if (!charge.ok) throw this.#planLimit(user, charge.used)
       return items.map(({ hash, out, req }) => {
@@ -157,6 +177,8 @@ export class ImageService {
         return id
       })
     }).immediate()
+    this.#metrics.storeSeconds((performance.now() - started) / 1000)
+    return ids
   }
 
   /** All variations render, then all are stored and charged together, or none are. Order is kept. */
@@ -208,6 +230,7 @@ export class ImageService {
   async fetch(id: string, variant: VariantRequest): Promise<StoredImage> {
     const key = `${id}:${variant.format}:${variant.width ?? ''}:${variant.height ?? ''}`
     const hit = this.#variants.get(key)
+    this.#metrics.cache(variant.format === 'png' && variant.width === undefined && variant.height === undefined ? 'served_images' : 'variants', hit !== undefined)
     if (hit) return hit
     const record = this.deps.images.find(id)
     if (!record) throw new AppError('IMAGE_NOT_FOUND')

@@ -16,6 +16,7 @@ import { AppError } from '../errors/catalogue.js'
 import { decodeDataUri, splitDataUri } from './data-uri.js'
 import { FetchError, type GuardedFetcher } from './guarded-fetch.js'
 import { cssUrls, scanPage, type PageScan } from './page-scan.js'
+import { noMetrics, type Metrics } from '../observability/metrics.js'
 
 export interface RemoteImageLimits {
   imagePixels: number
@@ -68,6 +69,7 @@ export class RemoteImages {
   constructor(
     private readonly fetcher: GuardedFetcher,
     options: { cacheBytes: number; cacheTtlMs: number },
+    private readonly metrics: Pick<Metrics, 'cache'> = noMetrics,
   ) {
     this.#cache = new LRUCache<string, LoadedImage>({
       maxSize: Math.max(1, options.cacheBytes),
@@ -114,6 +116,7 @@ export class RemoteImages {
 
   #one(url: string, maxPixels: number): Promise<LoadedImage> {
     const hit = this.#cache.get(url)
+    this.metrics.cache('remote_images', hit !== undefined)
     if (hit) return Promise.resolve(hit)
     let pending = this.#inflight.get(url)
     if (!pending) {

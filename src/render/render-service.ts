@@ -12,6 +12,16 @@ import { scanPageAsync } from '../net/page-scan.js'
 import type { RemoteImages } from '../net/remote-images.js'
 import type { RenderRunner } from './pool/render-pool.js'
 import type { RenderLimits, RenderResult } from './job.js'
+import { AppError } from '../errors/catalogue.js'
+import type { Metrics, RenderOutcome } from '../observability/metrics.js'
+
+function outcomeOf(err: unknown): RenderOutcome {
+  if (!(err instanceof AppError)) return 'failed'
+  if (err.code === 'RENDER_TIMEOUT') return 'timeout'
+  if (err.code === 'RENDER_CRASHED') return 'crashed'
+  if (err.code === 'QUEUE_FULL') return 'queue_full'
+  return err.status < 500 ? 'refused' : 'failed'
+}
 
 export interface RenderOutput extends Omit<RenderResult, 'png'> {
   png: Buffer
@@ -45,6 +55,7 @@ export class RenderService {
       limits: RenderLimits
       /** Remote images; without it, http(s) images render as broken images (empty boxes). */
       images?: RemoteImages
+      metrics?: Pick<Metrics, 'render'>
     },
   ) {}
 
@@ -58,6 +69,15 @@ export class RenderService {
   }
 
   async #render(params: RenderParams): Promise<RenderOutput> {
+    try {
+      return await this.#renderOnce(params)
+    } catch (err) {
+      this.deps.metrics?.render(outcomeOf(err))
+      throw err
+    }
+  }
+
+  async #renderOnce(params: RenderParams): Promise<RenderOutput> {
     // Web fonts (google_fonts, and the page's own <link>/@import of Google Fonts) and remote
     // images are I/O: fetched here, so the worker only computes.
     // One linear tokenizer pass over the HTML, in slices, serves both pre-scans (see page-scan.ts).
@@ -68,6 +88,7 @@ export class RenderService {
       this.deps.images ? this.deps.images.resolve(params.html, params.css, this.deps.limits, page) : { images: {}, warnings: [] },
     ])
     const result = await this.deps.pool.run({ params, limits: this.deps.limits, fonts: fonts.fonts, images: images.images })
+    this.deps.metrics?.render('ok', result.timings)
     const png = Buffer.from(result.png.buffer, result.png.byteOffset, result.png.byteLength)
     return {
       ...result,

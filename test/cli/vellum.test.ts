@@ -66,6 +66,9 @@ t.test('vellum users and render', async (t) => {
 
   const bad = await vellum(dir, 'render')
   t.equal(bad.code, 2)
+  const missing = await vellum(dir, 'render', join(dir, 'missing.html'))
+  t.equal(missing.code, 2, 'a file that cannot be read is bad input')
+  t.equal(missing.stderr, `vellum: cannot read ${join(dir, 'missing.html')} (ENOENT)\n`, 'said in one line, no stack trace')
   const unknown = await vellum(dir, 'frobnicate')
   t.equal(unknown.code, 2)
   t.match(unknown.stderr, /unknown command/)
@@ -116,4 +119,20 @@ t.test('vellum serve, as `npm start` runs it (the dist/ bundle once built): crea
   t.ok(coverage(png, [255, 255, 255]) > 0.01, 'white text drawn on it (bundled fonts found)')
   server.kill('SIGTERM')
   t.equal(await exited, 0, 'a graceful stop on SIGTERM')
+})
+
+t.test('running from source, as the README says (npx tsx src/cli/main.ts …)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vellum-src-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
+  const run = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', main, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dir }, timeout: 60_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+      )
+    })
+  const added = await run('users', 'add', 'src-user')
+  t.equal(added.code, 0, added.stderr)
+  t.equal(JSON.parse(added.stdout).user_id, 'src-user')
+  t.equal((await run('frobnicate')).code, 2)
 })

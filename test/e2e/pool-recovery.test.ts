@@ -6,6 +6,7 @@
  */
 import t from 'tap'
 import { startServer, post, workerPids } from './served.js'
+import { allBusy } from '../processes.js'
 
 // Seconds of rendering, well within every limit: six blurred shadows at device scale 3.
 const slowCard = (n: number) => ({
@@ -20,14 +21,14 @@ t.test('all workers killed while busy, renders queued behind them', async (t) =>
   await Promise.all([1, 2].map((n) => post(served.base, '/v1/image', auth, { html: `<p>warm ${n}</p>` })))
   const answer = (body: unknown) => post(served.base, '/v1/image', auth, body).then(async (r) => ({ status: r.status, body: await r.text(), at: Date.now() }))
   const busy = [1, 2].map((n) => answer(slowCard(n)))
-  // Both slow renders inside a worker, none waiting.
+  // Both slow renders inside a worker, none waiting, and both workers rendering.
   const stats = async () => ((await (await fetch(`${served.base}/health`)).json()) as { render: { busy: number; pending: number } }).render
   for (let i = 0; i < 300; i++) {
     const s = await stats()
     if (s.busy === 2 && s.pending === 0) break
     await new Promise((r) => setTimeout(r, 20))
   }
-  await new Promise((r) => setTimeout(r, 200))
+  t.ok(await allBusy(workerPids(served.serverPid)), 'both workers are rendering')
   const queued = [1, 2, 3].map((n) => answer({ html: `<p>queued ${n}</p>`, device_scale: 1 }))
   await new Promise((r) => setTimeout(r, 100))
   const pids = workerPids(served.serverPid)

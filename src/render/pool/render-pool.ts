@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { AppError, catalogue, type ErrorCode, type ValidationIssue } from '../../errors/catalogue.js'
 import type { RenderJob, RenderResult } from '../job.js'
+import type { Metrics } from '../../observability/metrics.js'
 
 export interface RenderPoolOptions {
   workers: number
@@ -27,8 +28,15 @@ export interface RenderRunner {
   stats(): { busy: number; idle: number; pending: number; total: number }
   /** A worker has finished its warm-up since the pool started (or workers start on demand). */
   ready(): boolean
+  /**
+   * Where the pool reports queue waits and worker starts and ends. Set after creation: the server
+   * forks the first worker before it loads anything else, metrics included.
+   */
+  observe(sink: PoolObserver): void
   close(): Promise<void>
 }
+
+export type PoolObserver = Pick<Metrics, 'queueWaitSeconds' | 'workerStarted' | 'workerEnded'>
 
 const IS_TS = import.meta.url.endsWith('.ts')
 /** Without a first render, the workers after the first start this long after the pool. */
@@ -92,6 +100,10 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
       maxQueueSize: options.queueSize,
       workerTerminateTimeout: 500,
       forkOpts,
+      onCreateWorker: () => {
+        observer?.workerStarted()
+        return undefined
+      },
     })
     // Cold start: the first worker boots alone, and the others start after the first render
     // (or after REST_START_MS without one), so neither the first worker's start nor the first
@@ -111,6 +123,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
     void Promise.all(Array.from({ length: workers }, () => pool.exec('methods'))).catch(() => undefined)
   }
   let warm = false
+  let observer: PoolObserver | undefined
   let current: ReturnType<typeof start> | undefined = options.idleTimeoutMs > 0 ? undefined : start()
   let lastUsed = Date.now()
   let active = 0
@@ -121,6 +134,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
       ? setInterval(() => {
           if (current && active === 0 && Date.now() - lastUsed >= options.idleTimeoutMs) {
             const idle = current
+            for (let i = 0; i < idle.stats().totalWorkers; i++) observer?.workerEnded('idle')
             current = undefined
             idle.terminate().catch(() => undefined)
           }
@@ -130,6 +144,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
   return {
     async run(job) {
       const pool = (current ??= start())
+      const queuedAt = performance.now()
       active++
       lastUsed = Date.now()
       let timer: NodeJS.Timeout | undefined
@@ -139,6 +154,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
         promise = pool.exec('render', [job], {
           on: (event: unknown) => {
             if (event !== 'started') return
+            observer?.queueWaitSeconds((performance.now() - queuedAt) / 1000)
             timer = setTimeout(() => {
               timedOut = true
               promise.cancel()
@@ -152,7 +168,10 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
         // Backstop for a worker that never starts: boot plus queue wait plus the render itself.
         return (await promise.timeout(options.timeoutMs * 4 + 30_000)) as RenderResult
       } catch (err) {
-        throw toAppError(timedOut ? new workerpool.Promise.TimeoutError('deadline') : err, options)
+        const appError = toAppError(timedOut ? new workerpool.Promise.TimeoutError('deadline') : err, options)
+        if (appError.code === 'RENDER_TIMEOUT') observer?.workerEnded('deadline')
+        if (appError.code === 'RENDER_CRASHED') observer?.workerEnded('crash')
+        throw appError
       } finally {
         clearTimeout(timer)
         active--
@@ -162,6 +181,11 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
     },
     // With RENDER_IDLE_TIMEOUT_MS, no worker runs while idle by design: ready to start one.
     ready: () => options.idleTimeoutMs > 0 || warm,
+    observe: (sink) => {
+      observer = sink
+      // The workers started before anyone was listening (the server forks the first one early).
+      for (let i = 0; i < (current?.stats().totalWorkers ?? 0); i++) sink.workerStarted()
+    },
     stats: () => {
       if (!current) return { busy: 0, idle: 0, pending: 0, total: 0 }
       const s = current.stats()
@@ -169,6 +193,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
     },
     close: async () => {
       clearInterval(reaper)
+      for (let i = 0; i < (current?.stats().totalWorkers ?? 0); i++) observer?.workerEnded('shutdown')
       await current?.terminate(true)
       current = undefined
     },

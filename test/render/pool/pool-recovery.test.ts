@@ -10,6 +10,7 @@ import { createRenderPool } from '../../../src/render/pool/render-pool.js'
 import { renderLimits } from '../../../src/container.js'
 import { configFrom } from '../../../src/config/load-config.js'
 import type { RenderJob } from '../../../src/render/job.js'
+import { allBusy } from '../../processes.js'
 
 /** Render worker processes that are children of this process. */
 function workerPids(): number[] {
@@ -49,7 +50,7 @@ t.test('every worker killed while busy, more queued: the pool recovers and serve
   const deadline = Date.now() + 20_000
   while (pool.stats().busy < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
   t.equal(pool.stats().busy, 2, 'both workers busy')
-  await new Promise((r) => setTimeout(r, 200)) // well inside their ~3 s renders
+  t.ok(await allBusy(workerPids()), 'both workers are rendering')
   const queued = ['<p>queued a</p>', '<p>queued b</p>'].map((html) => outcome(pool.run(job(html))))
   const killedAt = Date.now()
   for (const pid of workerPids()) process.kill(pid, 'SIGKILL')

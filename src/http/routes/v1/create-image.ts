@@ -12,6 +12,7 @@ import type { Config } from '../../../config/schema.js'
 import { checkSource, createImageBody, parseCreateImage, toCreateRequest, type CreateImageRequest } from '../../schemas/create-image.js'
 import { userOf } from '../../authenticate.js'
 import { imageUrl } from '../../image-urls.js'
+import type { StageTimings } from '../../../render/job.js'
 
 export interface CreateImageRoutesOptions {
   config: Config
@@ -34,6 +35,12 @@ function usageHeaders(reply: FastifyReply, c: { consumed: number; used: number; 
     'x-renders-consumed': String(c.consumed),
     'x-is-overage': 'False',
   })
+}
+
+/** The render's stages as a Server-Timing header (browsers' dev tools and the playground show it). */
+function serverTiming(t: StageTimings & { store: number }): string {
+  const stages: Array<[string, number]> = [['parse', t.parse], ['layout', t.layout], ['raster', t.rasterize], ['encode', t.encode], ['store', t.store]]
+  return stages.map(([name, ms]) => `${name};dur=${ms}`).join(', ')
 }
 
 const batchBody = (max: number) =>
@@ -75,6 +82,7 @@ export const createImageRoutes: FastifyPluginAsyncZod<CreateImageRoutesOptions> 
       usageHeaders(reply, result)
       const dropped = droppedHeader(result.warnings)
       if (dropped) reply.header('x-vellum-dropped-css', dropped)
+      if (result.timings) reply.header('server-timing', serverTiming(result.timings))
       return { url: imageUrl(config.publicUrl, request, result.id, req.format), id: result.id }
     },
   )

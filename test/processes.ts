@@ -1,0 +1,25 @@
+/** Reading other processes from /proc, for tests that must know what a worker is doing. */
+import { readFileSync } from 'node:fs'
+
+/** CPU time a process has used, in clock ticks (utime + stime from /proc/<pid>/stat). */
+export function cpuTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return Number(fields[11]) + Number(fields[12])
+  } catch {
+    return 0
+  }
+}
+
+/** Resolves once every one of `pids` is burning CPU (rendering, not booting or waiting). */
+export async function allBusy(pids: number[], timeoutMs = 30_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const before = pids.map(cpuTicks)
+    await new Promise((r) => setTimeout(r, 300))
+    // 15 ticks = 150 ms of CPU in 300 ms: each is working, whatever else the machine does.
+    if (pids.map(cpuTicks).every((after, i) => after - before[i]! >= 15)) return true
+  }
+  return false
+}
