@@ -56,7 +56,6 @@ export async function buildApp(
     // answer and carried by every log line of the request (pino's reqId).
     requestIdHeader: false,
     genReqId: requestIdOf,
-    requestIdLogLabel: 'reqId',
   })
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)

@@ -23,3 +23,20 @@ export async function allBusy(pids: number[], timeoutMs = 30_000): Promise<boole
   }
   return false
 }
+
+/**
+ * Resolves once there are `count` of `pids()` and every one is quiet (done booting and warming
+ * up: a worker that is still starting takes a task but runs it only after its warm-up).
+ */
+export async function allQuiet(pids: () => number[], count: number, timeoutMs = 30_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const now = pids()
+    if (now.length === count) {
+      const before = now.map(cpuTicks)
+      await new Promise((r) => setTimeout(r, 300))
+      if (now.map(cpuTicks).every((after, i) => after - before[i]! <= 3)) return true
+    } else await new Promise((r) => setTimeout(r, 100))
+  }
+  return false
+}

@@ -8,7 +8,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { StageTimings } from '../render/job.js'
 
 export type RenderOutcome = 'ok' | 'refused' | 'timeout' | 'crashed' | 'queue_full' | 'failed'
-export type CacheName = 'served_images' | 'variants' | 'remote_images' | 'google_fonts'
+export type CacheName = 'served_images' | 'variants' | 'remote_images' | 'google_fonts' | 'sheets' | 'font_sets'
 export type WorkerEnd = 'crash' | 'deadline' | 'idle' | 'shutdown'
 
 export interface Metrics {
@@ -17,6 +17,8 @@ export interface Metrics {
   storeSeconds(seconds: number): void
   queueWaitSeconds(seconds: number): void
   cache(name: CacheName, hit: boolean): void
+  /** Lookups counted elsewhere (a render worker's own caches), added in one go. */
+  cacheCounts(name: CacheName, hits: number, misses: number): void
   quotaRejected(): void
   workerStarted(): void
   workerEnded(cause: WorkerEnd): void
@@ -62,6 +64,10 @@ export function createMetrics(options: { queueDepth: () => number }): Metrics {
     storeSeconds: (s) => stages.observe({ stage: 'store' }, s),
     queueWaitSeconds: (s) => queueWait.observe(s),
     cache: (cache, hit) => caches.inc({ cache, result: hit ? 'hit' : 'miss' }),
+    cacheCounts(cache, hits, misses) {
+      if (hits) caches.inc({ cache, result: 'hit' }, hits)
+      if (misses) caches.inc({ cache, result: 'miss' }, misses)
+    },
     quotaRejected: () => quota.inc(),
     workerStarted: () => workerStarts.inc(),
     workerEnded: (cause) => workerEnds.inc({ cause }),
@@ -75,6 +81,7 @@ export const noMetrics: Metrics = {
   storeSeconds: () => {},
   queueWaitSeconds: () => {},
   cache: () => {},
+  cacheCounts: () => {},
   quotaRejected: () => {},
   workerStarted: () => {},
   workerEnded: () => {},

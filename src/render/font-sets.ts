@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { LRUCache } from 'lru-cache'
+import { countLookup } from './cache-stats.js'
 import { loadBundledFonts, type BundledFace, type FontFace } from '../fonts/bundled-fonts.js'
 import type { FontUsage } from './document/font-usage.js'
 import type { RenderJob } from './job.js'
@@ -49,6 +50,7 @@ export class FontSets {
     const weights = requested === 'any' ? 'any' : [...requested].sort((a, b) => a - b).join(',')
     const key = [wide, weights, usage.italic, ...extra.map((f) => `${f.name}|${f.weight}|${f.style}|${f.path}`)].join('\n')
     let set = this.#sets.get(key)
+    countLookup('font_sets', set !== undefined)
     if (!set) {
       // A family keeps only the asked weights when it has every one of them; otherwise satori
       // must see all of them to pick the neighbour a browser would.

@@ -2,6 +2,7 @@
  * What crosses the process boundary between the API process and a render worker. Plain data
  * only (structured clone): the worker owns fonts and renderer state.
  */
+import type { WorkerCacheStats } from './cache-stats.js'
 import type { RenderParams } from '../http/schemas/create-image.js'
 
 export interface RenderLimits {
@@ -50,4 +51,6 @@ export interface RenderResult {
   /** CSS declarations the renderer dropped or clamped, for the `x-vellum-dropped-css` header. */
   warnings: string[]
   timings: StageTimings
+  /** Lookups of the worker's own caches during this render. */
+  caches?: WorkerCacheStats
 }

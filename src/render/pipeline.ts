@@ -18,6 +18,7 @@ import { simplifySvg } from './stages/simplify-svg.js'
 import { guardRasterCost } from './stages/raster-cost.js'
 import { rasterize } from './stages/rasterize.js'
 import { encodePng } from './stages/encode.js'
+import { takeCacheStats } from './cache-stats.js'
 
 export interface Renderer {
   render(job: RenderJob): Promise<RenderResult>
@@ -78,6 +79,7 @@ export function createRenderer(): Renderer {
         height: raster.height,
         warnings: [...doc.warnings, ...laid.styleErrors, ...guarded.warnings],
         timings: { parse, layout: layoutMs, rasterize: rasterMs, encode: encodeMs },
+        caches: takeCacheStats(),
       }
     },
   }

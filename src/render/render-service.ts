@@ -55,7 +55,7 @@ export class RenderService {
       limits: RenderLimits
       /** Remote images; without it, http(s) images render as broken images (empty boxes). */
       images?: RemoteImages
-      metrics?: Pick<Metrics, 'render'>
+      metrics?: Pick<Metrics, 'render' | 'cacheCounts'>
     },
   ) {}
 
@@ -89,6 +89,7 @@ export class RenderService {
     ])
     const result = await this.deps.pool.run({ params, limits: this.deps.limits, fonts: fonts.fonts, images: images.images })
     this.deps.metrics?.render('ok', result.timings)
+    for (const [name, c] of Object.entries(result.caches ?? {})) this.deps.metrics?.cacheCounts(name as keyof NonNullable<RenderResult['caches']>, c.hits, c.misses)
     const png = Buffer.from(result.png.buffer, result.png.byteOffset, result.png.byteLength)
     return {
       ...result,

@@ -6,7 +6,7 @@
  */
 import t from 'tap'
 import { startServer, post, workerPids } from './served.js'
-import { allBusy } from '../processes.js'
+import { allBusy, allQuiet } from '../processes.js'
 
 // Seconds of rendering, well within every limit: six blurred shadows at device scale 3.
 const slowCard = (n: number) => ({
@@ -19,6 +19,8 @@ t.test('all workers killed while busy, renders queued behind them', async (t) =>
   const served = await startServer(t, { RENDER_WORKERS: 2 })
   const auth = await served.addUser('oom')
   await Promise.all([1, 2].map((n) => post(served.base, '/v1/image', auth, { html: `<p>warm ${n}</p>` })))
+  // Both workers started, warmed up and idle: each slow render below starts at once in its own.
+  t.ok(await allQuiet(() => workerPids(served.serverPid), 2), 'two warm, idle workers')
   const answer = (body: unknown) => post(served.base, '/v1/image', auth, body).then(async (r) => ({ status: r.status, body: await r.text(), at: Date.now() }))
   const busy = [1, 2].map((n) => answer(slowCard(n)))
   // Both slow renders inside a worker, none waiting, and both workers rendering.
@@ -37,6 +39,7 @@ t.test('all workers killed while busy, renders queued behind them', async (t) =>
   for (const pid of pids) process.kill(pid, 'SIGKILL')
 
   const failed = await Promise.all(busy)
+  t.comment(JSON.stringify(failed.map((r) => ({ status: r.status, afterKillMs: r.at - killedAt }))))
   t.same(failed.map((r) => r.status), [422, 422], 'the renders inside the killed workers fail')
   t.match(failed.map((r) => JSON.parse(r.body).message), [/ran out of memory or crashed/, /ran out of memory or crashed/])
   const served2 = await Promise.all(queued)

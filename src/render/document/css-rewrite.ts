@@ -14,6 +14,7 @@
  * The parsed rules are kept for the few places that need a cascade of their own (canvas
  * background, monospace default size).
  */
+import { countLookup } from '../cache-stats.js'
 import * as csstree from 'css-tree'
 import Specificity from '@bramus/specificity'
 import { LRUCache } from 'lru-cache'
@@ -143,6 +144,7 @@ export class CssRewriter {
   sheet(css: string, rules: StyleRule[]): string {
     const key = `${[...this.loadedFamilies].sort().join(',')}\n${css}`
     let done = SHEETS.get(key)
+    countLookup('sheets', done !== undefined)
     if (!done) {
       const sub = new CssRewriter(this.loadedFamilies)
       const local: StyleRule[] = []

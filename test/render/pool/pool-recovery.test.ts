@@ -10,7 +10,7 @@ import { createRenderPool } from '../../../src/render/pool/render-pool.js'
 import { renderLimits } from '../../../src/container.js'
 import { configFrom } from '../../../src/config/load-config.js'
 import type { RenderJob } from '../../../src/render/job.js'
-import { allBusy } from '../../processes.js'
+import { allBusy, allQuiet } from '../../processes.js'
 
 /** Render worker processes that are children of this process. */
 function workerPids(): number[] {
@@ -43,7 +43,7 @@ t.test('every worker killed while busy, more queued: the pool recovers and serve
   t.teardown(() => pool.close())
   // Two renders at once start both workers; once they are done, both are warm and idle.
   await Promise.all([pool.run(job('<p>warm a</p>')), pool.run(job('<p>warm b</p>'))])
-  t.equal(workerPids().length, 2, 'two warm workers')
+  t.ok(await allQuiet(workerPids, 2), 'two warm, idle workers')
   const outcome = (p: Promise<unknown>) => p.then(() => Date.now(), (err: Error) => err)
   // Both workers busy with a slow render each, two more renders waiting in the queue.
   const running = [1, 2].map((n) => outcome(pool.run(slow(n))))

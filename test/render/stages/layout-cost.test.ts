@@ -33,12 +33,11 @@ const text = (n: number) => words.repeat(Math.ceil(n / words.length)).slice(0, n
 
 t.test('500 KB of plain text (under MAX_HTML_BYTES) is refused before satori starts', async (t) => {
   // satori keeps a copy of a text block per segment it cuts it into: 1,886 MB for 40,000 characters (measured).
-  const started = Date.now()
+  // The message is the pre-layout estimate's ("to lay out"): satori never ran.
   await t.rejects(renderer.render(job(`<p>${text(500_000)}</p>`)), {
     code: 'RENDER_OVER_BUDGET',
-    message: /to lay out \(a text of 500,000 characters in one block, .*\); a render may use 1\.8 GB \(RENDER_BUDGET_MB, by default RENDER_MEMORY_MB minus .*Split long text into paragraphs/,
+    message: /to lay out \(a text of 500,000 characters in one block, .*\); a render may use 1\.2 GB \(RENDER_BUDGET_MB, by default derived from RENDER_MEMORY_MB\)\. .*Split long text into paragraphs/,
   })
-  t.ok(Date.now() - started < 5000, 'at once, not after a layout')
 })
 
 t.test('30,000 emoji are refused', async (t) => {
@@ -50,7 +49,7 @@ t.test('::before/::after on 2,400 elements: within the default budget, refused i
   const css = '.b{display:inline-block}.b::before{content:"before text ";color:red}.b::after{content:"after";color:blue}'
   const estimate = estimateLayout(buildDocument(job(html, { css })).root)
   t.equal(estimate.generatedBoxes, 4800, 'both pseudo-elements counted on every element the rule can match')
-  // Measured: +373 MB peak, 8.5 s of layout; the default budget (1.8 GB) lets it render.
+  // Measured: +373 MB peak, 8.5 s of layout; the default budget (1.2 GB) lets it render.
   t.ok(estimate.bytes > 300 * MB && estimate.bytes < 1232 * MB, `estimated ${Math.round(estimate.bytes / MB)} MB`)
   await t.rejects(renderer.render(job(html, { css }, { memoryBudgetBytes: 312 * MB })), {
     code: 'RENDER_OVER_BUDGET',

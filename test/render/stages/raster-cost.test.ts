@@ -112,7 +112,7 @@ t.test('40 legal 5000×5000 images are refused before resvg decodes them (4 GB)'
   const page = (n: number) => uris.slice(0, n).map((u) => `<img src="${u}" width="50" height="50">`).join('')
   await t.rejects(renderer.render(job(page(40))), {
     code: 'RENDER_OVER_BUDGET',
-    message: /about \d+\.\d GB to draw \(.*40 embedded images decoded: 3\.\d GB\); a render may use 1\.8 GB \(RENDER_BUDGET_MB/,
+    message: /about \d+\.\d GB to draw \(.*40 embedded images decoded: 3\.\d GB\); a render may use 1\.2 GB \(RENDER_BUDGET_MB/,
   })
   const two = await renderer.render(job(page(2)))
   t.ok(near(pixel(decodePng(Buffer.from(two.png)), 20, 20), [0x33, 0x66, 0xcc, 255]), 'two of them fit the budget and are drawn')

@@ -52,7 +52,32 @@ export const imageListRoutes: FastifyPluginAsyncZod<ImageListRoutesOptions> = as
 
   app.get(
     '/images/:id',
-    { schema: { summary: 'The stored definition of one of your images', tags: ['images'], params: z.object({ id: z.string() }) } },
+    {
+      schema: {
+        summary: 'The stored definition of one of your images',
+        tags: ['images'],
+        params: z.object({ id: z.string() }),
+        response: {
+          200: z.object({
+            id: z.string(),
+            url: z.string(),
+            image_type: z.literal('html_css'),
+            created_at: z.string(),
+            width: z.number(),
+            height: z.number(),
+            html: z.string(),
+            css: z.string().nullable(),
+            google_fonts: z.string().nullable(),
+            selector: z.string().nullable(),
+            device_scale: z.number(),
+            viewport_width: z.number().nullable(),
+            viewport_height: z.number().nullable(),
+            transparent_background: z.boolean(),
+            disable_twemoji: z.boolean(),
+          }),
+        },
+      },
+    },
     async (request) => {
       const user = userOf(request)
       const id = request.params.id.toLowerCase()
@@ -63,7 +88,7 @@ export const imageListRoutes: FastifyPluginAsyncZod<ImageListRoutesOptions> = as
       return {
         id: image.id,
         url: imageUrl(publicUrl, request, image.id),
-        image_type: 'html_css',
+        image_type: 'html_css' as const,
         created_at: iso(image.createdAt),
         width: image.width,
         height: image.height,

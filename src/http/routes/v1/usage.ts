@@ -1,10 +1,22 @@
 /** GET /v1/usage in the hosted API's shape: counts per hour (72), day (60) and month (12). */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
 import type { UsageRepository } from '../../../db/usage-repository.js'
 import { userOf } from '../../authenticate.js'
 
 export const usageRoutes: FastifyPluginAsyncZod<{ usage: UsageRepository }> = async (app, { usage }) => {
-  app.get('/usage', { schema: { summary: 'Your render counts per hour, day and month', tags: ['account'] } }, async (request) => {
+  const counts = z.record(z.string(), z.number())
+  const schema = {
+    summary: 'Your render counts per hour, day and month',
+    tags: ['account'],
+    response: {
+      200: z.object({
+        data: z.object({ hour: counts, day: counts, month: counts }),
+        per_billing_period: z.array(z.object({ total_images: z.number(), start: z.string(), end: z.string() })),
+      }),
+    },
+  }
+  app.get('/usage', { schema }, async (request) => {
     const userId = userOf(request).id
     const series = (period: 'hour' | 'day' | 'month', max: number) =>
       Object.fromEntries(usage.history(userId, period, max).map((r) => [r.start, r.count]))
