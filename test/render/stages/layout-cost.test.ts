@@ -10,6 +10,7 @@ import type { RenderJob, RenderLimits } from '../../../src/render/job.js'
 import type { RenderParams } from '../../../src/http/schemas/create-image.js'
 import { buildDocument } from '../../../src/render/stages/build-document.js'
 import { estimateLayout } from '../../../src/render/stages/layout-cost.js'
+import { budgetUnderDataLimit } from '../../../src/render/stages/memory-budget.js'
 import { loadCases, renderParams } from '../../fidelity/cases.js'
 import { decodePng } from '../../helper.js'
 
@@ -19,7 +20,7 @@ const limits: RenderLimits = {
   shadowBlurPx: 64, shadowSpreadPx: 128, shadows: 100,
 }
 /** What RENDER_MEMORY_MB=384 (the low-memory profile) leaves a render. */
-const LOW_MEMORY_BUDGET = (384 - 200) * MB
+const LOW_MEMORY_BUDGET = budgetUnderDataLimit(384) * MB
 const job = (html: string, p: Partial<RenderParams> = {}, l: Partial<RenderLimits> = {}): RenderJob => ({
   params: {
     html, css: '', googleFonts: [], selector: undefined, deviceScale: 1, viewportWidth: undefined, viewportHeight: undefined,
