@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createHmac } from 'node:crypto'
 import { request } from 'undici'
 import type { Card } from './lib/cards.js'
 import { median, p95 } from './lib/stats.js'
@@ -156,4 +157,42 @@ export async function renderLoad(server: Server, cards: Card[], seconds: number,
   )
   clearInterval(sampler)
   return { perSecond: done / seconds, failed, peakTree, peakMain, peakPss }
+}
+
+/**
+ * The og:image workflow: a template saved once, then signed GET URLs as a crawler fetches them.
+ * First GET = a URL never seen (render, store, charge); repeated = the same URL again (served
+ * from the store); throughput = cached signed GETs per second from a separate load process.
+ */
+export async function signedUrls(server: Server, card: Card, iterations: number, seconds: number) {
+  const res = await request(`${server.base}/v1/template`, {
+    method: 'POST',
+    headers: { authorization: server.auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ html: `${card.html}<!-- {{n}} -->`, device_scale: card.scale }),
+  })
+  const text = await res.body.text()
+  if (res.statusCode !== 200) throw new Error(`template answered ${res.statusCode}: ${text}`)
+  const { template_id: id } = JSON.parse(text) as { template_id: string }
+  const url = (n: string) => {
+    const query = `n=${n}`
+    return `${server.base}/v1/image/${id}/${createHmac('sha256', KEY).update(query).digest('hex')}/png?${query}`
+  }
+  const get = async (u: string) => {
+    const t = performance.now()
+    const img = await request(u)
+    await img.body.arrayBuffer()
+    if (img.statusCode !== 200) throw new Error(`signed GET answered ${img.statusCode}`)
+    return performance.now() - t
+  }
+  for (let i = 0; i < 2; i++) await get(url(`warm-${process.pid}-${i}`))
+  const first: number[] = []
+  for (let i = 0; i < iterations; i++) first.push(await get(url(`${process.pid}-${++unique}`)))
+  const repeatedUrl = url(`${process.pid}-${++unique}`)
+  await get(repeatedUrl)
+  const repeated: number[] = []
+  for (let i = 0; i < iterations * 3; i++) repeated.push(await get(repeatedUrl))
+  const { stdout } = await run(process.execPath, [...process.execArgv, GET_LOAD, repeatedUrl, '32', String(seconds)])
+  const load = JSON.parse(stdout) as { non2xx: number; perSecond: number }
+  if (load.non2xx > 0) throw new Error(`${load.non2xx} cached signed GETs failed`)
+  return { firstP50: median(first), firstP95: p95(first), repeatedP50: median(repeated), repeatedP95: p95(repeated), cachedRps: load.perSecond }
 }

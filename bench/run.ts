@@ -17,7 +17,7 @@ import { MiB, treeRss } from './lib/proc.js'
 import { benchStages } from './stages.js'
 import { benchTakumi, type PeerResult } from './peers/takumi.js'
 import { benchChromium } from './peers/chromium.js'
-import { cachedGetThroughput, coldStart, latency, renderLoad, startServer, uniqueHtml, createAndFetch } from './http.js'
+import { cachedGetThroughput, coldStart, latency, renderLoad, signedUrls, startServer, uniqueHtml, createAndFetch } from './http.js'
 import { renderChart } from './report.js'
 import { poolThroughput } from './pool.js'
 
@@ -71,6 +71,8 @@ await new Promise((r) => setTimeout(r, 2000))
 const idle = treeRss(server.pid)
 const http = await latency(server, cards, N)
 const cachedRps = await cachedGetThroughput(server, title, 5)
+log('signed template URLs (og:image)')
+const signed = await signedUrls(server, title, N, 5)
 const tpAll = await (async () => {
   const tcard = [title]
   return (await renderLoad(server, tcard, TP_S, cores * 4)).perSecond
@@ -133,6 +135,9 @@ target('unique server p50 vs takumi (geomean)', `${fmt(serverOverTakumi, 2)}×`,
 target('unique e2e p50 vs warm Chromium (geomean)', `${fmt(e2eOverChromium, 2)}×`, '≤ 0.5×', chromium ? e2eOverChromium <= 0.5 : undefined)
 target('repeated create + cached fetch p50', `${fmt(repeatedP50, 2)} ms`, '≤ 2 ms', repeatedP50 <= 2)
 target('cached GET throughput', `${fmt(cachedRps, 0)} req/s`, '≥ 5000 req/s', cachedRps >= 5000)
+target('signed templated URL: first GET p50 / p95 (renders, stores, charges)', `${fmt(signed.firstP50)} / ${fmt(signed.firstP95)} ms`, '(info)', undefined)
+target('signed templated URL: repeated GET p50 / p95', `${fmt(signed.repeatedP50, 2)} / ${fmt(signed.repeatedP95, 2)} ms`, '(info)', undefined)
+target('cached signed-URL GET throughput', `${fmt(signed.cachedRps, 0)} req/s`, '≥ 5000 req/s', signed.cachedRps >= 5000)
 target(`throughput ${cores} cores vs 1 (title)`, `${fmt(tpAll, 1)} vs ${fmt(tpOne, 1)} renders/s = ${fmt(tpAll / tpOne, 2)}×`, '≥ 1.7×', tpAll / tpOne >= 1.7)
 target(`render pool alone, no HTTP: ${cores} workers vs 1 (title)`, `${fmt(poolAll, 1)} vs ${fmt(poolOne, 1)} renders/s = ${fmt(poolAll / poolOne, 2)}×`, '(info)', undefined)
 target('throughput vs takumi (title)', `${fmt(tpAll, 1)} vs ${fmt(takumiTp ?? NaN, 1)} renders/s = ${fmt(tpAll / (takumiTp ?? NaN), 2)}×`, '≥ 0.5×', takumiTp ? tpAll / takumiTp >= 0.5 : undefined)

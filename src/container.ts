@@ -8,6 +8,7 @@ import { openDatabase, type Db } from './db/database.js'
 import { UsersRepository } from './db/users-repository.js'
 import { UsageRepository } from './db/usage-repository.js'
 import { ImagesRepository } from './db/images-repository.js'
+import { checkVault, loadKeyVault, type KeyVault } from './auth/key-vault.js'
 import { createFontFetchers, GoogleFonts, type Logger } from './fonts/google-fonts.js'
 import { createRenderPool, type RenderRunner } from './render/pool/render-pool.js'
 import { RenderService } from './render/render-service.js'
@@ -16,6 +17,10 @@ import { RemoteImages } from './net/remote-images.js'
 import { ImageService } from './images/image-service.js'
 import type { RenderLimits } from './render/job.js'
 import { createMetrics, type Metrics } from './observability/metrics.js'
+import { TemplatesRepository } from './db/templates-repository.js'
+import { TemplateEngine } from './templates/template-engine.js'
+import { TemplateService } from './templates/template-service.js'
+import { SignedRenders } from './signing/signed-renders.js'
 import { budgetUnderDataLimit, DEFAULT_BUDGET_MB, MB } from './render/stages/memory-budget.js'
 
 export interface Container {
@@ -24,6 +29,9 @@ export interface Container {
   users: UsersRepository
   usage: UsageRepository
   images: ImageService
+  templates: TemplateService
+  signed: SignedRenders
+  vault: KeyVault
   pool: RenderRunner
   metrics: Metrics
   /** Loads what requests would otherwise load on the event loop; the server calls it before listening. */
@@ -52,15 +60,23 @@ export function renderLimits(config: Config): RenderLimits {
   }
 }
 
-/** The database alone, for the CLI's user commands (no render workers needed). */
-export function openData(config: Config): { db: Db; users: UsersRepository; usage: UsageRepository } {
+/** The database and the key vault alone, for the CLI's user commands (no render workers needed). */
+export function openData(config: Config): { db: Db; users: UsersRepository; usage: UsageRepository; vault: KeyVault } {
   const db = openDatabase(join(resolve(config.dataDir), 'vellum.db'))
-  return { db, users: new UsersRepository(db), usage: new UsageRepository(db) }
+  const users = new UsersRepository(db)
+  try {
+    const vault = loadKeyVault(config.dataDir, config.secret)
+    checkVault(vault, { get: () => users.vaultCheck(), set: (sealed) => users.setVaultCheck(sealed) }, config.dataDir)
+    return { db, users, usage: new UsageRepository(db), vault }
+  } catch (err) {
+    db.close()
+    throw err
+  }
 }
 
 /** `pool` may be started earlier by the caller (the server boots workers first: they take longest). */
 export function createContainer(config: Config, log: Logger, pool: RenderRunner = createRenderPool(config.render)): Container {
-  const { db, users, usage } = openData(config)
+  const { db, users, usage, vault } = openData(config)
   const metrics = createMetrics({ queueDepth: () => pool.stats().pending })
   pool.observe(metrics)
   const fontFetchers = createFontFetchers(config.googleFonts, config.fetch)
@@ -78,12 +94,28 @@ export function createContainer(config: Config, log: Logger, pool: RenderRunner 
     defaultDedupeSeconds: config.defaults.dedupeSeconds,
     metrics,
   })
+  const templates = new TemplateService({
+    templates: new TemplatesRepository(db),
+    engine: new TemplateEngine({ cacheSize: config.templates.cacheSize }),
+    limits: config.templates,
+  })
+  const signed = new SignedRenders({
+    users,
+    vault,
+    templates,
+    images,
+    defaults: config.defaults,
+    limits: { htmlBytes: config.limits.htmlBytes, cssBytes: config.limits.cssBytes, resizeSide: config.limits.resizeSide },
+  })
   return {
     config,
     db,
     users,
     usage,
     images,
+    templates,
+    signed,
+    vault,
     pool,
     metrics,
     async warmUp() {

@@ -30,8 +30,14 @@ export async function serve(): Promise<void> {
     }
     throw err
   }
-  if (container.users.list().length === 0) {
+  const users = container.users.list()
+  if (users.length === 0) {
     log.warn('no users yet: create one with `npx vellum users add <user_id>` (prints its API key)')
+  }
+  // Keys issued before they were kept sealed cannot sign URLs; say so once, with the fix.
+  const unsigned = users.filter((u) => !u.canSign && u.revokedAt === null).map((u) => u.id)
+  if (unsigned.length > 0) {
+    log.warn({ users: unsigned.slice(0, 20), count: unsigned.length }, 'these users cannot sign URLs until `npx vellum users rotate-key <user_id>` gives them a new key')
   }
 
   // A stop however it is signalled: SIGTERM to this process (`docker stop` when it is PID 1, or

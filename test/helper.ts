@@ -12,7 +12,7 @@ import type { Test } from 'tap'
 import { configFrom } from '../src/config/load-config.js'
 import { createContainer, type Container } from '../src/container.js'
 import { buildApp } from '../src/app.js'
-import { digestKey, newSalt } from '../src/auth/api-keys.js'
+import { keyRecord } from '../src/auth/api-keys.js'
 
 export interface TestApp {
   app: FastifyInstance
@@ -51,8 +51,7 @@ export async function build(
     dataDir,
     auth: (user, key) => `Basic ${Buffer.from(`${user}:${key}`).toString('base64')}`,
     addUser(id, key, limit = 1000) {
-      const salt = newSalt()
-      container.users.create({ id, salt, digest: digestKey(salt, key), monthlyLimit: limit, now: Date.now() })
+      container.users.create({ id, ...keyRecord(container.vault, id, key), monthlyLimit: limit, now: Date.now() })
     },
   }
 }

@@ -28,3 +28,9 @@ export function keyMatches(stored: { salt: Buffer; digest: Buffer } | undefined,
   const ok = timingSafeEqual(digestKey(salt, key), expected)
   return stored !== undefined && ok
 }
+
+/** Everything stored for a new key: the digest Basic auth checks and the sealed key signing needs. */
+export function keyRecord(vault: { seal(userId: string, key: string): Buffer }, userId: string, key: string): { salt: Buffer; digest: Buffer; sealed: Buffer } {
+  const salt = newSalt()
+  return { salt, digest: digestKey(salt, key), sealed: vault.seal(userId, key) }
+}

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util'
 import { pathToFileURL } from 'node:url'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { loadConfig, ConfigError } from '../config/load-config.js'
-import { digestKey, generateApiKey, newSalt } from '../auth/api-keys.js'
+import { generateApiKey, keyRecord } from '../auth/api-keys.js'
 import { AppError } from '../errors/catalogue.js'
 
 // The container (database, HTTP stack) is imported only by the commands that use it: `serve`
@@ -16,9 +16,12 @@ const USAGE = `Usage:
   vellum serve                                   start the HTTP server (config from the environment)
   vellum users add <user_id> [--key K] [--limit N]
                                                  create a user; prints {"user_id","api_key"} as JSON
-  vellum users list                              list users as JSON lines
+  vellum users list                              list users as JSON lines (can_sign: false until rotate-key
+                                                 for keys issued before signed URLs)
   vellum users set-limit <user_id> <N>           set the monthly render limit
   vellum users revoke <user_id>                  revoke the user's API key
+  vellum users rotate-key <user_id> [--key K]    issue a new API key (the old one stops working, for
+                                                 Basic auth and signed URLs); prints it as JSON
   vellum render <file.html> [--css f.css] [--out f.png] [--width W --height H] [--scale S] [--selector S]
                                                  render locally, without a server`
 
@@ -37,7 +40,7 @@ async function users(args: string[]): Promise<void> {
   const [sub, ...rest] = args
   const config = loadConfig()
   const { openData } = await import('../container.js')
-  const { db, users } = openData(config)
+  const { db, users, vault } = openData(config)
   try {
     switch (sub) {
       case 'add': {
@@ -47,16 +50,15 @@ async function users(args: string[]): Promise<void> {
         if (values.key !== undefined && values.key.length < 8) throw new UsageError('--key must be at least 8 characters')
         if (users.find(id)) throw new UsageError(`user ${id} already exists`)
         const key = values.key ?? generateApiKey()
-        const salt = newSalt()
         const limit = int('--limit', values.limit, 0) ?? config.defaults.userLimit
-        users.create({ id, salt, digest: digestKey(salt, key), monthlyLimit: limit, now: Date.now() })
+        users.create({ id, ...keyRecord(vault, id, key), monthlyLimit: limit, now: Date.now() })
         process.stdout.write(`${JSON.stringify({ user_id: id, api_key: key, monthly_limit: limit })}\n`)
         return
       }
       case 'list':
         for (const u of users.list()) {
           process.stdout.write(
-            `${JSON.stringify({ user_id: u.id, monthly_limit: u.monthlyLimit, revoked: u.revokedAt !== null, created_at: new Date(u.createdAt).toISOString() })}\n`,
+            `${JSON.stringify({ user_id: u.id, monthly_limit: u.monthlyLimit, revoked: u.revokedAt !== null, can_sign: u.canSign, created_at: new Date(u.createdAt).toISOString() })}\n`,
           )
         }
         return
@@ -73,6 +75,16 @@ async function users(args: string[]): Promise<void> {
         if (!id) throw new UsageError('usage: vellum users revoke <user_id>')
         if (!users.revoke(id, Date.now()) && !users.find(id)) throw new UsageError(`no user ${id}`)
         process.stdout.write(`${JSON.stringify({ user_id: id, revoked: true })}\n`)
+        return
+      }
+      case 'rotate-key': {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { key: { type: 'string' } } })
+        const id = positionals[0]
+        if (!id) throw new UsageError('usage: vellum users rotate-key <user_id> [--key K]')
+        if (values.key !== undefined && values.key.length < 8) throw new UsageError('--key must be at least 8 characters')
+        const key = values.key ?? generateApiKey()
+        if (!users.setKey(id, keyRecord(vault, id, key))) throw new UsageError(`no user ${id}`)
+        process.stdout.write(`${JSON.stringify({ user_id: id, api_key: key })}\n`)
         return
       }
       default:

@@ -44,6 +44,14 @@ export const envSchema = z.object({
   MAX_SHADOWS: int(0, 100000, 100),
   DEFAULT_DEDUPE_SECONDS: int(0, 31_536_000, 2_592_000),
 
+  // Templates and signed URLs
+  MAX_TEMPLATE_HTML_BYTES: int(1, 16 * 1024 * 1024, 128 * 1024),
+  MAX_TEMPLATE_CSS_BYTES: int(1, 16 * 1024 * 1024, 128 * 1024),
+  MAX_TEMPLATE_VALUES_BYTES: int(2, 16 * 1024 * 1024, 64 * 1024),
+  TEMPLATE_CACHE_SIZE: int(1, 1_000_000, 500),
+  // The key that seals API keys at rest (signed URLs need them in clear); unset: DATA_DIR/secret.key.
+  VELLUM_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+
   // Rendering
   RENDER_WORKERS: int(0, 64, 0),
   RENDER_QUEUE_SIZE: int(1, 100000, 64),
@@ -135,6 +143,8 @@ export interface Config {
     freedMemoryKeepMs: number
   }
   cache: { imageBytes: number }
+  templates: { htmlBytes: number; cssBytes: number; valuesBytes: number; cacheSize: number }
+  secret: string | undefined
   variants: { concurrency: number }
   googleFonts: { cssUrl: string; timeoutMs: number; maxBytes: number; maxFamilies: number }
   fetch: { timeoutMs: number; maxBytes: number; allowPrivate: boolean; maxRedirects: number; cacheBytes: number; cacheTtlMs: number }
@@ -182,6 +192,13 @@ export function toConfig(env: Env): Config {
       freedMemoryKeepMs: env.RENDER_FREED_MEMORY_KEEP_MS,
     },
     cache: { imageBytes: env.IMAGE_CACHE_BYTES },
+    templates: {
+      htmlBytes: env.MAX_TEMPLATE_HTML_BYTES,
+      cssBytes: env.MAX_TEMPLATE_CSS_BYTES,
+      valuesBytes: env.MAX_TEMPLATE_VALUES_BYTES,
+      cacheSize: env.TEMPLATE_CACHE_SIZE,
+    },
+    secret: env.VELLUM_SECRET,
     variants: { concurrency: env.VARIANT_CONCURRENCY },
     googleFonts: {
       cssUrl: env.GOOGLE_FONTS_CSS_URL,

@@ -49,4 +49,33 @@ export const migrations: string[] = [
   -- same x-vellum-dropped-css header as the render it repeats.
   ALTER TABLE images ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
   `,
+  `
+  -- The API key itself, sealed with the server secret (AES-256-GCM, see src/auth/key-vault.ts):
+  -- signed URLs need the clear key for their HMAC. NULL for users created before this step,
+  -- whose keys were never kept: they sign nothing until \`vellum users rotate-key\`.
+  ALTER TABLE users ADD COLUMN key_sealed BLOB;
+
+  -- One value sealed with the server secret, so a boot with a different secret is refused at
+  -- once instead of failing every signed URL later.
+  CREATE TABLE vault_check (
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    sealed BLOB NOT NULL
+  );
+
+  -- Templates: every version is a row; version = creation time in epoch ms (unique per id).
+  CREATE TABLE templates (
+    id          TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    html        TEXT NOT NULL,
+    css         TEXT,
+    name        TEXT,
+    description TEXT,
+    options     TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    deleted_at  INTEGER,
+    PRIMARY KEY (id, version)
+  ) WITHOUT ROWID;
+  CREATE INDEX templates_user ON templates (user_id, version);
+  `,
 ]

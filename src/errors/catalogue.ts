@@ -37,11 +37,8 @@ export const catalogue = {
     field: 'url',
     message: 'This server renders HTML only: "url" (page screenshots) is not supported. Send "html" (and "css") instead.',
   },
-  TEMPLATES_NOT_SUPPORTED: {
-    status: 400,
-    field: 'template_id',
-    message: 'This server does not support templates: "template_id" is not available. Send "html" (and "css") instead.',
-  },
+  TEMPLATE_NOT_FOUND: { status: 404, field: 'template_id', message: 'Template not found' },
+  INVALID_TOKEN: { status: 401, message: 'Invalid token' },
   INVALID_JSON: { status: 400 },
   UNAUTHORIZED: { status: 401, message: 'Bad username or password' },
   NOT_FOUND: { status: 404, message: 'Not Found' },

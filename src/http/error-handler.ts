@@ -53,7 +53,8 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
       request.log.warn({ code: appError.code, cause: (appError.cause as Error | undefined)?.message }, appError.message)
     }
     if (appError.headers) reply.headers(appError.headers)
-    if (appError.status === 401) reply.header('www-authenticate', 'Basic realm="vellum", charset="UTF-8"')
+    // Not on a signed URL's 401: a browser showing an og:image would pop a login dialog.
+    if (appError.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Basic realm="vellum", charset="UTF-8"')
     return reply.code(appError.status).send(appError.toBody())
   })
 

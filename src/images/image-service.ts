@@ -14,7 +14,7 @@ import { AppError, scopeError } from '../errors/catalogue.js'
 import type { CreateImageRequest } from '../http/schemas/create-image.js'
 import { renderKey, type RenderService, type RenderOutput } from '../render/render-service.js'
 import pLimit, { type LimitFunction } from 'p-limit'
-import { checkVariant, deriveVariant, FORMATS, type VariantRequest } from './variants.js'
+import { checkVariant, deriveVariant, FORMATS, isPlain, variantKey, type VariantRequest } from './variants.js'
 import { noMetrics, type Metrics } from '../observability/metrics.js'
 import type { StageTimings } from '../render/job.js'
 
@@ -54,6 +54,8 @@ function storedWarnings(warnings: string[]): string[] {
 
 export class ImageService {
   readonly #inflight = new Map<string, Promise<Created>>()
+  /** Renders in flight for images whose id is given by the caller (signed URLs), by that id. */
+  readonly #ensuring = new Map<string, Promise<void>>()
   readonly #variants: LRUCache<string, StoredImage>
   // At most `variants.concurrency` variant builds at once, the rest wait in arrival order: sharp
   // runs each on libuv's thread pool (4 threads), which the API's file, DNS and crypto work
@@ -144,21 +146,55 @@ export class ImageService {
     }
   }
 
+  /**
+   * Makes sure the image `id` exists, rendering and charging it the first time: the id is derived
+   * from the content by the caller (a signed URL means one image), so a second request finds it
+   * stored, and requests that arrive while it renders join that render and its single charge.
+   * A deleted id stays deleted (410), as any deleted image.
+   */
+  async ensure(user: UserRow, req: CreateImageRequest, id: string): Promise<{ rendered: boolean; warnings: string[] }> {
+    const existing = this.deps.images.find(id)
+    if (existing) {
+      if (existing.deletedAt !== null) throw new AppError('IMAGE_DELETED')
+      return { rendered: false, warnings: JSON.parse(existing.warnings) as string[] }
+    }
+    const running = this.#ensuring.get(id)
+    if (running) {
+      await running
+      return { rendered: false, warnings: [] }
+    }
+    let warnings: string[] = []
+    const work = (async () => {
+      this.#precheck(user, 1)
+      const hash = renderKey(req.render)
+      const out = await this.deps.renderer.render(req.render, hash)
+      this.#commit(user, [{ hash, out, req, id }])
+      this.#prime(id, out)
+      warnings = out.warnings
+    })()
+    this.#ensuring.set(id, work)
+    try {
+      await work
+    } finally {
+      this.#ensuring.delete(id)
+    }
+    return { rendered: true, warnings }
+  }
+
   /** A new image is usually fetched right away: keep its PNG in the served-image cache. */
   #prime(id: string, out: RenderOutput): void {
     const png = FORMATS.png
-    this.#variants.set(`${id}:png::`, { bytes: out.png, etag: out.etag, mime: png.mime, ext: png.ext })
+    this.#variants.set(variantKey(id, { format: 'png', width: undefined, height: undefined }), { bytes: out.png, etag: out.etag, mime: png.mime, ext: png.ext })
   }
 
   /** Stores images and charges for them in one transaction; refuses all if the month would overflow. */
-  #commit(user: UserRow, items: Array<{ hash: string; out: RenderOutput; req: CreateImageRequest }>): string[] {
+  #commit(user: UserRow, items: Array<{ hash: string; out: RenderOutput; req: CreateImageRequest; id?: string }>): string[] {
     const now = this.#now()
     const started = performance.now()
     const ids = this.deps.db.transaction(() => {
       const charge = this.deps.usage.charge(user.id, items.length, user.monthlyLimit, now)
       if (!charge.ok) throw this.#planLimit(user, charge.used)
-      return items.map(({ hash, out, req }) => {
-        const id = randomUUID()
+      return items.map(({ hash, out, req, id = randomUUID() }) => {
         this.deps.images.insert(
           {
             id,
@@ -228,9 +264,9 @@ export class ImageService {
 
   /** The image bytes in the asked format and size; 404/410 for unknown/deleted ids. */
   async fetch(id: string, variant: VariantRequest): Promise<StoredImage> {
-    const key = `${id}:${variant.format}:${variant.width ?? ''}:${variant.height ?? ''}`
+    const key = variantKey(id, variant)
     const hit = this.#variants.get(key)
-    this.#metrics.cache(variant.format === 'png' && variant.width === undefined && variant.height === undefined ? 'served_images' : 'variants', hit !== undefined)
+    this.#metrics.cache(isPlain(variant) ? 'served_images' : 'variants', hit !== undefined)
     if (hit) return hit
     const record = this.deps.images.find(id)
     if (!record) throw new AppError('IMAGE_NOT_FOUND')
@@ -242,7 +278,7 @@ export class ImageService {
     }
     const info = FORMATS[variant.format]
     let stored: StoredImage
-    if (variant.format === 'png' && variant.width === undefined && variant.height === undefined) {
+    if (isPlain(variant)) {
       stored = { bytes: png(), etag: record.etag, mime: info.mime, ext: info.ext }
     } else {
       checkVariant(record, variant, this.deps.variants)

@@ -9,6 +9,7 @@
  * JPEG cannot hold sides over 16383 and 65535 px (sharp throws after decoding).
  */
 import { AppError, validationError } from '../errors/catalogue.js'
+import { resolveCrop, type CropSpec } from './fetch-options.js'
 
 export const FORMATS = {
   png: { mime: 'image/png', ext: 'png', name: 'PNG', maxSide: Infinity },
@@ -23,6 +24,20 @@ export interface VariantRequest {
   format: OutputFormat
   width: number | undefined
   height: number | undefined
+  /** Cut before any resize (fetch-options.ts). */
+  crop?: CropSpec
+  /** Density metadata only; the pixels are unchanged. */
+  dpi?: number
+}
+
+/** True when the stored PNG answers as it is. */
+export function isPlain(req: VariantRequest): boolean {
+  return req.format === 'png' && req.width === undefined && req.height === undefined && !req.crop && req.dpi === undefined
+}
+
+/** A cache key naming everything that makes this variant's bytes. */
+export function variantKey(id: string, req: VariantRequest): string {
+  return `${id}:${req.format}:${req.width ?? ''}:${req.height ?? ''}:${req.crop?.key ?? ''}:${req.dpi ?? ''}`
 }
 
 export interface Size {
@@ -31,7 +46,8 @@ export interface Size {
 }
 
 /** The size sharp gives: both sides → exactly that (cover, then crop); one side → the other by the aspect ratio. */
-export function variantSize(source: Size, req: VariantRequest): Size {
+export function variantSize(full: Size, req: VariantRequest): Size {
+  const source = req.crop ? resolveCrop(req.crop, full) : full
   if (req.width !== undefined && req.height !== undefined) return { width: req.width, height: req.height }
   if (req.width !== undefined) return { width: req.width, height: Math.max(1, Math.round((source.height * req.width) / source.width)) }
   if (req.height !== undefined) return { width: Math.max(1, Math.round((source.width * req.height) / source.height)), height: req.height }
@@ -70,6 +86,11 @@ export async function deriveVariant(png: Buffer, req: VariantRequest): Promise<B
   // Loaded on first use: an API process that only serves PNGs never maps libvips.
   const { default: sharp } = await import('sharp')
   let img = sharp(png, { limitInputPixels: false })
+  if (req.crop) {
+    const meta = await sharp(png).metadata()
+    img = img.extract(resolveCrop(req.crop, { width: meta.width ?? 0, height: meta.height ?? 0 }))
+  }
+  if (req.dpi !== undefined) img = img.withMetadata({ density: req.dpi })
   if (req.width !== undefined || req.height !== undefined) {
     img = img.resize({ width: req.width, height: req.height, fit: req.width && req.height ? 'cover' : 'inside' })
   }

@@ -1,7 +1,7 @@
 /** bin/vellum as a user runs it: users management and a local render, all against DATA_DIR. */
 import t from 'tap'
 import { execFile, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -40,7 +40,7 @@ t.test('vellum users and render', async (t) => {
   t.equal((await vellum(dir, 'users', 'revoke', 'bob')).code, 0)
   const list = (await vellum(dir, 'users', 'list')).stdout.trim().split('\n').map((l) => JSON.parse(l))
   t.match(list, [
-    { user_id: 'alice', monthly_limit: 7, revoked: false },
+    { user_id: 'alice', monthly_limit: 7, revoked: false, can_sign: true },
     { user_id: 'bob', revoked: true },
   ])
   t.equal((await vellum(dir, 'users', 'set-limit', 'nobody', '7')).code, 2)
@@ -53,6 +53,30 @@ t.test('vellum users and render', async (t) => {
   t.notOk(file.includes(Buffer.from(created.api_key)), 'the key is not stored in clear')
   t.notOk(file.includes(Buffer.from('bob-chosen-key')))
   db.close()
+
+  // rotate-key: a new key for Basic auth and signing; the old one stops working for both.
+  const rotated = await vellum(dir, 'users', 'rotate-key', 'alice')
+  t.equal(rotated.code, 0, rotated.stderr)
+  const newKey = JSON.parse(rotated.stdout).api_key as string
+  t.match(newKey, /^[A-Za-z0-9_-]{43}$/)
+  const after = openData(configFrom({ DATA_DIR: dir }))
+  const alice2 = after.users.find('alice')!
+  t.notOk(keyMatches(alice2, created.api_key), 'the old key no longer authenticates')
+  t.ok(keyMatches(alice2, newKey), 'the new one does')
+  t.equal(after.vault.open('alice', alice2.sealed!), newKey, 'and is the one kept (sealed) for signing')
+  const stored = Buffer.concat([join(dir, 'vellum.db'), join(dir, 'vellum.db-wal')].filter((f) => existsSync(f)).map((f) => readFileSync(f)))
+  t.notOk(stored.includes(Buffer.from(newKey)), 'never in clear')
+  after.db.close()
+  t.equal((await vellum(dir, 'users', 'rotate-key', 'nobody')).code, 2)
+  // A secret that is not the one the database was sealed with: refused at start, saying what to do.
+  const wrongSecret = await new Promise<{ code: number; stderr: string }>((resolve) => {
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dir, VELLUM_SECRET: 'w'.repeat(40) }
+    execFile(process.execPath, [BIN, 'users', 'list'], { env, timeout: 60_000 }, (err, _stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr })
+    })
+  })
+  t.equal(wrongSecret.code, 2)
+  t.match(wrongSecret.stderr, /VELLUM_SECRET: the secret does not open the API keys stored in .*vellum\.db/)
 
   const html = join(dir, 'card.html')
   writeFileSync(html, '<div class="c"></div>')

@@ -92,6 +92,9 @@ export const createImageSchema = z.object({
   css: text('css'),
   url: text('url'),
   template_id: text('template_id'),
+  // A JSON object, or its JSON text when the body is form data (checked by the template service).
+  template_values: z.unknown().optional().meta({ description: 'values for the template (an object; a JSON string in form data)' }),
+  template_version: numberIn('template_version', 0, Number.MAX_SAFE_INTEGER, true),
   google_fonts: googleFonts,
   selector: text('selector'),
   device_scale: numberIn('device_scale', 0.1, 3),
@@ -184,14 +187,17 @@ export function parseCreateImage(body: unknown, defaults: { deviceScale: number 
   return toCreateRequest(parsed.data, defaults)
 }
 
-/** Source rules of the hosted API and the size limits, checked once the field types are right. */
+/**
+ * Source rules of the hosted API and the size limits, checked once the field types are right.
+ * A templated body has been turned into html by then (see templates/templated-body.ts), so the
+ * html limit also bounds what a template and its values produce together.
+ */
 export function checkSource(
   body: Record<string, unknown>,
   req: CreateImageRequest,
   limits: { htmlBytes: number; cssBytes: number },
 ): void {
   if (typeof body.url === 'string' && body.url.trim() !== '') throw new AppError('URL_NOT_SUPPORTED')
-  if (typeof body.template_id === 'string' && body.template_id.trim() !== '') throw new AppError('TEMPLATES_NOT_SUPPORTED')
   if (req.render.html.trim() === '') throw new AppError('HTML_REQUIRED')
   const issues: ValidationIssue[] = []
   const htmlBytes = Buffer.byteLength(req.render.html)

@@ -185,7 +185,6 @@ t.test('image endpoints through inject', async (t) => {
     const named: Array<[object, string, string]> = [
       [{ variations: [ok, ok, ok, { css: 'p{}' }] }, 'variations[3].html', 'variations[3].html: HTML is Required'],
       [{ variations: [ok, { url: 'https://example.com' }] }, 'variations[1].url', 'variations[1].url: This server renders HTML only'],
-      [{ variations: [{ template_id: 't-1' }] }, 'variations[0].template_id', 'variations[0].template_id: This server does not support templates'],
       [{ variations: [ok, { html: 'x'.repeat(600 * 1024) }] }, 'variations[1].html', 'variations[1].html is 614400 bytes; the limit is 524288 bytes (MAX_HTML_BYTES)'],
       [{ variations: [ok, { html: 5 }] }, 'variations[1].html', 'variations[1].html must be a string'],
       [{ variations: [ok, { html: 'x', google_fonts: ['Ro&x'] }] }, 'variations[1].google_fonts[0]', 'variations[1].google_fonts[0]: google_fonts entry "Ro&x"'],
@@ -201,6 +200,9 @@ t.test('image endpoints through inject', async (t) => {
       t.equal(body.validation_errors[0].path, path)
       t.same(body.validationErrors, body.validation_errors)
     }
+    const unknownInBatch = await batch({ variations: [{ template_id: 't-1' }] })
+    t.equal(unknownInBatch.statusCode, 404)
+    t.equal(unknownInBatch.json().validation_errors[0].path, 'variations[0].template_id')
     const del = await h.app.inject({ method: 'DELETE', url: '/v1/image/batch', headers: { authorization: auth }, payload: { ids: images.map((i) => i.id) } })
     t.equal(del.statusCode, 202)
     for (const image of images) t.equal((await h.app.inject({ url: `/v1/image/${image.id}` })).statusCode, 410)
@@ -213,7 +215,6 @@ t.test('image endpoints through inject', async (t) => {
       ['missing html', { css: 'p{}' }, 400, /^HTML is Required$/],
       ['empty html', { html: '   ' }, 400, /^HTML is Required$/],
       ['url screenshots', { url: 'https://example.com' }, 400, /renders HTML only/],
-      ['templates', { template_id: 't-1', template_values: {} }, 400, /templates/],
       ['device_scale range', { html: 'x', device_scale: 5 }, 400, /device_scale must be a number between 0.1 and 3 \(got 5\)/],
       ['device_scale type', { html: 'x', device_scale: 'big' }, 400, /device_scale must be a number between 0.1 and 3/],
       ['viewport range', { html: 'x', viewport_width: 0, viewport_height: 100 }, 400, /viewport_width must be an integer between 1 and 6000/],
@@ -236,6 +237,10 @@ t.test('image endpoints through inject', async (t) => {
       t.equal(body.error, 'Bad Request', `${name}: error`)
       t.match(body.message, message, `${name}: message`)
     }
+    // Templates are served (test/http/routes/templates.test.ts); an unknown one is a 404 naming it.
+    const unknownTemplate = await post({ template_id: 't-1', template_values: {} })
+    t.equal(unknownTemplate.statusCode, 404)
+    t.match(unknownTemplate.json(), { error: 'Not Found', message: 'Template t-1 not found' })
     const validation = (await post({ html: 'x', device_scale: 5 })).json()
     t.same(validation.validation_errors, [{ path: 'device_scale', message: 'device_scale must be a number between 0.1 and 3 (got 5)' }])
     t.same(validation.validationErrors, validation.validation_errors)

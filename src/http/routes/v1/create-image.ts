@@ -1,9 +1,11 @@
 /**
- * POST /v1/image and POST /v1/image/batch: render, store and charge. The body is validated by
- * the route schema before the handler runs; a batch's variations are each merged with
- * `default_options` and parsed by the same create schema, so every error names its part.
+ * POST /v1/image, POST /v1/image/:template_id[/:template_version], POST /v1/image/batch and
+ * POST /v1/image/batch/templated: render, store and charge. The body is validated by the route
+ * schema before the handler runs; a batch's variations are each merged with `default_options`
+ * and parsed by the same create schema, so every error names its part. A body naming a
+ * template is first turned into html by the template service (templates/templated-body.ts).
  */
-import type { FastifyReply } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError, scopeError } from '../../../errors/catalogue.js'
@@ -13,10 +15,14 @@ import { checkSource, createImageBody, parseCreateImage, toCreateRequest, type C
 import { userOf } from '../../authenticate.js'
 import { imageUrl } from '../../image-urls.js'
 import type { StageTimings } from '../../../render/job.js'
+import type { TemplateService } from '../../../templates/template-service.js'
+import { templatedVariation, untemplated } from '../../../templates/templated-body.js'
+import type { UserRow } from '../../../db/users-repository.js'
 
 export interface CreateImageRoutesOptions {
   config: Config
   images: ImageService
+  templates: TemplateService
 }
 
 const created = z.object({ url: z.string(), id: z.string() })
@@ -65,27 +71,59 @@ function scoped<T>(prefix: string, fn: () => T): T {
   }
 }
 
-export const createImageRoutes: FastifyPluginAsyncZod<CreateImageRoutesOptions> = async (app, { config, images }) => {
-  const parse = (body: unknown): CreateImageRequest => {
-    const req = parseCreateImage(body, config.defaults)
-    checkSource((body ?? {}) as Record<string, unknown>, req, config.limits)
+export const createImageRoutes: FastifyPluginAsyncZod<CreateImageRoutesOptions> = async (app, { config, images, templates }) => {
+  const parse = (user: UserRow, body: Record<string, unknown>): CreateImageRequest => {
+    const plain = untemplated(templates, user, body)
+    const req = parseCreateImage(plain, config.defaults)
+    checkSource(plain, req, config.limits)
     return req
+  }
+
+  /** Renders one request and answers like the hosted API (usage headers, url and id). */
+  const answer = async (request: FastifyRequest, reply: FastifyReply, req: CreateImageRequest) => {
+    const result = await images.create(userOf(request), req)
+    usageHeaders(reply, result)
+    const dropped = droppedHeader(result.warnings)
+    if (dropped) reply.header('x-vellum-dropped-css', dropped)
+    if (result.timings) reply.header('server-timing', serverTiming(result.timings))
+    return { url: imageUrl(config.publicUrl, request, result.id, req.format), id: result.id }
+  }
+
+  const batch = async (request: FastifyRequest, reply: FastifyReply, reqs: CreateImageRequest[]) => {
+    const user = userOf(request)
+    const { ids, used } = await images.createBatch(user, reqs)
+    usageHeaders(reply, { consumed: ids.length, used, limit: user.monthlyLimit })
+    return { images: ids.map((id, i) => ({ url: imageUrl(config.publicUrl, request, id, reqs[i]!.format), id })) }
   }
 
   app.post(
     '/image',
     { schema: { summary: 'Create an image from HTML and CSS', tags: ['images'], body: createImageBody, response: { 200: created } } },
     async (request, reply) => {
+      if (request.body.template_id?.trim()) return answer(request, reply, parse(userOf(request), request.body))
       const req = toCreateRequest(request.body, config.defaults)
       checkSource(request.body, req, config.limits)
-      const result = await images.create(userOf(request), req)
-      usageHeaders(reply, result)
-      const dropped = droppedHeader(result.warnings)
-      if (dropped) reply.header('x-vellum-dropped-css', dropped)
-      if (result.timings) reply.header('server-timing', serverTiming(result.timings))
-      return { url: imageUrl(config.publicUrl, request, result.id, req.format), id: result.id }
+      return answer(request, reply, req)
     },
   )
+
+  const templateId = z.object({ template_id: z.string().meta({ description: 'the template id (t-<uuid>)' }) })
+  const versionError = { error: 'template_version must be a version number' }
+  const templateVersion = templateId.extend({ template_version: z.coerce.number(versionError).int(versionError).min(0, versionError) })
+  const templated = {
+    summary: 'Create an image from a template and template_values (the latest version, or the one in the path)',
+    tags: ['images', 'templates'],
+    body: createImageBody,
+    response: { 200: created },
+  }
+  app.post('/image/:template_id', { schema: { ...templated, params: templateId } }, async (request, reply) => {
+    const body = { ...request.body, template_id: request.params.template_id, template_version: undefined }
+    return answer(request, reply, parse(userOf(request), body))
+  })
+  app.post('/image/:template_id/:template_version', { schema: { ...templated, params: templateVersion } }, async (request, reply) => {
+    const body = { ...request.body, template_id: request.params.template_id, template_version: request.params.template_version }
+    return answer(request, reply, parse(userOf(request), body))
+  })
 
   app.post(
     '/image/batch',
@@ -102,10 +140,36 @@ export const createImageRoutes: FastifyPluginAsyncZod<CreateImageRoutesOptions> 
       const defaults = request.body.default_options ?? {}
       // A bad default is reported once, as itself, rather than on every variation that inherits it.
       scoped('default_options', () => parseCreateImage(defaults, config.defaults))
-      const reqs = request.body.variations.map((v, i) => scoped(`variations[${i}]`, () => parse({ ...defaults, ...v })))
-      const { ids, used } = await images.createBatch(user, reqs)
-      usageHeaders(reply, { consumed: ids.length, used, limit: user.monthlyLimit })
-      return { images: ids.map((id, i) => ({ url: imageUrl(config.publicUrl, request, id, reqs[i]!.format), id })) }
+      const reqs = request.body.variations.map((v, i) => scoped(`variations[${i}]`, () => parse(user, { ...defaults, ...v })))
+      return batch(request, reply, reqs)
+    },
+  )
+
+  app.post(
+    '/image/batch/templated',
+    {
+      schema: {
+        summary: 'Create up to MAX_BATCH_SIZE images from templates; variations inherit the default template and merge its values',
+        tags: ['images', 'templates'],
+        body: z.preprocess((v) => v ?? {}, batchBody(config.limits.batchSize)),
+        response: { 200: z.object({ images: z.array(created) }) },
+      },
+    },
+    async (request, reply) => {
+      const user = userOf(request)
+      const defaults = request.body.default_options ?? {}
+      const reqs = request.body.variations.map((v, i) =>
+        scoped(`variations[${i}]`, () => {
+          const merged = templatedVariation(defaults, v)
+          if (typeof merged.template_id !== 'string' || merged.template_id.trim() === '') {
+            throw new AppError('VALIDATION', 'template_id is required (in the variation or in default_options)', {
+              issues: [{ path: 'template_id', message: 'template_id is required (in the variation or in default_options)' }],
+            })
+          }
+          return parse(user, merged)
+        }),
+      )
+      return batch(request, reply, reqs)
     },
   )
 }

@@ -9,6 +9,28 @@ import { AppError } from '../../../errors/catalogue.js'
 import type { ImageService } from '../../../images/image-service.js'
 import type { OutputFormat } from '../../../images/variants.js'
 import { IMAGE_ID } from '../../image-urls.js'
+import { sendImage } from '../../send-image.js'
+import { FETCH_OPTION_NAMES, parseFetchOptions } from '../../../images/fetch-options.js'
+
+const FETCH_OPTION_HELP: Record<(typeof FETCH_OPTION_NAMES)[number], string> = {
+  dpi: 'density metadata, 30-600 (pixels unchanged)',
+  aspect_ratio: 'crop to W_H (16_9, 1_1); the open axis is computed',
+  x_origin: 'start (default), center or end: where a crop_width without x_1 sits',
+  y_origin: 'start (default), center or end: where a crop_height without y_1 sits',
+  x_1: 'left edge of the crop (px or %)',
+  x_2: 'right edge of the crop (px or %), needs x_1',
+  y_1: 'top edge of the crop (px or %)',
+  y_2: 'bottom edge of the crop (px or %), needs y_1',
+  crop_width: 'crop width (px or %)',
+  crop_height: 'crop height (px or %)',
+  crop_w: 'legacy alias of crop_width',
+  crop_h: 'legacy alias of crop_height',
+}
+
+/** Crop and dpi as query strings; parsed by fetch-options.ts, which names the field in every error. */
+const fetchOptionsQuery = Object.fromEntries(
+  FETCH_OPTION_NAMES.map((name) => [name, z.string().optional().meta({ description: FETCH_OPTION_HELP[name] })]),
+) as Record<(typeof FETCH_OPTION_NAMES)[number], z.ZodOptional<z.ZodString>>
 
 export interface ServeImageRoutesOptions {
   images: ImageService
@@ -39,6 +61,7 @@ export const serveImageRoutes: FastifyPluginAsyncZod<ServeImageRoutesOptions> = 
           width: side('width', resizeSide),
           height: side('height', resizeSide),
           dl: z.string().optional().meta({ description: '1 or true: download as an attachment' }),
+          ...fetchOptionsQuery,
         }),
       },
     },
@@ -48,20 +71,10 @@ export const serveImageRoutes: FastifyPluginAsyncZod<ServeImageRoutesOptions> = 
       const ext = (m[2] ?? 'png').toLowerCase()
       if (ext === 'pdf') throw new AppError('VALIDATION', 'PDF output is not supported by this server; use .png, .jpg or .webp')
       if (!['png', 'jpg', 'jpeg', 'webp'].includes(ext)) throw new AppError('IMAGE_NOT_FOUND')
-      const { width, height, dl } = request.query
+      const { width, height, dl, ...options } = request.query
       const id = m[1]!.toLowerCase()
-      const image = await images.fetch(id, { format: ext as OutputFormat, width, height })
-      const etag = `"${image.etag}"`
-      reply.headers({
-        etag,
-        'cache-control': 'public, max-age=31536000, immutable',
-        'x-content-type-options': 'nosniff',
-        'content-type': image.mime,
-      })
-      if (dl === '1' || dl === 'true') reply.header('content-disposition', `attachment; filename="${id}.${image.ext}"`)
-      const inm = request.headers['if-none-match']
-      if (inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return reply.code(304).send()
-      return reply.send(image.bytes)
+      const image = await images.fetch(id, { format: ext as OutputFormat, width, height, ...parseFetchOptions(options) })
+      return sendImage(request, reply, image, dl === '1' || dl === 'true' ? id : undefined)
     },
   )
 }

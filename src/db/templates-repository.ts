@@ -1,0 +1,102 @@
+/**
+ * Templates and their versions: one row per version, never updated (a new version is a new
+ * row), deleted all at once. Versions are epoch milliseconds, as the hosted API's.
+ */
+import type { Db } from './database.js'
+
+export interface TemplateRecord {
+  id: string
+  version: number
+  userId: string
+  html: string
+  css: string | null
+  name: string | null
+  description: string | null
+  /** JSON object of the render options the template was saved with (create-image names). */
+  options: string
+  createdAt: number
+}
+
+interface RawTemplate {
+  id: string
+  version: number
+  user_id: string
+  html: string
+  css: string | null
+  name: string | null
+  description: string | null
+  options: string
+  created_at: number
+}
+
+const toTemplate = (r: RawTemplate): TemplateRecord => ({
+  id: r.id,
+  version: r.version,
+  userId: r.user_id,
+  html: r.html,
+  css: r.css,
+  name: r.name,
+  description: r.description,
+  options: r.options,
+  createdAt: r.created_at,
+})
+
+export class TemplatesRepository {
+  readonly #insert
+  readonly #latest
+  readonly #version
+  readonly #versions
+  readonly #listLatest
+  readonly #delete
+
+  constructor(db: Db) {
+    this.#insert = db.prepare(
+      'INSERT INTO templates (id, version, user_id, html, css, name, description, options, created_at) ' +
+        'VALUES (@id, @version, @userId, @html, @css, @name, @description, @options, @createdAt)',
+    )
+    this.#latest = db.prepare<[string], RawTemplate>(
+      'SELECT * FROM templates WHERE id = ? AND deleted_at IS NULL ORDER BY version DESC LIMIT 1',
+    )
+    this.#version = db.prepare<[string, number], RawTemplate>(
+      'SELECT * FROM templates WHERE id = ? AND version = ? AND deleted_at IS NULL',
+    )
+    this.#versions = db.prepare<[string, number, number], RawTemplate>(
+      'SELECT * FROM templates WHERE id = ? AND deleted_at IS NULL AND version < ? ORDER BY version DESC LIMIT ?',
+    )
+    // The latest version of each of the user's templates, newest first, below the cursor.
+    this.#listLatest = db.prepare<[string, number, number], RawTemplate>(
+      'SELECT t.* FROM templates t WHERE t.user_id = ? AND t.deleted_at IS NULL AND t.version < ? ' +
+        'AND t.version = (SELECT MAX(v.version) FROM templates v WHERE v.id = t.id) ORDER BY t.version DESC LIMIT ?',
+    )
+    this.#delete = db.prepare('UPDATE templates SET deleted_at = ? WHERE id = ? AND user_id = ? AND deleted_at IS NULL')
+  }
+
+  insert(t: TemplateRecord): void {
+    this.#insert.run(t)
+  }
+
+  latest(id: string): TemplateRecord | undefined {
+    const row = this.#latest.get(id)
+    return row ? toTemplate(row) : undefined
+  }
+
+  version(id: string, version: number): TemplateRecord | undefined {
+    const row = this.#version.get(id, version)
+    return row ? toTemplate(row) : undefined
+  }
+
+  /** Versions of one template below `maxVersion` (exclusive), newest first. */
+  versions(id: string, limit: number, maxVersion = Number.MAX_SAFE_INTEGER): TemplateRecord[] {
+    return this.#versions.all(id, maxVersion, limit).map(toTemplate)
+  }
+
+  /** The latest version of each template of the user whose latest version is below `maxVersion`. */
+  listLatest(userId: string, limit: number, maxVersion = Number.MAX_SAFE_INTEGER): TemplateRecord[] {
+    return this.#listLatest.all(userId, maxVersion, limit).map(toTemplate)
+  }
+
+  /** Marks every version deleted; false when the user has no such template. */
+  delete(id: string, userId: string, now: number): boolean {
+    return this.#delete.run(now, id, userId).changes > 0
+  }
+}

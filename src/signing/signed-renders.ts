@@ -1,0 +1,163 @@
+/**
+ * Render-on-GET for signed URLs: check the token with the signer's API key (kept sealed by the
+ * key vault), turn the signed query into a create request, and serve the image whose id is
+ * derived from the signer and the request's content: the same URL always names the same
+ * image, the first GET renders and is charged, every later one is read from the store.
+ */
+import { createHash } from 'node:crypto'
+import type { KeyVault } from '../auth/key-vault.js'
+import type { UsersRepository, UserCredentials, UserRow } from '../db/users-repository.js'
+import { AppError, validationError } from '../errors/catalogue.js'
+import type { ImageService, StoredImage } from '../images/image-service.js'
+import type { OutputFormat, VariantRequest } from '../images/variants.js'
+import { checkSource, parseCreateImage, type CreateImageRequest } from '../http/schemas/create-image.js'
+import { renderKey } from '../render/render-service.js'
+import type { TemplateService } from '../templates/template-service.js'
+import { templateNotFound } from '../templates/template-service.js'
+import { queryPairs, verify } from './signature.js'
+import { parseFetchOptions } from '../images/fetch-options.js'
+
+/** Fetch-time options a signed query may carry (§5.4), bare or as `__ro_<name>`. */
+const RENDER_OPTIONS = new Set(['width', 'height', 'dpi', 'aspect_ratio', 'x_origin', 'y_origin', 'x_1', 'x_2', 'crop_width', 'y_1', 'y_2', 'crop_height', 'crop_w', 'crop_h'])
+/** Create parameters that are not part of a signed query (format is the path segment). */
+const IGNORED = new Set(['format', 'dedupe_duration_s', 'pdf_options', 'request_overrides', 'metadata', 'headers', 'additional_header_origins'])
+
+const FORMATS: Record<string, OutputFormat> = { png: 'png', jpg: 'jpg', jpeg: 'jpeg', webp: 'webp' }
+
+export interface SignedImage {
+  id: string
+  image: StoredImage
+  rendered: boolean
+  warnings: string[]
+}
+
+/** A UUID (version 8: custom) from a hash, so an id can be recomputed from what it names. */
+export function contentImageId(userId: string, key: string): string {
+  const h = createHash('sha256').update(`signed-url\0${userId}\0${key}`).digest()
+  h[6] = (h[6]! & 0x0f) | 0x80
+  h[8] = (h[8]! & 0x3f) | 0x80
+  const x = h.subarray(0, 16).toString('hex')
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`
+}
+
+function invalidToken(message?: string): AppError {
+  return new AppError('INVALID_TOKEN', message)
+}
+
+export class SignedRenders {
+  constructor(
+    private readonly deps: {
+      users: UsersRepository
+      vault: KeyVault
+      templates: TemplateService
+      images: ImageService
+      defaults: { deviceScale: number }
+      limits: { htmlBytes: number; cssBytes: number; resizeSide: number }
+    },
+  ) {}
+
+  /** The signer's clear key; a user whose key was never kept gets told how to fix it. */
+  #keyOf(user: UserCredentials | undefined): string {
+    if (!user || user.revokedAt !== null) throw invalidToken()
+    if (!user.sealed) {
+      throw invalidToken(
+        `Invalid token: the API key of user ${user.id} was issued before this server kept keys for signing; ` +
+          `issue a new one with \`vellum users rotate-key ${user.id}\``,
+      )
+    }
+    const key = this.deps.vault.open(user.id, user.sealed)
+    if (key === undefined) throw invalidToken()
+    return key
+  }
+
+  #check(user: UserCredentials | undefined, rawQuery: string, token: string): UserRow {
+    const key = this.#keyOf(user)
+    if (!verify(key, rawQuery, token.toLowerCase())) throw invalidToken()
+    return { id: user!.id, monthlyLimit: user!.monthlyLimit, revokedAt: user!.revokedAt, createdAt: user!.createdAt }
+  }
+
+  /** GET /v1/image/create-and-render/:user_id/:token[/:format]?<create parameters> */
+  async createAndRender(userId: string, token: string, format: string | undefined, rawQuery: string): Promise<SignedImage> {
+    const out = formatOf(format)
+    const user = this.#check(this.deps.users.find(userId), rawQuery, token)
+    // Null prototypes: query names are untrusted (`__proto__`, `constructor` are plain names here).
+    const body: Record<string, unknown> = Object.create(null)
+    const options: Record<string, string> = Object.create(null)
+    for (const [name, value] of queryPairs(rawQuery)) {
+      if (name.startsWith('__ro_')) options[name.slice(5)] = value
+      else if (RENDER_OPTIONS.has(name)) options[name] = value
+      // The TS client 0.9 always writes `url` first: `url=undefined` for an HTML request.
+      else if (name === 'url' && value === 'undefined') continue
+      else if (!IGNORED.has(name) && !Object.hasOwn(body, name)) body[name] = value
+    }
+    return this.#serve(user, body, options, out)
+  }
+
+  /** GET /v1/image/:template_id/:token[/:format]?<template values>[&template_version=…] */
+  async templated(templateId: string, token: string, format: string | undefined, rawQuery: string): Promise<SignedImage> {
+    const out = formatOf(format)
+    // The owner's key signs; any version names the owner.
+    const latest = this.deps.templates.find(templateId)
+    if (!latest) throw templateNotFound(templateId)
+    const user = this.#check(this.deps.users.find(latest.userId), rawQuery, token)
+    const pairs = queryPairs(rawQuery)
+    const versionText = pairs.find(([n]) => n === 'template_version')?.[1]
+    const version = versionText === undefined || versionText === '' ? undefined : Number(versionText)
+    if (version !== undefined && !Number.isSafeInteger(version)) {
+      throw validationError([{ path: 'template_version', message: `template_version must be a version number (got ${JSON.stringify(versionText)})` }])
+    }
+    const template = version === undefined ? latest : this.deps.templates.find(templateId, version)
+    if (!template) throw templateNotFound(templateId, version)
+    const variables = this.deps.templates.variables(template)
+    const values: Record<string, unknown> = Object.create(null)
+    const options: Record<string, string> = Object.create(null)
+    for (const [name, value] of pairs) {
+      if (name === 'template_version') continue
+      if (name.startsWith('__ro_')) options[name.slice(5)] = value
+      // A bare option name the template reads is the template's value (clients prefix the option then).
+      else if (RENDER_OPTIONS.has(name) && !variables.has(name)) options[name] = value
+      else if (!Object.hasOwn(values, name)) values[name] = jsonOrText(value)
+    }
+    return this.#serve(user, this.deps.templates.body(template, values), options, out)
+  }
+
+  async #serve(user: UserRow, body: Record<string, unknown>, options: Record<string, string>, format: OutputFormat): Promise<SignedImage> {
+    const req: CreateImageRequest = parseCreateImage(body, this.deps.defaults)
+    checkSource(body, req, this.deps.limits)
+    const variant = this.#variant(options, format)
+    const id = contentImageId(user.id, renderKey(req.render))
+    const { rendered, warnings } = await this.deps.images.ensure(user, req, id)
+    return { id, image: await this.deps.images.fetch(id, variant), rendered, warnings }
+  }
+
+  #variant(options: Record<string, string>, format: OutputFormat): VariantRequest {
+    const side = (name: 'width' | 'height'): number | undefined => {
+      const v = options[name]
+      if (v === undefined || v === '') return undefined
+      const n = Number(v)
+      const max = this.deps.limits.resizeSide
+      if (!Number.isInteger(n) || n < 1 || n > max) {
+        throw validationError([{ path: name, message: `${name} must be an integer between 1 and ${max} (MAX_RESIZE_SIDE)` }])
+      }
+      return n
+    }
+    return { format, width: side('width'), height: side('height'), ...parseFetchOptions(options) }
+  }
+}
+
+function formatOf(format: string | undefined): OutputFormat {
+  if (format === undefined || format === '') return 'png'
+  const f = FORMATS[format.toLowerCase()]
+  if (f) return f
+  if (format.toLowerCase() === 'pdf') throw new AppError('VALIDATION', 'PDF output is not supported by this server; use png, jpg or webp')
+  throw new AppError('VALIDATION', `format must be one of png, jpg, jpeg, webp (got ${JSON.stringify(format)})`)
+}
+
+/** Template values ride as JSON (.NET, the docs' examples) or as raw text (TS, Go, Python, Ruby). */
+function jsonOrText(value: string): unknown {
+  try {
+    return JSON.parse(value)
+  } catch {
+    return value
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Handlebars, the hosted API's template dialect, with the parts that let a template or its
+ * values do more than fill in text switched off:
+ * - an isolated environment (Handlebars.create()), so nothing registered elsewhere leaks in;
+ * - no helpers: `knownHelpersOnly` with every built-in marked unknown makes `{{#if}}`,
+ *   `{{#each}}`, `{{lookup}}`, `{{log}}` and any `{{name arg}}` a compile error, reported when
+ *   the template is saved; plain sections (`{{#items}}…{{/items}}`) still iterate and test;
+ * - no prototype access (Handlebars' default since 4.6, stated here so an upgrade cannot drop
+ *   it): `{{constructor}}` or `{{__proto__}}` render empty;
+ * - values are data: `{{x}}` is HTML-escaped, only an author's `{{{x}}}` inserts raw markup;
+ *   a value that is missing renders empty.
+ * Each version compiles once; compiled templates live in a bounded LRU.
+ */
+import Handlebars from 'handlebars'
+import { LRUCache } from 'lru-cache'
+
+const NO_HELPERS = {
+  helperMissing: false,
+  blockHelperMissing: false,
+  each: false,
+  if: false,
+  unless: false,
+  with: false,
+  log: false,
+  lookup: false,
+} as const
+
+// The option types as the package declares them, whatever it names them.
+type CompileOptions = NonNullable<Parameters<typeof Handlebars.compile>[1]>
+type RuntimeOptions = NonNullable<Parameters<ReturnType<typeof Handlebars.compile>>[1]>
+type Program = ReturnType<typeof Handlebars.parse>
+
+const COMPILE: CompileOptions = { knownHelpersOnly: true, knownHelpers: NO_HELPERS, strict: false, noEscape: false }
+const RUNTIME: RuntimeOptions = { allowProtoMethodsByDefault: false, allowProtoPropertiesByDefault: false, helpers: {}, partials: {} }
+
+export interface CompiledTemplate {
+  render(values: Record<string, unknown>): string
+  /** Top-level names the template reads (`{{title}}`, `{{#items}}`), to tell values from render options. */
+  variables: ReadonlySet<string>
+}
+
+/** The names a template reads at its top level (first path segment of each expression). */
+function variablesOf(program: Program): Set<string> {
+  const names = new Set<string>()
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return
+    const n = node as { type?: string; path?: { type?: string; parts?: string[]; data?: boolean }; params?: unknown[] }
+    if (n.path?.type === 'PathExpression' && !n.path.data && n.path.parts?.[0]) names.add(n.path.parts[0])
+    if (n.type === 'PathExpression') {
+      const p = n as { parts?: string[]; data?: boolean }
+      if (!p.data && p.parts?.[0]) names.add(p.parts[0])
+    }
+    for (const value of Object.values(node)) {
+      if (Array.isArray(value)) value.forEach(visit)
+      else if (value && typeof value === 'object') visit(value)
+    }
+  }
+  visit(program)
+  return names
+}
+
+export class TemplateEngine {
+  readonly #env = Handlebars.create()
+  readonly #cache: LRUCache<string, CompiledTemplate>
+
+  constructor(options: { cacheSize: number }) {
+    this.#cache = new LRUCache({ max: Math.max(1, options.cacheSize) })
+  }
+
+  /**
+   * Compiles for real (Handlebars compiles lazily on first call), so a template that would fail
+   * fails when it is saved, with Handlebars' own message (line and column included).
+   */
+  check(html: string): { ok: true; variables: ReadonlySet<string> } | { ok: false; message: string } {
+    try {
+      const compiled = this.#compile(html)
+      compiled.render({})
+      return { ok: true, variables: compiled.variables }
+    } catch (err) {
+      return { ok: false, message: String((err as Error).message).replace(/\s+/g, ' ').replace('You specified knownHelpersOnly, but used the unknown helper', 'template helpers are not available:').trim() }
+    }
+  }
+
+  /** The compiled template of one version, compiled on first use. */
+  get(key: string, html: string): CompiledTemplate {
+    let compiled = this.#cache.get(key)
+    if (!compiled) {
+      compiled = this.#compile(html)
+      this.#cache.set(key, compiled)
+    }
+    return compiled
+  }
+
+  #compile(html: string): CompiledTemplate {
+    const ast = this.#env.parse(html)
+    const fn = this.#env.compile(ast, COMPILE)
+    return { render: (values) => fn(values, RUNTIME), variables: variablesOf(ast) }
+  }
+}
