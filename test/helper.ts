@@ -10,7 +10,9 @@ import { PNG } from 'pngjs'
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import { configFrom } from '../src/config/load-config.js'
-import { createContainer, type Container } from '../src/container.js'
+import { createContainer, renderLimits, type Container } from '../src/container.js'
+import type { RenderJob, RenderLimits } from '../src/render/job.js'
+import type { RenderParams } from '../src/http/schemas/create-image.js'
 import { buildApp } from '../src/app.js'
 import { keyRecord } from '../src/auth/api-keys.js'
 
@@ -78,4 +80,17 @@ export function coverage(png: PNG, rgb: number[], rect = { x: 0, y: 0, w: png.wi
     for (let x = rect.x; x < rect.x + rect.w; x++) if (near(pixel(png, x, y).slice(0, 3), rgb, tolerance)) hits++
   }
   return hits / (rect.w * rect.h)
+}
+
+/** A render job as the API process sends one: the default limits, at device scale 1, overridable. */
+export function renderJob(html: string, params: Partial<RenderParams> = {}, limits: Partial<RenderLimits> = {}): RenderJob {
+  return {
+    params: {
+      html, css: '', googleFonts: [], selector: undefined, deviceScale: 1, viewportWidth: undefined, viewportHeight: undefined,
+      transparentBackground: false, disableTwemoji: false, ...params,
+    },
+    limits: { ...renderLimits(configFrom({})), ...limits },
+    fonts: [],
+    images: {},
+  }
 }

@@ -6,28 +6,16 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { createRenderer } from '../../../src/render/pipeline.js'
-import type { RenderJob, RenderLimits } from '../../../src/render/job.js'
-import type { RenderParams } from '../../../src/http/schemas/create-image.js'
 import { buildDocument } from '../../../src/render/stages/build-document.js'
 import { estimateLayout } from '../../../src/render/stages/layout-cost.js'
 import { budgetUnderDataLimit } from '../../../src/render/stages/memory-budget.js'
 import { loadCases, renderParams } from '../../fidelity/cases.js'
-import { decodePng } from '../../helper.js'
+import { decodePng, renderJob } from '../../helper.js'
 
 const MB = 1024 * 1024
-const limits: RenderLimits = {
-  elements: 5000, depth: 200, outputPixels: 36_000_000, imagePixels: 25_000_000, imagesPerRender: 40,
-  shadowBlurPx: 64, shadowSpreadPx: 128, shadows: 100,
-}
 /** What RENDER_MEMORY_MB=384 (the low-memory profile) leaves a render. */
 const LOW_MEMORY_BUDGET = budgetUnderDataLimit(384) * MB
-const job = (html: string, p: Partial<RenderParams> = {}, l: Partial<RenderLimits> = {}): RenderJob => ({
-  params: {
-    html, css: '', googleFonts: [], selector: undefined, deviceScale: 1, viewportWidth: undefined, viewportHeight: undefined,
-    transparentBackground: false, disableTwemoji: false, ...p,
-  },
-  limits: { ...limits, ...l }, fonts: [], images: {},
-})
+const job = renderJob
 const renderer = createRenderer()
 const words = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor '
 const text = (n: number) => words.repeat(Math.ceil(n / words.length)).slice(0, n)

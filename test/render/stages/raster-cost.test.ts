@@ -9,7 +9,6 @@ import t from 'tap'
 import sharp from 'sharp'
 import { crc32 } from 'node:zlib'
 import { createRenderer } from '../../../src/render/pipeline.js'
-import type { RenderJob, RenderLimits } from '../../../src/render/job.js'
 import type { RenderParams } from '../../../src/http/schemas/create-image.js'
 import { buildDocument } from '../../../src/render/stages/build-document.js'
 import { layout } from '../../../src/render/stages/layout.js'
@@ -17,20 +16,11 @@ import { applyCrop, cropRect } from '../../../src/render/stages/crop.js'
 import { rasterize } from '../../../src/render/stages/rasterize.js'
 import { guardRasterCost } from '../../../src/render/stages/raster-cost.js'
 import { loadBundledFonts } from '../../../src/fonts/bundled-fonts.js'
-import { decodePng, pixel, near } from '../../helper.js'
+import { decodePng, pixel, near, renderJob } from '../../helper.js'
 
-const limits: RenderLimits = {
-  elements: 5000, depth: 200, outputPixels: 36_000_000, imagePixels: 25_000_000, imagesPerRender: 40,
-  shadowBlurPx: 64, shadowSpreadPx: 128, shadows: 100,
-}
 const MB = 1024 * 1024
-const job = (html: string, p: Partial<RenderParams> = {}, l: Partial<RenderLimits> = {}): RenderJob => ({
-  params: {
-    html, css: '', googleFonts: [], selector: undefined, deviceScale: 1, viewportWidth: undefined, viewportHeight: undefined,
-    transparentBackground: false, disableTwemoji: false, ...p,
-  },
-  limits: { ...limits, ...l }, fonts: [], images: {},
-})
+const job = renderJob
+const limits = renderJob('').limits
 const renderer = createRenderer()
 const fonts = loadBundledFonts()
 
