@@ -106,6 +106,7 @@ export function createContainer(config: Config, log: Logger, pool: RenderRunner 
     images,
     defaults: config.defaults,
     limits: { htmlBytes: config.limits.htmlBytes, cssBytes: config.limits.cssBytes, resizeSide: config.limits.resizeSide },
+    cacheBytes: config.cache.signedUrlBytes,
   })
   return {
     config,

@@ -49,6 +49,8 @@ export const envSchema = z.object({
   MAX_TEMPLATE_CSS_BYTES: int(1, 16 * 1024 * 1024, 128 * 1024),
   MAX_TEMPLATE_VALUES_BYTES: int(2, 16 * 1024 * 1024, 64 * 1024),
   TEMPLATE_CACHE_SIZE: int(1, 1_000_000, 500),
+  // Verified signed URLs kept with what they render, by the bytes of that html and css.
+  SIGNED_URL_CACHE_BYTES: int(0, 4 * 1024 * 1024 * 1024, 8 * 1024 * 1024),
   // The key that seals API keys at rest (signed URLs need them in clear); unset: DATA_DIR/secret.key.
   VELLUM_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
 
@@ -142,7 +144,7 @@ export interface Config {
     heapMb: number
     freedMemoryKeepMs: number
   }
-  cache: { imageBytes: number }
+  cache: { imageBytes: number; signedUrlBytes: number }
   templates: { htmlBytes: number; cssBytes: number; valuesBytes: number; cacheSize: number }
   secret: string | undefined
   variants: { concurrency: number }
@@ -191,7 +193,7 @@ export function toConfig(env: Env): Config {
       heapMb: env.RENDER_WORKER_HEAP_MB,
       freedMemoryKeepMs: env.RENDER_FREED_MEMORY_KEEP_MS,
     },
-    cache: { imageBytes: env.IMAGE_CACHE_BYTES },
+    cache: { imageBytes: env.IMAGE_CACHE_BYTES, signedUrlBytes: env.SIGNED_URL_CACHE_BYTES },
     templates: {
       htmlBytes: env.MAX_TEMPLATE_HTML_BYTES,
       cssBytes: env.MAX_TEMPLATE_CSS_BYTES,
