@@ -13,7 +13,8 @@
  */
 import * as csstree from 'css-tree'
 import { LRUCache } from 'lru-cache'
-import type { SatoriChild, SatoriElement } from '../document/html-to-tree.js'
+import type { SatoriElement } from '../document/html-to-tree.js'
+import { walkTree } from '../document/tree-walk.js'
 import type { RenderLimits } from '../job.js'
 import { formatBytes, memoryBudget, overBudget } from './memory-budget.js'
 
@@ -151,22 +152,17 @@ function matchesAtMost(rule: CostRule, index: ElementIndex): number {
 /** Roughly the length of an element written out as markup (inline SVG becomes a data URI). */
 function serializedSize(root: SatoriElement): number {
   let size = 0
-  const stack: SatoriChild[] = [root]
-  while (stack.length) {
-    const node = stack.pop()!
+  walkTree(root, (node) => {
     if (typeof node === 'string') {
       size += node.length
-      continue
+      return
     }
     size += 2 * node.type.length + 5
     for (const [k, v] of Object.entries(node.props)) {
       if (k === 'children') continue
       size += k.length + 4 + (typeof v === 'string' ? v.length : typeof v === 'object' && v ? JSON.stringify(v).length : 8)
     }
-    const children = node.props.children
-    if (Array.isArray(children)) for (const c of children) stack.push(c)
-    else if (children !== undefined) stack.push(children)
-  }
+  })
   return size
 }
 
@@ -181,37 +177,32 @@ export function estimateLayout(root: SatoriElement): LayoutEstimate {
   let quad = 0
   let emoji = 0
   let imageBytes = 0
-  const stack: SatoriChild[] = [root]
-  while (stack.length) {
-    const node = stack.pop()!
+  walkTree(root, (node) => {
     if (typeof node === 'string') {
       chars += node.length
       longestText = Math.max(longestText, node.length)
       quad += quadratic(node)
       if (TWO_BYTE.test(node)) emoji += node.match(EMOJI)?.length ?? 0
-      continue
+      return
     }
     const { props } = node
     if (node.type === 'style') {
       if (typeof props.children === 'string') sheets.push(props.children)
-      continue
+      return false
     }
     index.total++
     bump(index.tags, node.type)
     if (node.type === 'svg') {
       // Inline SVG is not laid out: satori writes it into the page as one image.
       imageBytes += serializedSize(node)
-      continue
+      return false
     }
     if (typeof props.className === 'string') for (const c of props.className.split(/\s+/)) if (c) bump(index.classes, c)
     if (typeof props.id === 'string') bump(index.ids, props.id)
     if (node.type === 'img' && typeof props.src === 'string') imageBytes += props.src.length
     const style = props.style as Record<string, unknown> | undefined
     if (style) for (const v of Object.values(style)) if (typeof v === 'string' && v.includes('url(')) imageBytes += v.length
-    const children = props.children
-    if (Array.isArray(children)) for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!)
-    else if (children !== undefined) stack.push(children)
-  }
+  })
   let generatedBoxes = 0
   for (const sheet of sheets) {
     for (const rule of costRules(sheet)) {
