@@ -41,8 +41,13 @@ const toTemplate = (r: RawTemplate): TemplateRecord => ({
   createdAt: r.created_at,
 })
 
+/** Which version a name points at and whose it is, without the markup. */
+export type TemplateHead = Pick<TemplateRecord, 'id' | 'version' | 'userId'>
+
 export class TemplatesRepository {
   readonly #insert
+  readonly #head
+  readonly #headOf
   readonly #latest
   readonly #version
   readonly #versions
@@ -53,6 +58,12 @@ export class TemplatesRepository {
     this.#insert = db.prepare(
       'INSERT INTO templates (id, version, user_id, html, css, name, description, options, created_at) ' +
         'VALUES (@id, @version, @userId, @html, @css, @name, @description, @options, @createdAt)',
+    )
+    this.#head = db.prepare<[string], { id: string; version: number; userId: string }>(
+      'SELECT id, version, user_id AS userId FROM templates WHERE id = ? AND deleted_at IS NULL ORDER BY version DESC LIMIT 1',
+    )
+    this.#headOf = db.prepare<[string, number], { id: string; version: number; userId: string }>(
+      'SELECT id, version, user_id AS userId FROM templates WHERE id = ? AND version = ? AND deleted_at IS NULL',
     )
     this.#latest = db.prepare<[string], RawTemplate>(
       'SELECT * FROM templates WHERE id = ? AND deleted_at IS NULL ORDER BY version DESC LIMIT 1',
@@ -73,6 +84,11 @@ export class TemplatesRepository {
 
   insert(t: TemplateRecord): void {
     this.#insert.run(t)
+  }
+
+  /** The latest (or the given) version's head: read on every signed GET, so it leaves the markup alone. */
+  head(id: string, version?: number): TemplateHead | undefined {
+    return version === undefined ? this.#head.get(id) : this.#headOf.get(id, version)
   }
 
   latest(id: string): TemplateRecord | undefined {

@@ -263,10 +263,17 @@ export class ImageService {
   }
 
   /** The image bytes in the asked format and size; 404/410 for unknown/deleted ids. */
-  async fetch(id: string, variant: VariantRequest): Promise<StoredImage> {
-    const key = variantKey(id, variant)
-    const hit = this.#variants.get(key)
+  /** The image (or variant) when the served-image cache holds it, which it never does for a deleted one. */
+  cached(id: string, variant: VariantRequest): StoredImage | undefined {
+    const hit = this.#variants.get(variantKey(id, variant))
     this.#metrics.cache(isPlain(variant) ? 'served_images' : 'variants', hit !== undefined)
+    return hit
+  }
+
+  /** `cacheMissed`: the caller just asked `cached()` (so the miss is not counted twice). */
+  async fetch(id: string, variant: VariantRequest, cacheMissed = false): Promise<StoredImage> {
+    const key = variantKey(id, variant)
+    const hit = cacheMissed ? undefined : this.cached(id, variant)
     if (hit) return hit
     const record = this.deps.images.find(id)
     if (!record) throw new AppError('IMAGE_NOT_FOUND')

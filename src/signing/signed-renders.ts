@@ -4,7 +4,7 @@
  * derived from the signer and the request's content: the same URL always names the same
  * image, the first GET renders and is charged, every later one is read from the store.
  */
-import { createHash } from 'node:crypto'
+import { createHash, timingSafeEqual } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import type { KeyVault } from '../auth/key-vault.js'
 import type { UsersRepository, UserCredentials, UserRow } from '../db/users-repository.js'
@@ -50,6 +50,8 @@ interface Prepared {
   req: CreateImageRequest
   id: string
   variant: VariantRequest
+  /** The token that verified this query and the sealed key it verified with. */
+  signedBy: { token: string; sealed: Buffer }
 }
 
 export class SignedRenders {
@@ -99,18 +101,27 @@ export class SignedRenders {
     return key
   }
 
-  #check(user: UserCredentials | undefined, rawQuery: string, token: string): UserRow {
-    const key = this.#keyOf(user)
-    if (!verify(key, rawQuery, token.toLowerCase())) throw invalidToken()
-    return { id: user!.id, monthlyLimit: user!.monthlyLimit, revokedAt: user!.revokedAt, createdAt: user!.createdAt }
+  /**
+   * Checks the token. A query already verified with the same token and the same sealed key needs
+   * no new HMAC (the answer cannot differ: both inputs are the same bytes); the comparison with the
+   * remembered token is constant-time like the HMAC's own.
+   */
+  #check(user: UserCredentials | undefined, rawQuery: string, token: string, ready: Prepared | undefined): UserRow {
+    if (!user || user.revokedAt !== null) throw invalidToken()
+    const lower = token.toLowerCase()
+    if (!(ready && user.sealed && sameSigner(ready.signedBy, lower, user.sealed))) {
+      if (!verify(this.#keyOf(user), rawQuery, lower)) throw invalidToken()
+    }
+    return { id: user.id, monthlyLimit: user.monthlyLimit, revokedAt: user.revokedAt, createdAt: user.createdAt }
   }
 
   /** GET /v1/image/create-and-render/:user_id/:token[/:format]?<create parameters> */
   async createAndRender(userId: string, token: string, format: string | undefined, rawQuery: string): Promise<SignedImage> {
     const out = formatOf(format)
-    const user = this.#check(this.deps.users.find(userId), rawQuery, token)
-    const cacheKey = `c\0${user.id}\0${out}\0${rawQuery}`
+    const cacheKey = `c\0${userId}\0${out}\0${rawQuery}`
     const ready = this.#prepared.get(cacheKey)
+    const signer = this.deps.users.find(userId)
+    const user = this.#check(signer, rawQuery, token, ready)
     if (ready) return this.#deliver(user, ready)
     // Null prototypes: query names are untrusted (`__proto__`, `constructor` are plain names here).
     const body: Record<string, unknown> = Object.create(null)
@@ -122,51 +133,64 @@ export class SignedRenders {
       else if (name === 'url' && value === 'undefined') continue
       else if (!IGNORED.has(name) && !Object.hasOwn(body, name)) body[name] = value
     }
-    return this.#deliver(user, this.#prepare(cacheKey, user, body, options, out))
+    return this.#deliver(user, this.#prepare(cacheKey, user, signedBy(signer, token), body, options, out))
   }
 
   /** GET /v1/image/:template_id/:token[/:format]?<template values>[&template_version=…] */
   async templated(templateId: string, token: string, format: string | undefined, rawQuery: string): Promise<SignedImage> {
     const out = formatOf(format)
     // The owner's key signs; any version names the owner.
-    const latest = this.deps.templates.find(templateId)
+    const latest = this.deps.templates.head(templateId)
     if (!latest) throw templateNotFound(templateId)
-    const user = this.#check(this.deps.users.find(latest.userId), rawQuery, token)
-    const pairs = queryPairs(rawQuery)
-    const versionText = pairs.find(([n]) => n === 'template_version')?.[1]
-    const version = versionText === undefined || versionText === '' ? undefined : Number(versionText)
+    const owner = this.deps.users.find(latest.userId)
+    const pinned = rawQuery.includes('template_version') ? queryPairs(rawQuery).find(([n]) => n === 'template_version')?.[1] : undefined
+    const version = pinned === undefined || pinned === '' ? undefined : Number(pinned)
     if (version !== undefined && !Number.isSafeInteger(version)) {
-      throw validationError([{ path: 'template_version', message: `template_version must be a version number (got ${JSON.stringify(versionText)})` }])
+      this.#check(owner, rawQuery, token, undefined)
+      throw validationError([{ path: 'template_version', message: `template_version must be a version number (got ${JSON.stringify(pinned)})` }])
     }
-    const template = version === undefined ? latest : this.deps.templates.find(templateId, version)
-    if (!template) throw templateNotFound(templateId, version)
-    const cacheKey = `t\0${template.id}\0${template.version}\0${out}\0${rawQuery}`
-    const ready = this.#prepared.get(cacheKey)
+    const head = version === undefined ? latest : this.deps.templates.head(templateId, version)
+    const cacheKey = head && `t\0${head.id}\0${head.version}\0${out}\0${rawQuery}`
+    const ready = cacheKey ? this.#prepared.get(cacheKey) : undefined
+    const user = this.#check(owner, rawQuery, token, ready)
     if (ready) return this.#deliver(user, ready)
+    // The markup is read only to prepare a URL not seen before (or evicted).
+    const template = head && this.deps.templates.find(head.id, head.version)
+    if (!template || !cacheKey) throw templateNotFound(templateId, version)
     const variables = this.deps.templates.variables(template)
     const values: Record<string, unknown> = Object.create(null)
     const options: Record<string, string> = Object.create(null)
-    for (const [name, value] of pairs) {
+    for (const [name, value] of queryPairs(rawQuery)) {
       if (name === 'template_version') continue
       if (name.startsWith('__ro_')) options[name.slice(5)] = value
       // A bare option name the template reads is the template's value (clients prefix the option then).
       else if (RENDER_OPTIONS.has(name) && !variables.has(name)) options[name] = value
       else if (!Object.hasOwn(values, name)) values[name] = jsonOrText(value)
     }
-    return this.#deliver(user, this.#prepare(cacheKey, user, this.deps.templates.body(template, values), options, out))
+    return this.#deliver(user, this.#prepare(cacheKey, user, signedBy(owner, token), this.deps.templates.body(template, values), options, out))
   }
 
-  #prepare(cacheKey: string, user: UserRow, body: Record<string, unknown>, options: Record<string, string>, format: OutputFormat): Prepared {
+  #prepare(
+    cacheKey: string,
+    user: UserRow,
+    signedBy: Prepared['signedBy'],
+    body: Record<string, unknown>,
+    options: Record<string, string>,
+    format: OutputFormat,
+  ): Prepared {
     const req: CreateImageRequest = parseCreateImage(body, this.deps.defaults)
     checkSource(body, req, this.deps.limits)
-    const prepared = { req, variant: this.#variant(options, format), id: contentImageId(user.id, renderKey(req.render)) }
+    const prepared = { req, variant: this.#variant(options, format), id: contentImageId(user.id, renderKey(req.render)), signedBy }
     this.#prepared.set(cacheKey, prepared)
     return prepared
   }
 
   async #deliver(user: UserRow, { req, id, variant }: Prepared): Promise<SignedImage> {
+    // In the served-image cache means stored and not deleted (a delete evicts it), as for GET /v1/image/:id.
+    const cached = this.deps.images.cached(id, variant)
+    if (cached) return { id, image: cached, rendered: false, warnings: [] }
     const { rendered, warnings } = await this.deps.images.ensure(user, req, id)
-    return { id, image: await this.deps.images.fetch(id, variant), rendered, warnings }
+    return { id, image: await this.deps.images.fetch(id, variant, true), rendered, warnings }
   }
 
   #variant(options: Record<string, string>, format: OutputFormat): VariantRequest {
@@ -182,6 +206,17 @@ export class SignedRenders {
     }
     return { format, width: side('width'), height: side('height'), ...parseFetchOptions(options) }
   }
+}
+
+/** Called after #check passed, so the signer exists and has a sealed key. */
+function signedBy(signer: UserCredentials | undefined, token: string): Prepared['signedBy'] {
+  return { token: token.toLowerCase(), sealed: signer!.sealed! }
+}
+
+function sameSigner(signedBy: Prepared['signedBy'], token: string, sealed: Buffer): boolean {
+  // Tokens reaching here passed TOKEN (64 hex characters) or were remembered after doing so.
+  if (token.length !== signedBy.token.length || !sealed.equals(signedBy.sealed)) return false
+  return timingSafeEqual(Buffer.from(token, 'latin1'), Buffer.from(signedBy.token, 'latin1'))
 }
 
 function formatOf(format: string | undefined): OutputFormat {

@@ -6,7 +6,7 @@
  * itself) is the one path every image takes.
  */
 import { randomUUID } from 'node:crypto'
-import type { TemplateRecord, TemplatesRepository } from '../db/templates-repository.js'
+import type { TemplateHead, TemplateRecord, TemplatesRepository } from '../db/templates-repository.js'
 import type { UserRow } from '../db/users-repository.js'
 import { AppError, validationError, type ValidationIssue } from '../errors/catalogue.js'
 import type { TemplateEngine } from './template-engine.js'
@@ -91,6 +91,12 @@ export class TemplateService {
     const t = this.find(id, version)
     if (!t || t.userId !== user.id) throw templateNotFound(id, version)
     return t
+  }
+
+  /** Any user's template's id, version and owner, for signed URLs (whose key is the owner's). */
+  head(id: string, version?: number): TemplateHead | undefined {
+    if (!TEMPLATE_ID.test(id)) return undefined
+    return this.deps.templates.head(id, version)
   }
 
   /** Any user's template, for signed URLs (whose key is the owner's). */

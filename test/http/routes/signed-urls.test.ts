@@ -155,4 +155,33 @@ t.test('signed URLs', async (t) => {
     t.equal((await h.app.inject({ url: `/v1/image/create-and-render/legacy/${sign('legacy-key-1', query)}?${query}` })).statusCode, 401, 'the old key no longer signs')
     t.equal((await h.app.inject({ url: '/v1/usage', headers: { authorization: h.auth('legacy', 'legacy-key-1') } })).statusCode, 401, 'nor authenticates')
   })
+
+  t.test('a signed URL whose image was deleted answers 410, however often it was served before', async (t) => {
+    const query = 'colour=%23123456&title=Gone&w=25'
+    const url = `/v1/image/${tpl.template_id}/${sign(KEY, query)}?${query}`
+    const first = await h.app.inject({ url })
+    t.equal(first.statusCode, 200)
+    t.equal((await h.app.inject({ url })).statusCode, 200, 'served from the cache')
+    const id = first.headers['x-vellum-image-id'] as string
+    t.equal((await h.app.inject({ method: 'DELETE', url: `/v1/image/${id}`, headers: { authorization: auth } })).statusCode, 202)
+    const gone = await h.app.inject({ url })
+    t.equal(gone.statusCode, 410, gone.body)
+    t.equal((await h.app.inject({ url: `/v1/image/${tpl.template_id}/${sign(KEY, query)}/webp?${query}` })).statusCode, 410, 'every format of it')
+  })
+
+  t.test('a URL already served (its check remembered) still fails once the key rotates or the token differs', async (t) => {
+    h.addUser('rotor', 'rotor-key-1', 10)
+    const query = `html=${encodeURIComponent('<p>y</p>')}&device_scale=1`
+    const url = (key: string) => `/v1/image/create-and-render/rotor/${sign(key, query)}?${query}`
+    t.equal((await h.app.inject({ url: url('rotor-key-1') })).statusCode, 200)
+    t.equal((await h.app.inject({ url: url('rotor-key-1') })).statusCode, 200, 'served again from the remembered check')
+    t.equal((await h.app.inject({ url: url('another') })).statusCode, 401, 'another token for the same query')
+    const upper = `/v1/image/create-and-render/rotor/${sign('rotor-key-1', query).toUpperCase()}?${query}`
+    t.equal((await h.app.inject({ url: upper })).statusCode, 200, 'the same token in upper case (the route lower-cases)')
+    h.container.users.setKey('rotor', keyRecord(h.container.vault, 'rotor', 'rotor-key-2'))
+    t.equal((await h.app.inject({ url: url('rotor-key-1') })).statusCode, 401, 'the old key no longer signs, cached or not')
+    t.equal((await h.app.inject({ url: url('rotor-key-2') })).statusCode, 200, 'the new key signs the same image')
+    h.container.users.revoke('rotor', Date.now())
+    t.equal((await h.app.inject({ url: url('rotor-key-2') })).statusCode, 401, 'revoked')
+  })
 })
