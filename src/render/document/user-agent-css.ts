@@ -37,6 +37,14 @@ h6 { font-size: 0.67em; margin: 2.33em 0; font-weight: bold; }
 ul, menu { list-style-type: disc; margin: 1em 0; padding-left: 40px; }
 ol { list-style-type: decimal; margin: 1em 0; padding-left: 40px; }
 li { display: list-item; }
+ol[type="1"], li[type="1"] { list-style-type: decimal; }
+ol[type="a" s], li[type="a" s] { list-style-type: lower-alpha; }
+ol[type="A" s], li[type="A" s] { list-style-type: upper-alpha; }
+ol[type="i" s], li[type="i" s] { list-style-type: lower-roman; }
+ol[type="I" s], li[type="I" s] { list-style-type: upper-roman; }
+ul[type="disc" i], li[type="disc" i] { list-style-type: disc; }
+ul[type="circle" i], li[type="circle" i] { list-style-type: circle; }
+ul[type="square" i], li[type="square" i] { list-style-type: square; }
 ul ul, ol ul, menu ul { list-style-type: circle; }
 ol ol ul, ol ul ul, ul ol ul, ul ul ul { list-style-type: square; }
 ul ul, ul ol, ol ol, ol ul { margin-top: 0; margin-bottom: 0; }
@@ -57,7 +65,7 @@ big { font-size: 1.2em; }
 mark { background-color: yellow; color: black; }
 sub { vertical-align: sub; font-size: 0.8333em; }
 sup { vertical-align: super; font-size: 0.8333em; }
-a { color: #0000ee; text-decoration: underline; }
+a[href] { color: #0000ee; text-decoration: underline; }
 hr { margin: 0.5em 0; border-style: solid; border-width: 1px; border-color: #9a9a9a #eeeeee #eeeeee #9a9a9a; height: 0; }
 span, a, b, strong, i, em, u, s, strike, del, ins, small, big, mark, code, kbd, samp, tt, sub, sup, label,
 abbr, cite, q, time, var, dfn, data, output { display: inline; }
