@@ -15,6 +15,7 @@ import { selectOne } from 'css-select'
 import styleToJs from 'style-to-js'
 import { AppError } from '../../errors/catalogue.js'
 import { CssRewriter, type StyleRule } from './css-rewrite.js'
+import { DEFAULT_ROOT_PX, remToPx, remToPxStyle, rootFontSize } from './root-font-size.js'
 import { tablePartStyle } from './tables.js'
 import { markMonospaceDefaultSize } from './mono-size.js'
 import { canvasBackground } from './canvas.js'
@@ -71,12 +72,12 @@ function assertDepth(root: Element, limit: number): void {
   }
 }
 
-function convertAttributes(el: Element, css: CssRewriter): Record<string, unknown> {
+function convertAttributes(el: Element, css: CssRewriter, rootPx: number): Record<string, unknown> {
   const props: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(el.attribs)) {
     if (name.startsWith('on')) continue // event handlers: nothing runs here
     if (name === 'class') props.className = value
-    else if (name === 'style') props.style = css.inline(styleObject(value))
+    else if (name === 'style') props.style = rootPx === DEFAULT_ROOT_PX ? css.inline(styleObject(value)) : remToPxStyle(css.inline(styleObject(value)), rootPx)
     else if (name === 'for') props.htmlFor = value
     else props[name] = value
   }
@@ -137,8 +138,10 @@ export function htmlToTree(
   // small cascades below (monospace default size, canvas background).
   const css = new CssRewriter(options.loadedFamilies)
   const rules: StyleRule[] = []
-  const authorSheets = [...sheets, options.authorCss].filter((s) => s.trim() !== '').map((s) => css.sheet(s, rules))
+  const rewritten = [...sheets, options.authorCss].filter((s) => s.trim() !== '').map((s) => css.sheet(s, rules))
   markMonospaceDefaultSize(htmlEl, rules)
+  const rootPx = rootFontSize(htmlEl, rules, htmlEl.attribs.style ? css.inline(styleObject(htmlEl.attribs.style)) : undefined)
+  const authorSheets = rootPx === DEFAULT_ROOT_PX ? rewritten : rewritten.map((s) => remToPx(s, rootPx))
 
   const whitespace = new WhitespacePruner(rules)
 
@@ -154,7 +157,7 @@ export function htmlToTree(
       )
     }
     tags.add(el.name)
-    const props = convertAttributes(el, css)
+    const props = convertAttributes(el, css, rootPx)
     const style = props.style as Record<string, unknown> | undefined
     const keepsWhitespace = preserving || whitespace.preserves(el, style)
     const items: Array<{ out: SatoriChild; source: Element | null }> = []
@@ -170,7 +173,7 @@ export function htmlToTree(
   }
 
   const body = htmlEl.children.find((c): c is Element => c.type === 'tag' && c.name === 'body')
-  const htmlProps = convertAttributes(htmlEl, css)
+  const htmlProps = convertAttributes(htmlEl, css, rootPx)
   const htmlStyle = htmlProps.style as Record<string, unknown> | undefined
   const bodyTree = body ? (convert(body, 1, whitespace.preserves(htmlEl, htmlStyle)) as SatoriElement) : null
 
