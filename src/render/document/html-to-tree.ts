@@ -15,6 +15,7 @@ import { selectOne } from 'css-select'
 import styleToJs from 'style-to-js'
 import { AppError } from '../../errors/catalogue.js'
 import { CssRewriter, type StyleRule } from './css-rewrite.js'
+import { CellAligner } from './cell-alignment.js'
 import { DEFAULT_ROOT_PX, remToPx, remToPxStyle, rootFontSize } from './root-font-size.js'
 import { tablePartStyle } from './tables.js'
 import { markMonospaceDefaultSize } from './mono-size.js'
@@ -144,6 +145,7 @@ export function htmlToTree(
   const authorSheets = rootPx === DEFAULT_ROOT_PX ? rewritten : rewritten.map((s) => remToPx(s, rootPx))
 
   const whitespace = new WhitespacePruner(rules)
+  const cells = new CellAligner(rules, (el) => (el.attribs.style ? styleObject(el.attribs.style) : undefined))
 
   const convert = (node: ChildNode, depth: number, preserving: boolean): SatoriChild | null => {
     if (node.type === 'text') return node.data
@@ -169,6 +171,7 @@ export function htmlToTree(
     if (children.length) props.children = children
     const out: SatoriElement = { type: el.name, props }
     if (el === target) out.key = TARGET_KEY
+    if (el.name === 'td' || el.name === 'th') cells.align(el, out)
     return out
   }
 

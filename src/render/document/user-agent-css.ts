@@ -6,7 +6,9 @@
  * Where satori lacks the feature, the rule says what stands in for it:
  * - Tables have no table layout in satori (display: table* throws). A table is a grid whose
  *   column count src/render/document/tables.ts writes on the element; rows and row groups
- *   are `display: contents`, so cells are the grid items. border-spacing/border-collapse are
+ *   are `display: contents`, so cells are the grid items. A table given a width stretches its
+ *   `auto` columns over it (equally: a browser shares the extra width in proportion to each
+ *   column's content, which a grid cannot express); cell-alignment.ts places cell content. border-spacing/border-collapse are
  *   carried by --vellum-bs-x/--vellum-bs-y, which the author-CSS rewrite sets
  *   (src/render/document/css-rewrite.ts).
  * - `font-size: smaller` is the ratio Chromium uses for sizes that are not keywords (1/1.2).
@@ -70,7 +72,7 @@ hr { margin: 0.5em 0; border-style: solid; border-width: 1px; border-color: #9a9
 span, a, b, strong, i, em, u, s, strike, del, ins, small, big, mark, code, kbd, samp, tt, sub, sup, label,
 abbr, cite, q, time, var, dfn, data, output { display: inline; }
 img, svg, video, canvas { display: inline-block; }
-table { display: grid; justify-content: start; box-sizing: border-box; width: max-content;
+table { display: grid; box-sizing: border-box; width: max-content;
   column-gap: var(--vellum-bs-x, 2px); row-gap: var(--vellum-bs-y, 2px);
   padding: var(--vellum-bs-y, 2px) var(--vellum-bs-x, 2px); border-color: gray; }
 thead, tbody, tfoot, tr { display: contents; }
