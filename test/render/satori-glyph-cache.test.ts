@@ -126,8 +126,10 @@ t.test('the cached output matches the unpatched pixels on a text-heavy card with
     cache!.clear()
     const off = await withCache(false, () => render(card, faces))
     const cold = await withCache(true, () => render(card, faces))
+    const entries = cache!.entries
     const warm = await withCache(true, () => render(card, faces))
     t.equal(warm, cold, `${name}: a warm cache writes the same SVG as a cold one`)
+    t.equal(cache!.entries, entries, `${name}: a second render finds every glyph in the cache (stable keys)`)
     const skewed = [...cache!.glyphs.values()].some((g) => [...g.sizes.keys()].some((k) => typeof k === 'string'))
     t.equal(skewed, faces === uprightOnly, `${name}: ${faces === uprightOnly ? 'slanted glyphs are cached apart' : 'no glyph is slanted'}`)
     for (const scale of [1, 2]) {
