@@ -11,6 +11,7 @@ import { FontSets } from './font-sets.js'
 import { fontUsage } from './document/font-usage.js'
 import type { RenderJob, RenderResult } from './job.js'
 import { buildDocument } from './stages/build-document.js'
+import { drawSvgText } from './stages/svg-text.js'
 import { guardLayoutCost } from './stages/layout-cost.js'
 import { layout } from './stages/layout.js'
 import { applyCrop, assertPixelBudget, cropRect } from './stages/crop.js'
@@ -59,10 +60,12 @@ export function createRenderer(): Renderer {
       const doc = buildDocument(job)
       guardLayoutCost(doc.root, job.limits)
       const parse = lap()
+      const fonts = fontSets.for(job, fontUsage(doc.root))
+      const svgTextWarnings = doc.hasSvgText ? drawSvgText(doc.root, fonts) : []
       const laid = await layout(doc.root, {
         width: doc.layoutWidth,
         height: doc.layoutHeight,
-        fonts: fontSets.for(job, fontUsage(doc.root)),
+        fonts,
         twemoji: !job.params.disableTwemoji,
       })
       const rect = cropRect(doc, laid)
@@ -77,7 +80,7 @@ export function createRenderer(): Renderer {
         png,
         width: raster.width,
         height: raster.height,
-        warnings: [...doc.warnings, ...laid.styleErrors, ...guarded.warnings],
+        warnings: [...doc.warnings, ...svgTextWarnings, ...laid.styleErrors, ...guarded.warnings],
         timings: { parse, layout: layoutMs, rasterize: rasterMs, encode: encodeMs },
         caches: takeCacheStats(),
       }

@@ -10,6 +10,7 @@
  * list, so dropping an unused family moves text (measured on the fidelity cases).
  */
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
+import { SVG_TEXT_RUNS, type SvgTextRun } from './svg-text.js'
 
 export interface FontUsage {
   /** Weights asked for; 'any' when one cannot be read statically. Always holds 400. */
@@ -32,6 +33,14 @@ export function fontUsage(root: SatoriElement): FontUsage {
     if (node.type === 'style' && typeof children === 'string') {
       for (const m of children.matchAll(SHEET_DECLARATION)) declare(usage, m[1] ?? '', m[2]!)
       return
+    }
+    // Inline-SVG text, resolved by the document stage, is outlined with these faces too.
+    const svgRuns = node.props[SVG_TEXT_RUNS] as SvgTextRun[] | undefined
+    if (svgRuns) {
+      for (const run of svgRuns) {
+        addWeight(usage, String(run.font.weight))
+        usage.italic ||= run.font.italic
+      }
     }
     if (style && typeof style === 'object') {
       for (const [key, value] of Object.entries(style as Record<string, unknown>)) {

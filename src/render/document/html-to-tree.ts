@@ -16,6 +16,7 @@ import styleToJs from 'style-to-js'
 import { AppError } from '../../errors/catalogue.js'
 import { CssRewriter, type StyleRule } from './css-rewrite.js'
 import { CellAligner } from './cell-alignment.js'
+import { insideSvg, SvgTextReader, SVG_TEXT_RUNS } from './svg-text.js'
 import { DEFAULT_ROOT_PX, remToPx, remToPxStyle, rootFontSize } from './root-font-size.js'
 import { tablePartStyle } from './tables.js'
 import { markMonospaceDefaultSize } from './mono-size.js'
@@ -43,6 +44,8 @@ export interface BuiltDocument {
   selectorMatched: boolean
   /** CSS the page uses that satori cannot draw (reported, never fatal). */
   warnings: string[]
+  /** The tree holds inline-SVG `<text>` for the svg-text stage to outline. */
+  hasSvgText: boolean
 }
 
 /** Elements that never render. `<head>` content is only mined for stylesheets. */
@@ -124,6 +127,7 @@ export function htmlToTree(
 
   const sheets: string[] = []
   let elements = 0
+  let hasSvgText = false
   const tags = new Set<string>(['html'])
 
   const collectSheets = (node: ChildNode): void => {
@@ -145,6 +149,7 @@ export function htmlToTree(
   const authorSheets = rootPx === DEFAULT_ROOT_PX ? rewritten : rewritten.map((s) => remToPx(s, rootPx))
 
   const whitespace = new WhitespacePruner(rules)
+  const svgText = new SvgTextReader(rules, (el) => (el.attribs.style ? styleObject(el.attribs.style) : undefined), options.loadedFamilies ?? new Set())
   const cells = new CellAligner(rules, (el) => (el.attribs.style ? styleObject(el.attribs.style) : undefined))
 
   const convert = (node: ChildNode, depth: number, preserving: boolean): SatoriChild | null => {
@@ -160,6 +165,13 @@ export function htmlToTree(
     }
     tags.add(el.name)
     const props = convertAttributes(el, css, rootPx)
+    if (el.name === 'text' && insideSvg(el)) {
+      // Drawn as outlines by the svg-text stage; only its own presentation stays on the group.
+      for (const name of ['x', 'y', 'dx', 'dy', 'text-anchor', 'dominant-baseline', 'font-family', 'font-size', 'font-weight', 'font-style', 'font', 'style', 'className']) delete props[name]
+      props[SVG_TEXT_RUNS] = svgText.runs(el)
+      hasSvgText = true
+      return { type: 'text', props }
+    }
     const style = props.style as Record<string, unknown> | undefined
     const keepsWhitespace = preserving || whitespace.preserves(el, style)
     const items: Array<{ out: SatoriChild; source: Element | null }> = []
@@ -200,5 +212,6 @@ export function htmlToTree(
     isFullDocument: FULL_DOCUMENT.test(html),
     selectorMatched: target !== null,
     warnings: css.warnings,
+    hasSvgText,
   }
 }
