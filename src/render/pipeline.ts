@@ -61,7 +61,7 @@ export function createRenderer(): Renderer {
       guardLayoutCost(doc.root, job.limits)
       const parse = lap()
       const fonts = fontSets.for(job, fontUsage(doc.root))
-      const svgTextWarnings = doc.hasSvgText ? drawSvgText(doc.root, fonts) : []
+      const svgTextWarnings = doc.hasSvgText ? await drawSvgText(doc.root, fonts) : []
       const laid = await layout(doc.root, {
         width: doc.layoutWidth,
         height: doc.layoutHeight,
