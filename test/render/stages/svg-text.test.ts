@@ -80,3 +80,11 @@ t.test('a character no face has is named, not drawn as a box', async (t) => {
   const out = await createRenderer().render(renderJob('<svg width="100" height="30"><text x="0" y="20" font-family="Roboto">go ↑</text></svg>'))
   t.match(out.warnings, [/svg <text> characters not drawn .*↑/])
 })
+
+t.test('the layout estimate prices SVG text as the outlines it becomes', async (t) => {
+  const { estimateLayout } = await import('../../../src/render/stages/layout-cost.js')
+  const label = 'x'.repeat(10_000)
+  const { root } = htmlToTree(`<svg width="10" height="10"><text x="0" y="5">${label}</text></svg>`, { userAgentCss: userAgentCssFor, authorCss: '', limits })
+  const estimate = estimateLayout(root)
+  t.ok(estimate.imageBytes >= 10_000 * 475, `${estimate.imageBytes} bytes for 10,000 characters`)
+})
