@@ -11,7 +11,7 @@
  * What is left here is the part no encoder does for us (finding the colours, bounded) plus the
  * chunk framing; node:zlib does the deflate and the CRCs.
  */
-import { constants, crc32, deflateSync } from 'node:zlib'
+import { crc32, deflateSync } from 'node:zlib'
 
 const MAX_COLOURS = 256
 /** Open-addressing table of colour keys: a power of two, at most a quarter full. */
@@ -122,7 +122,7 @@ export function writeIndexedPng(indexed: IndexedPixels, width: number, height: n
   // tRNS holds the alpha of the first entries; those after it are opaque.
   const trns = Buffer.allocUnsafe(translucent)
   for (let c = 0; c < translucent; c++) trns[c] = palette[c * 4 + 3]
-  const idat = deflateSync(indexed.scanlines, { level: options.level, strategy: constants.Z_DEFAULT_STRATEGY })
+  const idat = deflateSync(indexed.scanlines, { level: options.level })
   return Buffer.concat([
     PNG_SIGNATURE,
     chunk('IHDR', ihdr),

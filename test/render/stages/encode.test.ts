@@ -175,4 +175,12 @@ t.test('the palette PNG carries the pHYs of the truecolour encoder, and a dpi va
   const dense = await deriveVariant(indexed, { format: 'png', width: undefined, height: undefined, dpi: 300 })
   t.equal((await sharp(dense).metadata()).density, 300, 'dpi=300 on a palette PNG')
   await assertExact(t, dense, raster, false, 'the dpi variant')
+  for (const format of ['jpg', 'webp'] as const) {
+    const req = { format, width: undefined, height: undefined }
+    t.same(await deriveVariant(indexed, req), await deriveVariant(rgb, req), `${format}: the same bytes as from the RGB PNG`)
+  }
+  const resize = { format: 'png' as const, width: 300, height: undefined }
+  const [fromIndexed, fromRgb] = [await deriveVariant(indexed, resize), await deriveVariant(rgb, resize)]
+  const decoded = await Promise.all([fromIndexed, fromRgb].map((b) => sharp(b).removeAlpha().raw().toBuffer()))
+  t.same(decoded[0], decoded[1], 'a resized PNG: the same pixels as from the RGB PNG')
 })
