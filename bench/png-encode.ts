@@ -6,6 +6,7 @@
  * @takumi-rs/core is installed. Run: node --expose-gc --import tsx bench/png-encode.ts [N]
  */
 import { readFileSync } from 'node:fs'
+import sharp from 'sharp'
 import { buildDocument } from '../src/render/stages/build-document.js'
 import { layout } from '../src/render/stages/layout.js'
 import { applyCrop, cropRect } from '../src/render/stages/crop.js'
@@ -26,6 +27,15 @@ async function rasterOf(html: string, scale: number): Promise<Raster> {
   const doc = buildDocument(job)
   const laid = await layout(doc.root, { width: doc.layoutWidth, height: doc.layoutHeight, fonts: loadBundledFonts() })
   return rasterize(simplifySvg(applyCrop(laid.svg, cropRect(doc, laid))), { scale, transparent: false })
+}
+
+/** The truecolour encoder at another level, for the cards of more than 256 colours. */
+function truecolourAt(level: number) {
+  return (r: Raster): Promise<Buffer> =>
+    sharp(r.pixels, { raw: { width: r.width, height: r.height, channels: 4 } })
+      .removeAlpha()
+      .png({ compressionLevel: level, adaptiveFiltering: false, palette: false })
+      .toBuffer()
 }
 
 function indexedAt(level: number) {
@@ -54,6 +64,8 @@ async function takumiBytes(html: string, scale: number): Promise<number | undefi
 const variants: Record<string, (r: Raster) => Promise<Buffer | undefined>> = {
   'sharp L3 (before)': (r) => encodeTruecolourPng(r, false),
   'encodePng (after)': (r) => encodePng(r, false),
+  'sharp L4': truecolourAt(4),
+  'sharp L6': truecolourAt(6),
   'scan only': async (r) => (indexPixels(r.pixels, r.width, r.height, true), undefined),
   'palette L3': indexedAt(3),
   'palette L4': indexedAt(4),
