@@ -4,9 +4,11 @@
  * about the same time at 1×, and the same pixels on decoding. Any other raster goes to libvips
  * through sharp, the truecolour encoder: resvg's own encoder (`asPng`) was the largest single
  * cost of a render (14 ms for a 1200×630 card, 55 ms at device_scale 2); sharp with adaptive
- * filtering off, at deflate level 3, encodes the same pixels 2–3× faster. Level 3 was chosen on
- * the bench cards: level 6 saved 10–20 % of the bytes for 30–50 % more time. `bench/` prints
- * the bytes of every card so the trade stays visible (`bench/png-encode.ts` for this stage alone).
+ * filtering off encodes the same pixels 2–3× faster. The deflate level is 5 since the palette
+ * PNG took the flat cards: what is left for this encoder is photos, gradients and shadows, where
+ * level 3 wrote 1.43× (1×) and 2.07× (2×) takumi's bytes on the social card and level 5 writes
+ * 1.24× / 1.26× (bench/png-encode.ts, 18 interleaved runs: +10 % encode time on social at 1×,
+ * faster at 2×; +24 % on dense). `bench/` prints the bytes of every card so the trade stays visible.
  */
 import sharp from 'sharp'
 import type { Raster } from './rasterize.js'
@@ -16,7 +18,7 @@ import { indexPixels, writeIndexedPng } from './indexed-png.js'
 sharp.concurrency(1)
 sharp.cache(false)
 
-export const PNG_COMPRESSION_LEVEL = 3
+export const PNG_COMPRESSION_LEVEL = 5
 /**
  * zlib level of a palette PNG's pixels, measured with bench/png-encode.ts: 4 is the first level
  * with lazy matching, and on the palette cards the first within 1.3× of takumi's bytes (title
