@@ -43,8 +43,13 @@ export async function layout(
       pointScaleFactor: 0,
       // Emoji become Twemoji pictures unless the request set disable_twemoji; other scripts the
       // bundled fonts lack get no extra font (satori then draws its missing-glyph box).
-      loadAdditionalAsset: async (code, segment) =>
-        code === 'emoji' && options.twemoji !== false ? twemojiDataUri(segment) : [],
+      loadAdditionalAsset: async (code, segment) => {
+        if (code !== 'emoji' || options.twemoji === false) return []
+        const uri = twemojiDataUri(segment)
+        // Newer than the bundled Twemoji (or not an emoji sequence it knows): say so, not a silent gap.
+        if (uri === '' && styleErrors.length < 50) styleErrors.push(`emoji ${JSON.stringify(segment)} not drawn: the bundled Twemoji has no picture for it`)
+        return uri
+      },
       onNodeDetected: (node) => {
         if (node.key === undefined || node.key === null) return
         const key = String(node.key)
