@@ -40,7 +40,7 @@ async function users(args: string[]): Promise<void> {
   const [sub, ...rest] = args
   const config = loadConfig()
   const { openData } = await import('../container.js')
-  const { db, users, vault } = openData(config)
+  const { store, users, vault } = await openData(config)
   try {
     switch (sub) {
       case 'add': {
@@ -48,15 +48,15 @@ async function users(args: string[]): Promise<void> {
         const id = positionals[0]
         if (!id || !USER_ID.test(id)) throw new UsageError('user_id must be 1-128 characters: letters, digits, . _ @ -')
         if (values.key !== undefined && values.key.length < 8) throw new UsageError('--key must be at least 8 characters')
-        if (users.find(id)) throw new UsageError(`user ${id} already exists`)
+        if (await users.find(id)) throw new UsageError(`user ${id} already exists`)
         const key = values.key ?? generateApiKey()
         const limit = int('--limit', values.limit, 0) ?? config.defaults.userLimit
-        users.create({ id, ...keyRecord(vault, id, key), monthlyLimit: limit, now: Date.now() })
+        await users.create({ id, ...keyRecord(vault, id, key), monthlyLimit: limit, now: Date.now() })
         process.stdout.write(`${JSON.stringify({ user_id: id, api_key: key, monthly_limit: limit })}\n`)
         return
       }
       case 'list':
-        for (const u of users.list()) {
+        for (const u of await users.list()) {
           process.stdout.write(
             `${JSON.stringify({ user_id: u.id, monthly_limit: u.monthlyLimit, revoked: u.revokedAt !== null, can_sign: u.canSign, created_at: new Date(u.createdAt).toISOString() })}\n`,
           )
@@ -66,14 +66,14 @@ async function users(args: string[]): Promise<void> {
         const [id, n] = rest
         const limit = int('N', n, 0)
         if (!id || limit === undefined) throw new UsageError('usage: vellum users set-limit <user_id> <N>')
-        if (!users.setLimit(id, limit)) throw new UsageError(`no user ${id}`)
+        if (!(await users.setLimit(id, limit))) throw new UsageError(`no user ${id}`)
         process.stdout.write(`${JSON.stringify({ user_id: id, monthly_limit: limit })}\n`)
         return
       }
       case 'revoke': {
         const [id] = rest
         if (!id) throw new UsageError('usage: vellum users revoke <user_id>')
-        if (!users.revoke(id, Date.now()) && !users.find(id)) throw new UsageError(`no user ${id}`)
+        if (!(await users.revoke(id, Date.now())) && !(await users.find(id))) throw new UsageError(`no user ${id}`)
         process.stdout.write(`${JSON.stringify({ user_id: id, revoked: true })}\n`)
         return
       }
@@ -83,7 +83,7 @@ async function users(args: string[]): Promise<void> {
         if (!id) throw new UsageError('usage: vellum users rotate-key <user_id> [--key K]')
         if (values.key !== undefined && values.key.length < 8) throw new UsageError('--key must be at least 8 characters')
         const key = values.key ?? generateApiKey()
-        if (!users.setKey(id, keyRecord(vault, id, key))) throw new UsageError(`no user ${id}`)
+        if (!(await users.setKey(id, keyRecord(vault, id, key)))) throw new UsageError(`no user ${id}`)
         process.stdout.write(`${JSON.stringify({ user_id: id, api_key: key })}\n`)
         return
       }
@@ -91,7 +91,7 @@ async function users(args: string[]): Promise<void> {
         throw new UsageError(USAGE)
     }
   } finally {
-    db.close()
+    await store.close()
   }
 }
 
