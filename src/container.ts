@@ -4,6 +4,7 @@
  */
 import { join, resolve } from 'node:path'
 import type { Config } from './config/schema.js'
+import { ConfigError } from './config/load-config.js'
 import type { Store, UsageStore, UserStore } from './store/port.js'
 import { openSqliteStore } from './store/sqlite/sqlite-store.js'
 import { checkVault, loadKeyVault, type KeyVault } from './auth/key-vault.js'
@@ -51,8 +52,19 @@ export function renderLimits(config: Config): RenderLimits {
   }
 }
 
-/** The configured store: SQLite under DATA_DIR. */
+/** The configured store: SQLite under DATA_DIR unless DATABASE_URL names a PostgreSQL server. */
 export async function openStore(config: Config): Promise<Store> {
+  const { url, poolMax } = config.database
+  if (url) {
+    // Loaded only when configured: an embedded installation never loads the driver.
+    const { openPostgresStore, redactUrl } = await import('./store/postgres/postgres-store.js')
+    try {
+      return await openPostgresStore({ url, poolMax })
+    } catch (err) {
+      // Unreachable, refused, unknown database: the operator's to fix, said in one line.
+      throw new ConfigError([`DATABASE_URL: cannot open ${redactUrl(url)}: ${(err as Error).message}`])
+    }
+  }
   return openSqliteStore(join(resolve(config.dataDir), 'vellum.db'))
 }
 

@@ -14,6 +14,8 @@ import { AppError } from '../errors/catalogue.js'
 
 const USAGE = `Usage:
   vellum serve                                   start the HTTP server (config from the environment)
+  vellum migrate                                 bring the store's schema up to date (DATABASE_URL, else
+                                                 DATA_DIR/vellum.db) and exit; serve does it at boot too
   vellum users add <user_id> [--key K] [--limit N]
                                                  create a user; prints {"user_id","api_key"} as JSON
   vellum users list                              list users as JSON lines (can_sign: false until rotate-key
@@ -95,6 +97,14 @@ async function users(args: string[]): Promise<void> {
   }
 }
 
+async function migrate(): Promise<void> {
+  const config = loadConfig()
+  const { openStore } = await import('../container.js')
+  const store = await openStore(config)
+  await store.close()
+  process.stdout.write(`${JSON.stringify({ store: store.kind, location: store.location, migrated: true })}\n`)
+}
+
 async function render(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
@@ -147,6 +157,9 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'users':
         await users(rest)
+        return 0
+      case 'migrate':
+        await migrate()
         return 0
       case 'render':
         await render(rest)
