@@ -24,12 +24,12 @@ import { readManifest } from '../../src/fonts/bundled-fonts.js'
 import { FAMILY_ALIASES, GENERIC_FAMILIES } from '../../src/fonts/font-aliases.js'
 import { twemojiFile } from '../../src/fonts/twemoji.js'
 import { parse as parseEmoji } from '@twemoji/parser'
+import { isFullDocument as isWholePage } from '../../src/render/document/parse-html.js'
 import { loadCases, type FidelityCase } from './cases.js'
 
 const require = createRequire(import.meta.url)
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
-const FULL_DOCUMENT = /<\s*(html|head|body)[\s>]/i
 
 /** @font-face rules for every bundled face, and the font files, from the fontsource packages. */
 async function bundledFontFaces(fontDir: string): Promise<string> {
@@ -82,10 +82,10 @@ function fontconfigEnv(root: string, fontDir: string): Record<string, string> {
  * stay inside it and the crop includes them.
  */
 function documentFor(c: FidelityCase, fontFaces: string): string {
-  const crop = !c.options.selector && c.options.viewport_width === undefined && c.options.viewport_height === undefined && !FULL_DOCUMENT.test(c.html)
+  const crop = !c.options.selector && c.options.viewport_width === undefined && c.options.viewport_height === undefined && !isWholePage(c.html)
   const fonts = `<style>${fontFaces}</style>${crop ? '<style>body { display: flow-root }</style>' : ''}`
   const author = c.css ? `<style>${c.css}</style>` : ''
-  if (FULL_DOCUMENT.test(c.html)) {
+  if (isWholePage(c.html)) {
     // Fonts first (before the page's own sheets), the css parameter last (after them).
     const withFonts = /<head[^>]*>/i.test(c.html) ? c.html.replace(/<head[^>]*>/i, (m) => m + fonts) : fonts + c.html
     return /<\/html\s*>/i.test(withFonts) ? withFonts.replace(/<\/html\s*>/i, `${author}</html>`) : withFonts + author
@@ -108,7 +108,7 @@ async function clipFor(page: Page, c: FidelityCase): Promise<Clip | undefined> {
       return { x: r.left, y: r.top, width: r.width, height: r.height }
     }, c.options.selector).then(snap)
   }
-  if (c.options.viewport_width !== undefined || c.options.viewport_height !== undefined || FULL_DOCUMENT.test(c.html)) return undefined
+  if (c.options.viewport_width !== undefined || c.options.viewport_height !== undefined || isWholePage(c.html)) return undefined
   return page
     .evaluate(() => {
       const body = document.body
