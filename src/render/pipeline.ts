@@ -26,6 +26,19 @@ export interface Renderer {
   warmUp(): Promise<void>
 }
 
+// Characters named in one warning; the rest are counted.
+const MAX_NAMED_GLYPHS = 12
+
+/** One warning naming what could not be drawn: `no font has "ᚠ" U+16A0, "ꙮ" U+A66E`. */
+export function missingGlyphWarnings(missing: string[]): string[] {
+  if (missing.length === 0) return []
+  const named = missing
+    .slice(0, MAX_NAMED_GLYPHS)
+    .map((g) => `"${g}" ${[...g].map((c) => 'U+' + c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')).join(' ')}`)
+  const more = missing.length > MAX_NAMED_GLYPHS ? ` and ${missing.length - MAX_NAMED_GLYPHS} more` : ''
+  return [`no bundled font or emoji picture draws ${named.join(', ')}${more} (drawn as missing-glyph boxes)`]
+}
+
 export function createRenderer(): Renderer {
   const fontSets = new FontSets()
 
@@ -59,10 +72,12 @@ export function createRenderer(): Renderer {
       const doc = buildDocument(job)
       guardLayoutCost(doc.root, job.limits)
       const parse = lap()
+      const fonts = fontSets.for(job, fontUsage(doc.root))
       const laid = await layout(doc.root, {
         width: doc.layoutWidth,
         height: doc.layoutHeight,
-        fonts: fontSets.for(job, fontUsage(doc.root)),
+        fonts: fonts.faces,
+        cjkCovers: fonts.cjkCovers,
         twemoji: !job.params.disableTwemoji,
       })
       const rect = cropRect(doc, laid)
@@ -77,7 +92,7 @@ export function createRenderer(): Renderer {
         png,
         width: raster.width,
         height: raster.height,
-        warnings: [...doc.warnings, ...laid.styleErrors, ...guarded.warnings],
+        warnings: [...doc.warnings, ...laid.styleErrors, ...missingGlyphWarnings(laid.missingGlyphs), ...guarded.warnings],
         timings: { parse, layout: layoutMs, rasterize: rasterMs, encode: encodeMs },
         caches: takeCacheStats(),
       }

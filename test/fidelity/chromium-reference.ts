@@ -30,7 +30,6 @@ import { loadCases, type FidelityCase } from './cases.js'
 const require = createRequire(import.meta.url)
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
-
 /** @font-face rules for every bundled face, and the font files, from the fontsource packages. */
 async function bundledFontFaces(fontDir: string): Promise<string> {
   const rules: string[] = []

@@ -18,6 +18,7 @@ import { markMonospaceDefaultSize } from './mono-size.js'
 import { canvasBackground } from './canvas.js'
 import { WhitespacePruner } from './whitespace.js'
 import { parseHtml } from './parse-html.js'
+import { satoriLang } from './page-text.js'
 
 export interface SatoriElement {
   type: string
@@ -75,6 +76,7 @@ function convertAttributes(el: Element, css: CssRewriter): Record<string, unknow
     if (name === 'class') props.className = value
     else if (name === 'style') props.style = css.inline(styleObject(value))
     else if (name === 'for') props.htmlFor = value
+    else if (name === 'lang') props.lang = satoriLang(value)
     else props[name] = value
   }
   const table = tablePartStyle(el)
