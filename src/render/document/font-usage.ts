@@ -13,7 +13,7 @@
  * the `lang`s it uses and the families it names, which choose the script fonts it is handed.
  */
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
-import { addChars, CJK_LOCALES, sheetContentText, type PageChars } from './page-text.js'
+import { addChars, CJK_LOCALES, sheetContent, type PageChars } from './page-text.js'
 
 export interface FontUsage {
   /** Weights asked for; 'any' when one cannot be read statically. Always holds 400. */
@@ -36,11 +36,13 @@ const DYNAMIC = /\b(var|env|attr)\(/
 
 // `font-family` declarations in a sheet.
 const SHEET_FAMILY = /(?:^|[{;\s])font-family\s*:\s*([^;}]*)/gi
-// Form controls draw these attributes as text.
-const TEXT_ATTRIBUTES = ['value', 'placeholder'] as const
+// Form controls draw these attributes as text (and `content: attr(x)` adds x, see below).
+const TEXT_ATTRIBUTES = ['value', 'placeholder']
 
 export function fontUsage(root: SatoriElement): FontUsage {
   const usage: FontUsage = { weights: new Set([400]), italic: false, chars: new Map(), langs: new Set(), families: new Set() }
+  // The sheets are the root's first children, so attr() names are known before any element.
+  const textAttributes = new Set(TEXT_ATTRIBUTES)
   // Depth first without recursion, each node with the CJK locale its text inherits.
   const stack: Array<[SatoriChild, string]> = [[root, '']]
   while (stack.length) {
@@ -53,7 +55,7 @@ export function fontUsage(root: SatoriElement): FontUsage {
     if (node.type === 'style' && typeof children === 'string') {
       for (const m of children.matchAll(SHEET_DECLARATION)) declare(usage, m[1] ?? '', m[2]!)
       for (const m of children.matchAll(SHEET_FAMILY)) addFamilies(usage, m[1]!)
-      addChars(usage.chars, '', sheetContentText(children))
+      addChars(usage.chars, '', sheetContent(children, textAttributes))
       continue
     }
     let locale = inherited
@@ -68,7 +70,7 @@ export function fontUsage(root: SatoriElement): FontUsage {
         if (key === 'fontFamily' && typeof value === 'string') addFamilies(usage, value)
       }
     }
-    for (const name of TEXT_ATTRIBUTES) {
+    for (const name of textAttributes) {
       const text = node.props[name]
       if (typeof text === 'string') addChars(usage.chars, locale, text)
     }

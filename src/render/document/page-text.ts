@@ -46,14 +46,25 @@ const CONTENT_DECLARATION = /(?:^|[{;\s])content\s*:\s*((?:"(?:[^"\\]|\\.)*"|'(?
 const CSS_STRING = /"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'/g
 const CSS_ESCAPE = /\\(?:([0-9a-fA-F]{1,6})\s?|(\n)|(.))/g
 
-/** The text a sheet's `content` declarations (::before, ::after, ::marker) can draw. */
-export function sheetContentText(sheet: string): string {
+const ATTR_FUNCTION = /\battr\(\s*([\w-]+)/gi
+
+/**
+ * The text a sheet's `content` declarations (::before, ::after, ::marker) can draw: their
+ * strings, and the attributes they read with attr() (whose values the caller adds per element).
+ */
+export function sheetContent(sheet: string, attributes: Set<string>): string {
   if (!sheet.includes('content')) return ''
   let out = ''
   for (const m of sheet.matchAll(CONTENT_DECLARATION)) {
     for (const s of m[1]!.matchAll(CSS_STRING)) out += unescapeCss(s[1] ?? s[2] ?? '')
+    for (const a of m[1]!.replace(CSS_STRING, '').matchAll(ATTR_FUNCTION)) attributes.add(a[1]!.toLowerCase())
   }
   return out
+}
+
+/** The strings of a sheet's `content` declarations. */
+export function sheetContentText(sheet: string): string {
+  return sheetContent(sheet, new Set())
 }
 
 function unescapeCss(s: string): string {

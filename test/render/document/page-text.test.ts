@@ -28,4 +28,5 @@ t.test('text beyond Latin-1, entities decoded, by language', async (t) => {
 t.test('CSS content strings, with escapes', async (t) => {
   t.equal(sheetContentText('a::before { content: "\\201C" attr(x) "é\\" " } b::after{content:\'ש\'}'), '\u201Cé" ש')
   t.same(chars('<p>x</p>', 'p::after { content: "\\4E2D" }'), { '': '中' })
+  t.same(chars('<p data-label="Жук" title="中">x</p>', 'p::before { content: attr(data-label) ": " }'), { '': 'Жку' }, 'attr() reads the attribute')
 })
