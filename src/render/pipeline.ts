@@ -29,14 +29,20 @@ export interface Renderer {
 // Characters named in one warning; the rest are counted.
 const MAX_NAMED_GLYPHS = 12
 
-/** One warning naming what could not be drawn: `no font has "ᚠ" U+16A0, "ꙮ" U+A66E`. */
-export function missingGlyphWarnings(missing: string[]): string[] {
-  if (missing.length === 0) return []
-  const named = missing
+/** `"ᚠ" U+16A0, "ꙮ" U+A66E and 3 more` */
+function nameGlyphs(list: string[]): string {
+  const named = list
     .slice(0, MAX_NAMED_GLYPHS)
     .map((g) => `"${g}" ${[...g].map((c) => 'U+' + c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')).join(' ')}`)
-  const more = missing.length > MAX_NAMED_GLYPHS ? ` and ${missing.length - MAX_NAMED_GLYPHS} more` : ''
-  return [`no bundled font or emoji picture draws ${named.join(', ')}${more} (drawn as missing-glyph boxes)`]
+  return named.join(', ') + (list.length > MAX_NAMED_GLYPHS ? ` and ${list.length - MAX_NAMED_GLYPHS} more` : '')
+}
+
+/** The warnings naming what could not be drawn: characters no font has, emoji without a picture. */
+export function missingGlyphWarnings(glyphs: string[], emoji: string[] = []): string[] {
+  const out: string[] = []
+  if (glyphs.length) out.push(`no bundled font draws ${nameGlyphs(glyphs)} (drawn as missing-glyph boxes)`)
+  if (emoji.length) out.push(`no Twemoji picture for ${nameGlyphs(emoji)} (not drawn)`)
+  return out
 }
 
 export function createRenderer(): Renderer {
@@ -92,7 +98,7 @@ export function createRenderer(): Renderer {
         png,
         width: raster.width,
         height: raster.height,
-        warnings: [...doc.warnings, ...laid.styleErrors, ...missingGlyphWarnings(laid.missingGlyphs), ...guarded.warnings],
+        warnings: [...doc.warnings, ...laid.styleErrors, ...missingGlyphWarnings(laid.missingGlyphs, laid.missingEmoji), ...guarded.warnings],
         timings: { parse, layout: layoutMs, rasterize: rasterMs, encode: encodeMs },
         caches: takeCacheStats(),
       }

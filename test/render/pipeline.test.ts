@@ -130,4 +130,7 @@ t.test('characters no font draws are named in the warnings; drawn scripts are no
     const out = await render(html)
     t.same(out.warnings.filter((w) => w.includes('missing-glyph')), [], html)
   }
+  const emoji = await render('<p>new \u{1FAE9}, known 😀</p>')
+  t.same(emoji.warnings, ['no Twemoji picture for "\u{1FAE9}" U+1FAE9 (not drawn)'], 'an emoji newer than the bundled Twemoji')
+  t.same((await render('<p>A 😀 B</p>', { disableTwemoji: true })).warnings, ['no bundled font draws "😀" U+1F600 (drawn as missing-glyph boxes)'], 'with disable_twemoji: a box')
 })

@@ -23,6 +23,8 @@ export interface LayoutResult {
   styleErrors: string[]
   /** Characters no face of the list draws (satori draws its missing-glyph box), for the warnings. */
   missingGlyphs: string[]
+  /** Emoji Twemoji has no picture for (drawn as nothing). */
+  missingEmoji: string[]
 }
 
 const SVG_SIZE = /^<svg width="([\d.]+)" height="([\d.]+)"/
@@ -44,6 +46,7 @@ export async function layout(
   const boxes = new Map<string, Box[]>()
   const styleErrors: string[] = []
   const missing = new Set<string>()
+  const missingEmoji = new Set<string>()
   let svg: string
   try {
     svg = await satori(root as never, {
@@ -60,9 +63,13 @@ export async function layout(
       // of a CJK face that covers it (satori reports it before falling back to that face).
       loadAdditionalAsset: async (code, segment) => {
         if (code === 'emoji') {
-          if (options.twemoji === false) return []
+          // With disable_twemoji no font has emoji either: satori draws its box.
+          if (options.twemoji === false) {
+            missing.add(segment)
+            return []
+          }
           const uri = twemojiDataUri(segment)
-          if (uri === '') missing.add(segment)
+          if (uri === '') missingEmoji.add(segment)
           return uri
         }
         for (const ch of segment) {
@@ -99,5 +106,6 @@ export async function layout(
     boxes,
     styleErrors,
     missingGlyphs: [...missing],
+    missingEmoji: [...missingEmoji],
   }
 }
