@@ -52,6 +52,7 @@ t.test('lang picks the Han family, inherited and reset like a browser', async (t
   t.same(families('<html lang="ja"><body><p>直</p></body></html>'), ['Noto Sans JP'], 'from <html lang>')
   t.same(families('<div lang="ja"><p lang="en">直</p></div>'), ['Noto Sans SC'], 'lang="en" resets to the default')
   t.same(families('<div lang="ja"><p>直</p></div><p>直</p>'), ['Noto Sans SC', 'Noto Sans JP'], 'both when both occur')
+  t.same(families('<p style="font-family: \'Noto Sans JP\', sans-serif">直</p>'), ['Noto Sans JP'], 'a family the page names comes first')
 })
 
 t.test('weights: 400 for normal text, 700 for bold (the nearest bundled weight)', async (t) => {

@@ -10,7 +10,7 @@ import { layout } from '../../src/render/stages/layout.js'
 import type { RenderJob } from '../../src/render/job.js'
 
 const sets = new FontSets()
-const usage = (weights: Set<number> | 'any', italic: boolean) => ({ weights, italic, chars: new Map(), langs: new Set<string>(), families: new Set<string>() })
+const usage = (weights: Set<number> | 'any', italic: boolean) => ({ weights, italic, chars: new Map(), families: new Set<string>() })
 const every = usage('any', true)
 
 function job(html: string, css = ''): RenderJob {

@@ -9,8 +9,8 @@
  * Families are not narrowed: satori measures some line boxes with the last face of its fallback
  * list, so dropping an unused family moves text (measured on the fidelity cases).
  *
- * The same single walk reads what the page writes (page-text.ts): its characters by language,
- * the `lang`s it uses and the families it names, which choose the script fonts it is handed.
+ * The same single walk reads what the page writes (page-text.ts): its characters by the `lang`
+ * they inherit, and the families it names, which choose the script fonts it is handed.
  */
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
 import { addChars, CJK_LOCALES, sheetContent, type PageChars } from './page-text.js'
@@ -21,8 +21,6 @@ export interface FontUsage {
   italic: boolean
   /** Characters beyond Latin-1 the page can draw, by the CJK locale of their text ('' for none). */
   chars: PageChars
-  /** The `lang` values on the page, as satori sees them (page-text.ts satoriLang). */
-  langs: Set<string>
   /** Lower-cased family names in its `font-family` / `font` declarations (stand-ins applied). */
   families: Set<string>
 }
@@ -40,7 +38,7 @@ const SHEET_FAMILY = /(?:^|[{;\s])font-family\s*:\s*([^;}]*)/gi
 const TEXT_ATTRIBUTES = ['value', 'placeholder']
 
 export function fontUsage(root: SatoriElement): FontUsage {
-  const usage: FontUsage = { weights: new Set([400]), italic: false, chars: new Map(), langs: new Set(), families: new Set() }
+  const usage: FontUsage = { weights: new Set([400]), italic: false, chars: new Map(), families: new Set() }
   // The sheets are the root's first children, so attr() names are known before any element.
   const textAttributes = new Set(TEXT_ATTRIBUTES)
   // Depth first without recursion, each node with the CJK locale its text inherits.
@@ -59,10 +57,7 @@ export function fontUsage(root: SatoriElement): FontUsage {
       continue
     }
     let locale = inherited
-    if (typeof lang === 'string') {
-      usage.langs.add(lang)
-      locale = CJK_LOCALES.has(lang) ? lang : ''
-    }
+    if (typeof lang === 'string') locale = CJK_LOCALES.has(lang) ? lang : ''
     if (style && typeof style === 'object') {
       for (const [key, value] of Object.entries(style as Record<string, unknown>)) {
         const kind = STYLE_KEYS[key]
