@@ -13,7 +13,7 @@
  * they inherit, and the families it names, which choose the script fonts it is handed.
  */
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
-import { addChars, CJK_LOCALES, sheetContent, type PageChars } from './page-text.js'
+import { addChars, CJK_LOCALES, counterStyleText, sheetContent, type PageChars } from './page-text.js'
 
 export interface FontUsage {
   /** Weights asked for; 'any' when one cannot be read statically. Always holds 400. */
@@ -53,7 +53,7 @@ export function fontUsage(root: SatoriElement): FontUsage {
     if (node.type === 'style' && typeof children === 'string') {
       for (const m of children.matchAll(SHEET_DECLARATION)) declare(usage, m[1] ?? '', m[2]!)
       for (const m of children.matchAll(SHEET_FAMILY)) addFamilies(usage, m[1]!)
-      addChars(usage.chars, '', sheetContent(children, textAttributes))
+      addChars(usage.chars, '', sheetContent(children, textAttributes) + counterStyleText(children))
       continue
     }
     let locale = inherited
@@ -63,6 +63,7 @@ export function fontUsage(root: SatoriElement): FontUsage {
         const kind = STYLE_KEYS[key]
         if (kind !== undefined && (typeof value === 'string' || typeof value === 'number')) declare(usage, kind, String(value))
         if (key === 'fontFamily' && typeof value === 'string') addFamilies(usage, value)
+        if ((key === 'listStyle' || key === 'listStyleType') && typeof value === 'string') addChars(usage.chars, locale, counterStyleText(`list-style:${value}`))
       }
     }
     for (const name of textAttributes) {

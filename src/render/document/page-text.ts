@@ -76,3 +76,36 @@ function unescapeCss(s: string): string {
     return newline ? '' : other!
   })
 }
+
+const range = (from: number, to: number) => String.fromCodePoint(...Array.from({ length: to - from + 1 }, (_, i) => from + i))
+
+/**
+ * The characters of the list-marker counter styles satori draws in scripts the bundled Latin
+ * families lack (satori's counter-styles.ts), so a `list-style: hebrew` list loads its font.
+ * CJK styles end their markers with an ideographic comma.
+ */
+const COUNTER_STYLE_TEXT: Record<string, string> = {
+  'arabic-indic': range(0x660, 0x669),
+  persian: range(0x6f0, 0x6f9),
+  devanagari: range(0x966, 0x96f),
+  thai: range(0xe50, 0xe59),
+  hebrew: range(0x5d0, 0x5ea),
+  'cjk-decimal': '〇一二三四五六七八九、',
+  'cjk-earthly-branch': '子丑寅卯辰巳午未申酉戌亥、',
+  'cjk-heavenly-stem': '甲乙丙丁戊己庚辛壬癸、',
+  hiragana: range(0x3042, 0x3093) + '、',
+  'hiragana-iroha': range(0x3042, 0x3093) + '、',
+  katakana: range(0x30a2, 0x30f3) + '、',
+  'katakana-iroha': range(0x30a2, 0x30f3) + '、',
+}
+const LIST_STYLE = /\b(arabic-indic|persian|devanagari|thai|hebrew|cjk-decimal|cjk-earthly-branch|cjk-heavenly-stem|hiragana(?:-iroha)?|katakana(?:-iroha)?)\b/gi
+
+/** The marker characters of the script counter styles named in `css` (a sheet or a list-style value). */
+export function counterStyleText(css: string): string {
+  if (!css.includes('list-style')) return ''
+  let out = ''
+  for (const decl of css.matchAll(/list-style(?:-type)?\s*:\s*([^;}]*)/gi)) {
+    for (const m of decl[1]!.matchAll(LIST_STYLE)) out += COUNTER_STYLE_TEXT[m[1]!.toLowerCase()] ?? ''
+  }
+  return out
+}

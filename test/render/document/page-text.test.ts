@@ -28,5 +28,7 @@ t.test('text beyond Latin-1, entities decoded, by language', async (t) => {
 t.test('CSS content strings, with escapes', async (t) => {
   t.equal(sheetContentText('a::before { content: "\\201C" attr(x) "é\\" " } b::after{content:\'ש\'}'), '\u201Cé" ש')
   t.same(chars('<p>x</p>', 'p::after { content: "\\4E2D" }'), { '': '中' })
+  t.same(chars('<ol style="list-style-type: hebrew"><li>x</li></ol>'), { '': 'אבגדהוזחטיךכלםמןנסעףפץצקרשת' }, 'list markers in a script')
+  t.same(chars('<ol><li>x</li></ol>', 'ol { list-style: cjk-decimal inside }')[''], '、〇一七三九二五八六四')
   t.same(chars('<p data-label="Жук" title="中">x</p>', 'p::before { content: attr(data-label) ": " }'), { '': 'Жку' }, 'attr() reads the attribute')
 })
