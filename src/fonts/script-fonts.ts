@@ -53,7 +53,13 @@ interface ScriptFamily {
   name: string
   lang?: string
   weights: FontWeight[]
-  /** Every slice's intervals, with the slice each belongs to: binary searched per character. */
+  manifest: ManifestScript
+  /** Built on the family's first lookup (slice-table below). */
+  table?: SliceTable
+}
+
+/** Every slice's intervals, with the slice each belongs to: binary searched per character. */
+interface SliceTable {
   starts: number[]
   ends: number[]
   owners: Slice[]
@@ -64,21 +70,27 @@ const MAX_SLICE_BYTES = 24 * 1024 * 1024
 
 const require = createRequire(import.meta.url)
 
-/** `U+0590-05FF,U+20AA` → [0x590, 0x5ff, 0x20aa, 0x20aa]. */
+/** `U+0590-05FF,U+20AA` → [0x590, 0x5ff, 0x20aa, 0x20aa]. No regex: a CJK family has ~9,000 parts. */
 export function parseUnicodeRange(value: string): Ranges {
   const out: Array<[number, number]> = []
-  for (const part of value.split(',')) {
-    const m = /^\s*U\+([0-9a-f?]+)(?:-([0-9a-f]+))?\s*$/i.exec(part)
-    if (!m) continue
-    const lo = parseInt(m[1]!.replace(/\?/g, '0'), 16)
-    const hi = m[2] ? parseInt(m[2], 16) : m[1]!.includes('?') ? parseInt(m[1]!.replace(/\?/g, 'f'), 16) : lo
+  for (const raw of value.split(',')) {
+    const part = raw.trim()
+    if (part.length < 3 || (part[0] !== 'U' && part[0] !== 'u') || part[1] !== '+') continue
+    const dash = part.indexOf('-', 2)
+    const first = dash < 0 ? part.slice(2) : part.slice(2, dash)
+    const wild = first.includes('?')
+    const lo = parseInt(wild ? first.replace(/\?/g, '0') : first, 16)
+    const hi = dash >= 0 ? parseInt(part.slice(dash + 1), 16) : wild ? parseInt(first.replace(/\?/g, 'f'), 16) : lo
+    if (Number.isNaN(lo) || Number.isNaN(hi)) continue
     out.push([lo, hi])
   }
   return merge(out)
 }
 
 function merge(intervals: Array<[number, number]>): Ranges {
-  intervals.sort((a, b) => a[0] - b[0])
+  let sorted = true
+  for (let i = 1; i < intervals.length && sorted; i++) sorted = intervals[i - 1]![0] <= intervals[i]![0]
+  if (!sorted) intervals.sort((a, b) => a[0] - b[0])
   const flat: Ranges = []
   for (const [lo, hi] of intervals) {
     if (flat.length && lo <= flat[flat.length - 1]! + 1) flat[flat.length - 1] = Math.max(flat[flat.length - 1]!, hi)
@@ -144,18 +156,21 @@ export class ScriptFonts {
     this.latin = merge(latin)
   }
 
-  /**
-   * The script families' slice tables, read on the first page that needs one (~33,000 intervals
-   * for the four CJK families, 80–350 ms): a worker that only sees Latin pages never pays it.
-   */
   get families(): ScriptFamily[] {
-    return (this.#families ??= readScriptManifest().map((s) => this.#family(s)))
+    return (this.#families ??= readScriptManifest().map((s) => ({ name: s.name, lang: s.lang, weights: s.weights, manifest: s })))
   }
 
-  #family(s: ManifestScript): ScriptFamily {
+  /**
+   * A family's slice table, read on its first lookup (~9,000 intervals for a CJK family,
+   * 20–80 ms cold): a worker that only sees Latin pages never reads one, a Chinese page reads
+   * the small non-CJK tables and Noto Sans SC's only.
+   */
+  #table(family: ScriptFamily): SliceTable {
+    if (family.table) return family.table
+    const s = family.manifest
     const unicode = readUnicodeJson(s.package)
     const keys = s.subsets.flatMap((k) => (k === '[n]' ? Object.keys(unicode).filter((u) => /^\[\d+\]$/.test(u)) : [k]))
-    const family: ScriptFamily = { name: s.name, lang: s.lang, weights: s.weights, starts: [], ends: [], owners: [] }
+    const table: SliceTable = { starts: [], ends: [], owners: [] }
     const dir = join(packageDir(s.package), 'files')
     const intervals: Array<[number, number, Slice]> = []
     for (const key of keys) {
@@ -168,23 +183,24 @@ export class ScriptFonts {
     // Overlaps (a character in two slices) keep the first slice's claim: the lookup finds one.
     intervals.sort((a, b) => a[0] - b[0])
     for (const [lo, hi, slice] of intervals) {
-      const last = family.ends.length ? family.ends[family.ends.length - 1]! : -1
+      const last = table.ends.length ? table.ends[table.ends.length - 1]! : -1
       if (hi <= last) continue
-      family.starts.push(Math.max(lo, last + 1))
-      family.ends.push(hi)
-      family.owners.push(slice)
+      table.starts.push(Math.max(lo, last + 1))
+      table.ends.push(hi)
+      table.owners.push(slice)
     }
-    return family
+    return (family.table = table)
   }
 
   #sliceFor(family: ScriptFamily, cp: number): Slice | undefined {
+    const table = this.#table(family)
     let lo = 0
-    let hi = family.starts.length - 1
+    let hi = table.starts.length - 1
     while (lo <= hi) {
       const mid = (lo + hi) >> 1
-      if (cp < family.starts[mid]!) hi = mid - 1
-      else if (cp > family.ends[mid]!) lo = mid + 1
-      else return family.owners[mid]
+      if (cp < table.starts[mid]!) hi = mid - 1
+      else if (cp > table.ends[mid]!) lo = mid + 1
+      else return table.owners[mid]
     }
     return undefined
   }
