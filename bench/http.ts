@@ -15,8 +15,8 @@ import type { Card } from './lib/cards.js'
 import { median, p95 } from './lib/stats.js'
 import { treeRss } from './lib/proc.js'
 
-const BIN = fileURLToPath(new URL('../bin/vellum', import.meta.url))
-const KEY = 'bench-key-0123456789'
+export const BIN = fileURLToPath(new URL('../bin/vellum', import.meta.url))
+export const KEY = 'bench-key-0123456789'
 const GET_LOAD = fileURLToPath(new URL('./lib/get-load.ts', import.meta.url))
 const run = promisify(execFile)
 

@@ -6,6 +6,8 @@
  *   BENCH_LOAD_SECONDS (60)     the memory load: unique renders at full concurrency
  *   BENCH_THROUGHPUT_SECONDS (15) each throughput run
  *   BENCH_SKIP_PEERS=1          Vellum only
+ *   BENCH_CONTAINER_SECONDS (60) each container run (default config in a memory cgroup; root)
+ *   BENCH_CONTAINER_LIMITS (256,512,1024) the cgroup limits, MiB
  * Never run two benchmarks at once on this machine: the figures are ratios measured together.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -20,11 +22,14 @@ import { benchChromium } from './peers/chromium.js'
 import { cachedGetThroughput, coldStart, latency, renderLoad, signedUrls, startServer, uniqueHtml, createAndFetch } from './http.js'
 import { renderChart } from './report.js'
 import { poolThroughput } from './pool.js'
+import { containerRun, type ContainerResult } from './container.js'
 
 const N = Number(process.env.BENCH_ITERATIONS ?? 30)
 const LOAD_S = Number(process.env.BENCH_LOAD_SECONDS ?? 60)
 const TP_S = Number(process.env.BENCH_THROUGHPUT_SECONDS ?? 15)
 const SKIP_PEERS = process.env.BENCH_SKIP_PEERS === '1'
+const CONTAINER_S = Number(process.env.BENCH_CONTAINER_SECONDS ?? 60)
+const CONTAINER_LIMITS = (process.env.BENCH_CONTAINER_LIMITS ?? '256,512,1024').split(',').map(Number)
 const cores = availableParallelism()
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`)
 
@@ -87,23 +92,15 @@ await createAndFetch(single, uniqueHtml(title.html), 1)
 const tpOne = (await renderLoad(single, [title], TP_S, 4)).perSecond
 await single.stop()
 
-log('low-memory profile (README), idle stop after 2 s instead of 30 s')
-const lean = await startServer({
-  workers: 1,
-  env: {
-    RENDER_IDLE_TIMEOUT_MS: '2000',
-    RENDER_WORKER_HEAP_MB: '96',
-    IMAGE_CACHE_BYTES: String(8 * 1024 * 1024),
-    FETCH_CACHE_BYTES: String(8 * 1024 * 1024),
-    RENDER_MEMORY_MB: '384',
-    RENDER_FREED_MEMORY_KEEP_MS: '0',
-  },
-})
-await createAndFetch(lean, uniqueHtml(title.html), 1)
-await new Promise((r) => setTimeout(r, 3500))
-const leanIdle = treeRss(lean.pid)
-const leanLoad = await renderLoad(lean, cards, Math.max(5, Math.round(LOAD_S / 2)), 4)
-await lean.stop()
+log(`containers: the default configuration in memory cgroups of ${CONTAINER_LIMITS.join(', ')} MiB, ${CONTAINER_S}s each`)
+const containers: ContainerResult[] = []
+for (const limitMb of CONTAINER_LIMITS) {
+  try {
+    containers.push(await containerRun(cards, limitMb, CONTAINER_S))
+  } catch (err) {
+    notes.push(`container ${limitMb} MiB skipped: ${(err as Error).message} (needs root and a writable cgroup v1 memory controller)`)
+  }
+}
 
 // ---- table ----
 const byCard = (rows: PeerResult[] | undefined, id: string) => rows?.find((r) => r.card === id)
@@ -144,8 +141,17 @@ target('throughput vs takumi (title)', `${fmt(tpAll, 1)} vs ${fmt(takumiTp ?? Na
 target('throughput vs Chromium (title)', `${fmt(tpAll, 1)} vs ${fmt(chromiumTp ?? NaN, 1)} renders/s`, '(info)', undefined)
 target('RSS idle (whole tree / API process; tree PSS)', `${fmt(MiB(idle.tree), 0)} / ${fmt(MiB(idle.main), 0)} MiB; PSS ${fmt(MiB(idle.treePss), 0)} MiB`, '≤ 80 MiB', MiB(idle.tree) <= 80)
 target(`RSS peak, ${LOAD_S}s unique load (tree / API process; tree PSS)`, `${fmt(MiB(load.peakTree), 0)} / ${fmt(MiB(load.peakMain), 0)} MiB; PSS ${fmt(MiB(load.peakPss), 0)} MiB (${fmt(load.perSecond, 1)} renders/s, ${load.failed} failed)`, '≤ 200 MiB', MiB(load.peakTree) <= 200)
-target('low-memory profile RSS idle (tree; PSS)', `${fmt(MiB(leanIdle.tree), 0)} MiB; PSS ${fmt(MiB(leanIdle.treePss), 0)} MiB`, '≤ 80 MiB', MiB(leanIdle.tree) <= 80)
-target(`low-memory profile RSS peak, ${Math.max(5, Math.round(LOAD_S / 2))}s load (tree; PSS)`, `${fmt(MiB(leanLoad.peakTree), 0)} MiB; PSS ${fmt(MiB(leanLoad.peakPss), 0)} MiB (${fmt(leanLoad.perSecond, 1)} renders/s, ${leanLoad.failed} failed)`, '≤ 200 MiB', MiB(leanLoad.peakTree) <= 200)
+// Issue 15's bars: 256 MiB ≥ 24 renders/s (what the hand-tuned profile did), 512 MiB ≥ 36, 1 GiB ≥ 36 (two cores' worth).
+for (const c of containers) {
+  const goal = c.limitMb <= 256 ? 24 : 36
+  target(
+    `default config in a ${c.limitMb} MiB cgroup, ${CONTAINER_S}s mixed 1×/2× load`,
+    `peak ${fmt(c.peakMb, 0)} MiB, ${c.oomKills} OOM kills, ${c.failed} of ${c.done + c.failed} failed, ${fmt(c.perSecond, 1)} renders/s${c.apiAlive ? '' : ', API process died'}`,
+    `0 OOM, 0 failed, ≥ ${goal} renders/s`,
+    c.oomKills === 0 && c.failed === 0 && c.apiAlive && c.perSecond >= goal,
+  )
+}
+for (const c of containers) notes.push(`plan at ${c.limitMb} MiB: ${c.plan}${c.failed ? `; failures: ${JSON.stringify(c.failures)}` : ''}`)
 target('cold start to first PNG', `${fmt(cold, 0)} ms`, '≤ 500 ms', cold <= 500)
 target('PNG bytes vs resvg default encoder (worst card)', `${fmt(bytesRatio, 2)}×`, '≤ 1.5×', bytesRatio <= 1.5)
 if (notes.length) lines.push('', ...notes.map((n) => `- ${n}`))

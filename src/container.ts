@@ -21,7 +21,7 @@ import { TemplatesRepository } from './db/templates-repository.js'
 import { TemplateEngine } from './templates/template-engine.js'
 import { TemplateService } from './templates/template-service.js'
 import { SignedRenders } from './signing/signed-renders.js'
-import { budgetUnderDataLimit, DEFAULT_BUDGET_MB, MB } from './render/stages/memory-budget.js'
+import { MB } from './render/stages/memory-budget.js'
 
 export interface Container {
   config: Config
@@ -41,12 +41,6 @@ export interface Container {
 
 export function renderLimits(config: Config): RenderLimits {
   const l = config.limits
-  const { memoryMb, budgetMb } = config.render
-  // A render's budget is what the worker's data limit leaves above its baseline; without a
-  // limit, RENDER_BUDGET_MB or the default worker's budget. An explicit budget never exceeds
-  // what the limit leaves (the worker would die first).
-  const left = memoryMb > 0 ? budgetUnderDataLimit(memoryMb) : undefined
-  const budget = budgetMb > 0 ? Math.min(budgetMb, left ?? budgetMb) : (left ?? DEFAULT_BUDGET_MB)
   return {
     elements: l.elements,
     depth: l.depth,
@@ -56,7 +50,7 @@ export function renderLimits(config: Config): RenderLimits {
     shadowBlurPx: l.shadowBlurPx,
     shadowSpreadPx: l.shadowSpreadPx,
     shadows: l.shadows,
-    memoryBudgetBytes: budget * MB,
+    memoryBudgetBytes: config.render.budgetMb * MB,
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { ConfigError, loadConfig } from './config/load-config.js'
 import { createRenderPool } from './render/pool/render-pool.js'
+import { memorySummary } from './config/memory-plan.js'
 
 export async function serve(): Promise<void> {
   const config = loadConfig()
@@ -17,6 +18,13 @@ export async function serve(): Promise<void> {
     import('./app.js'),
   ])
   const log = pino({ level: config.logLevel, redact: ['req.headers.authorization'] })
+  log.info({ memory: config.memory, render: config.render }, `memory plan: ${memorySummary(config)}`)
+  if (config.memory.tooSmall) {
+    log.warn(
+      `the memory limit (${config.memory.limitMb} MiB) is below what the render workers need at their peak: ` +
+        'expect 422 RENDER_OVER_BUDGET for larger pages, or give the container at least 256 MiB',
+    )
+  }
   const container = createContainer(config, log, pool)
   const app = await buildApp(container, { loggerInstance: log })
   await container.warmUp()

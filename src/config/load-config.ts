@@ -2,7 +2,9 @@
  * Reads the environment once at boot and fails with every problem at once, each naming the
  * variable, so an operator fixes a bad deployment in one round.
  */
+import { availableParallelism } from 'node:os'
 import { envSchema, toConfig, type Config } from './schema.js'
+import { containerMemoryLimit } from './memory-limit.js'
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -18,19 +20,27 @@ function withoutEmpty(env: Record<string, string | undefined>): Record<string, s
   return out
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Record<string, string>> = {}): Config {
+/**
+ * `memoryLimit` finds the limit the process lives under (the cgroup's, by default); tools and
+ * tests that build a config from given variables alone pass one that finds none.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<Record<string, string>> = {},
+  memoryLimit: () => number | undefined = containerMemoryLimit,
+): Config {
   const parsed = envSchema.safeParse({ ...withoutEmpty(env), ...withoutEmpty(overrides) })
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
     )
   }
-  return toConfig(parsed.data)
+  return toConfig(parsed.data, { cgroupBytes: memoryLimit(), cores: availableParallelism() })
 }
 
 /** A config for tests and tools: defaults plus the given variables, ignoring the process environment. */
 export function configFrom(vars: Record<string, string | number | boolean> = {}): Config {
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(vars)) env[k] = String(v)
-  return loadConfig({}, env)
+  return loadConfig({}, env, () => undefined)
 }

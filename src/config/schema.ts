@@ -4,11 +4,21 @@
  * here so an operator can find and change it in one place (the README's table is built from
  * the same list).
  */
+import { availableParallelism } from 'node:os'
 import { z } from 'zod'
+import { planMemory } from './memory-plan.js'
+import { budgetUnderDataLimit, DEFAULT_BUDGET_MB } from '../render/stages/memory-budget.js'
+
+const MiB = 1024 * 1024
 
 const int = (min: number, max: number, def: number) => {
   const error = `must be an integer between ${min} and ${max}`
   return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(def)
+}
+/** A size the memory plan fills in when the operator leaves it unset (see memory-plan.ts). */
+const planned = (min: number, max: number) => {
+  const error = `must be an integer between ${min} and ${max}`
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).optional()
 }
 const num = (min: number, max: number, def: number) => {
   const error = `must be a number between ${min} and ${max}`
@@ -50,9 +60,14 @@ export const envSchema = z.object({
   MAX_TEMPLATE_VALUES_BYTES: int(2, 16 * 1024 * 1024, 64 * 1024),
   TEMPLATE_CACHE_SIZE: int(1, 1_000_000, 500),
   // Verified signed URLs kept with what they render, by the bytes of that html and css.
-  SIGNED_URL_CACHE_BYTES: int(0, 4 * 1024 * 1024 * 1024, 8 * 1024 * 1024),
+  SIGNED_URL_CACHE_BYTES: planned(0, 4 * 1024 * 1024 * 1024),
   // The key that seals API keys at rest (signed URLs need them in clear); unset: DATA_DIR/secret.key.
   VELLUM_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+
+  // Memory: the limit the process tree must fit (MiB). Unset: the cgroup's limit (a container's
+  // `-m`), or none. Under a limit, the variables marked "planned" in the README default to what
+  // fits it; without one, to the figures the README was measured with.
+  MEMORY_LIMIT_MB: planned(64, 1_048_576),
 
   // Rendering
   RENDER_WORKERS: int(0, 64, 0),
@@ -60,7 +75,7 @@ export const envSchema = z.object({
   RENDER_TIMEOUT_MS: int(100, 600_000, 15_000),
   // A worker's data segment is about 200 MB after start and reaches about 270 MB rendering the
   // bench cards at device scale 2 (measured): at 256, legitimate renders died in their worker.
-  RENDER_MEMORY_MB: int(0, 1_000_000, 2048).refine((v) => v === 0 || v >= 320, {
+  RENDER_MEMORY_MB: planned(0, 1_000_000).refine((v) => v === undefined || v === 0 || v >= 320, {
     error: 'must be 0 (no limit) or at least 320: a render worker uses about 270 MB of data segment under load',
   }),
   // What one render may use above a worker's ~200 MB baseline; pages estimated to need more are
@@ -68,12 +83,12 @@ export const envSchema = z.object({
   // a value is capped at that when RENDER_MEMORY_MB is set.
   RENDER_BUDGET_MB: int(0, 1_000_000, 0),
   RENDER_IDLE_TIMEOUT_MS: int(0, 86_400_000, 0),
-  RENDER_WORKER_HEAP_MB: int(0, 65536, 0),
-  RENDER_FREED_MEMORY_KEEP_MS: int(0, 60_000, 1000),
+  RENDER_WORKER_HEAP_MB: planned(0, 65536),
+  RENDER_FREED_MEMORY_KEEP_MS: planned(0, 60_000),
   DEFAULT_USER_LIMIT: int(0, 2_000_000_000, 10_000),
 
   // Caches and variants (JPEG/WebP/resized images derived on fetch)
-  IMAGE_CACHE_BYTES: int(0, 16 * 1024 * 1024 * 1024, 32 * 1024 * 1024),
+  IMAGE_CACHE_BYTES: planned(0, 16 * 1024 * 1024 * 1024),
   VARIANT_CONCURRENCY: int(1, 64, 2),
 
   // Fonts
@@ -87,7 +102,7 @@ export const envSchema = z.object({
   FETCH_MAX_BYTES: int(1024, 256 * 1024 * 1024, 10 * 1024 * 1024),
   FETCH_ALLOW_PRIVATE: bool(false),
   FETCH_MAX_REDIRECTS: int(0, 20, 3),
-  FETCH_CACHE_BYTES: int(0, 4 * 1024 * 1024 * 1024, 32 * 1024 * 1024),
+  FETCH_CACHE_BYTES: planned(0, 4 * 1024 * 1024 * 1024),
   FETCH_CACHE_TTL_MS: int(0, 86_400_000, 600_000),
 
   // HTTP server
@@ -144,6 +159,8 @@ export interface Config {
     heapMb: number
     freedMemoryKeepMs: number
   }
+  /** The memory limit the defaults were planned for (see memory-plan.ts). */
+  memory: { limitMb: number | undefined; source: 'cgroup' | 'MEMORY_LIMIT_MB' | 'none'; tooSmall: boolean }
   cache: { imageBytes: number; signedUrlBytes: number }
   templates: { htmlBytes: number; cssBytes: number; valuesBytes: number; cacheSize: number }
   secret: string | undefined
@@ -152,7 +169,20 @@ export interface Config {
   fetch: { timeoutMs: number; maxBytes: number; allowPrivate: boolean; maxRedirects: number; cacheBytes: number; cacheTtlMs: number }
 }
 
-export function toConfig(env: Env): Config {
+export interface MemorySource {
+  /** The limit found in the cgroup at boot, in bytes (undefined: none, or not looked for). */
+  cgroupBytes: number | undefined
+  cores: number
+}
+
+export function toConfig(env: Env, found: MemorySource = { cgroupBytes: undefined, cores: availableParallelism() }): Config {
+  const limitBytes = env.MEMORY_LIMIT_MB !== undefined ? env.MEMORY_LIMIT_MB * MiB : found.cgroupBytes
+  const plan = planMemory(limitBytes, found.cores, env.RENDER_WORKERS || undefined)
+  const memoryMb = env.RENDER_MEMORY_MB ?? plan.dataLimitMb
+  // A render's budget: the smallest of what the operator asked for, what the worker's data limit
+  // leaves above its baseline, and the worker's share of the container.
+  const caps = [env.RENDER_BUDGET_MB || Infinity, memoryMb > 0 ? budgetUnderDataLimit(memoryMb) : Infinity, plan.budgetMb ?? Infinity]
+  const budgetMb = Math.min(...caps) === Infinity ? DEFAULT_BUDGET_MB : Math.max(1, Math.min(...caps))
   return {
     port: env.PORT,
     host: env.HOST,
@@ -184,16 +214,21 @@ export function toConfig(env: Env): Config {
       deviceScale: env.DEVICE_SCALE_DEFAULT,
     },
     render: {
-      workers: env.RENDER_WORKERS,
       queueSize: env.RENDER_QUEUE_SIZE,
       timeoutMs: env.RENDER_TIMEOUT_MS,
-      memoryMb: env.RENDER_MEMORY_MB,
-      budgetMb: env.RENDER_BUDGET_MB,
+      memoryMb,
+      budgetMb,
       idleTimeoutMs: env.RENDER_IDLE_TIMEOUT_MS,
-      heapMb: env.RENDER_WORKER_HEAP_MB,
-      freedMemoryKeepMs: env.RENDER_FREED_MEMORY_KEEP_MS,
+      heapMb: env.RENDER_WORKER_HEAP_MB ?? plan.heapMb,
+      freedMemoryKeepMs: env.RENDER_FREED_MEMORY_KEEP_MS ?? plan.freedMemoryKeepMs,
+      workers: env.RENDER_WORKERS || plan.workers,
     },
-    cache: { imageBytes: env.IMAGE_CACHE_BYTES, signedUrlBytes: env.SIGNED_URL_CACHE_BYTES },
+    memory: {
+      limitMb: plan.limitMb,
+      source: env.MEMORY_LIMIT_MB !== undefined ? 'MEMORY_LIMIT_MB' : found.cgroupBytes !== undefined ? 'cgroup' : 'none',
+      tooSmall: plan.tooSmall,
+    },
+    cache: { imageBytes: env.IMAGE_CACHE_BYTES ?? plan.imageCacheBytes, signedUrlBytes: env.SIGNED_URL_CACHE_BYTES ?? plan.signedUrlCacheBytes },
     templates: {
       htmlBytes: env.MAX_TEMPLATE_HTML_BYTES,
       cssBytes: env.MAX_TEMPLATE_CSS_BYTES,
@@ -213,7 +248,7 @@ export function toConfig(env: Env): Config {
       maxBytes: env.FETCH_MAX_BYTES,
       allowPrivate: env.FETCH_ALLOW_PRIVATE,
       maxRedirects: env.FETCH_MAX_REDIRECTS,
-      cacheBytes: env.FETCH_CACHE_BYTES,
+      cacheBytes: env.FETCH_CACHE_BYTES ?? plan.fetchCacheBytes,
       cacheTtlMs: env.FETCH_CACHE_TTL_MS,
     },
   }

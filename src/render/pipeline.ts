@@ -11,6 +11,7 @@ import { FontSets } from './font-sets.js'
 import { fontUsage } from './document/font-usage.js'
 import type { RenderJob, RenderResult } from './job.js'
 import { buildDocument } from './stages/build-document.js'
+import { drawSvgText } from './stages/svg-text.js'
 import { guardLayoutCost } from './stages/layout-cost.js'
 import { layout } from './stages/layout.js'
 import { applyCrop, assertPixelBudget, cropRect } from './stages/crop.js'
@@ -79,6 +80,7 @@ export function createRenderer(): Renderer {
       guardLayoutCost(doc.root, job.limits)
       const parse = lap()
       const fonts = fontSets.for(job, fontUsage(doc.root))
+      const svgTextWarnings = doc.hasSvgText ? await drawSvgText(doc.root, fonts.faces) : []
       const laid = await layout(doc.root, {
         width: doc.layoutWidth,
         height: doc.layoutHeight,
@@ -98,7 +100,13 @@ export function createRenderer(): Renderer {
         png,
         width: raster.width,
         height: raster.height,
-        warnings: [...doc.warnings, ...laid.styleErrors, ...missingGlyphWarnings(laid.missingGlyphs, laid.missingEmoji), ...guarded.warnings],
+        warnings: [
+          ...doc.warnings,
+          ...svgTextWarnings,
+          ...laid.styleErrors,
+          ...missingGlyphWarnings(laid.missingGlyphs, laid.missingEmoji),
+          ...guarded.warnings,
+        ],
         timings: { parse, layout: layoutMs, rasterize: rasterMs, encode: encodeMs },
         caches: takeCacheStats(),
       }

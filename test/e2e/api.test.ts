@@ -80,6 +80,18 @@ t.test('Google Fonts from a css2 stand-in: the family is drawn', async (t) => {
   t.ok(mono.width > serif.width * 1.5, `monospace i's are wider than proportional ones (${mono.width} vs ${serif.width} px)`)
 })
 
+t.test('inline SVG with <text> (chart labels, badges) is drawn by the bundle, with fontkit inside it', async (t) => {
+  const served = await startServer(t)
+  const auth = await served.addUser('svgtext')
+  const html = '<svg width="200" height="40" style="background:#fff"><text x="100" y="30" font-size="28" text-anchor="middle" fill="#000">Label</text></svg>'
+  const res = await post(served.base, '/v1/image', auth, { html, device_scale: 1, selector: 'svg' })
+  t.equal(res.status, 200, 'not the 422 satori gives <text> on its own')
+  t.equal(res.headers.get('x-vellum-dropped-css'), null)
+  const drawn = await png(await fetch(((await res.json()) as { url: string }).url))
+  const ink = coverage(drawn, [0, 0, 0])
+  t.ok(ink > 0.03 && ink < 0.5, `the label is drawn (${(ink * 100).toFixed(1)} % of the pixels are black)`)
+})
+
 t.test('every endpoint once', async (t) => {
   const served = await startServer(t)
   const auth = await served.addUser('all', 100)

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
+import { joinGroup } from '../../bench/lib/cgroup.js'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const BIN = join(ROOT, 'bin', 'vellum')
@@ -68,7 +69,11 @@ export function cli(dataDir: string, ...args: string[]): Promise<{ code: number;
   })
 }
 
-export async function startServer(t: Test, env: Record<string, string | number> = {}, options: { via?: 'node' | 'npm' } = {}): Promise<Served> {
+/**
+ * `env` adds to (or, with '', unsets) the test defaults below. `cgroup`: a memory cgroup
+ * directory the server (and so every worker it forks) starts in, as in a container.
+ */
+export async function startServer(t: Test, env: Record<string, string | number> = {}, options: { via?: 'node' | 'npm'; cgroup?: string } = {}): Promise<Served> {
   if (!existsSync(join(ROOT, 'dist', 'vellum.js')) || !existsSync(join(ROOT, 'dist', 'render-worker.js'))) {
     throw new Error('dist/ is not built: `npm test` builds it first (npm run build)')
   }
@@ -90,7 +95,9 @@ export async function startServer(t: Test, env: Record<string, string | number> 
   const child =
     options.via === 'npm'
       ? spawn('npm', ['start', '--silent'], { cwd: ROOT, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-      : spawn(process.execPath, [BIN, 'serve'], { cwd: ROOT, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+      : options.cgroup
+        ? spawn('/bin/sh', ['-c', joinGroup(options.cgroup), process.execPath, BIN, 'serve'], { cwd: ROOT, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+        : spawn(process.execPath, [BIN, 'serve'], { cwd: ROOT, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   // pino logs to stdout, errors of the process itself go to stderr: both are the server's output.
   let stderr = ''
   child.stdout!.on('data', (d) => (stderr += d))

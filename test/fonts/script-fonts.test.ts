@@ -41,6 +41,7 @@ t.test('CSS content of ::before / ::after selects slices, markup and comments do
   t.same(families('<p>x</p>', 'p::before { content: "\\4E2D\\6587 " } p::after { content: \'שלום\' }'), ['Noto Sans Hebrew', 'Noto Sans SC'])
   t.same(families('<style>p::after{content:"日本"}</style><p>x</p>'), ['Noto Sans SC'])
   t.same(families('<!-- 中文 --><p title="中文" data-x="עברית">x</p>'), [], 'not drawn: no fonts')
+  t.same(families('<svg width="200" height="40"><text x="0" y="30">中文 label</text></svg>'), ['Noto Sans SC'], 'inline-SVG text')
 })
 
 t.test('lang picks the Han family, inherited and reset like a browser', async (t) => {

@@ -14,6 +14,7 @@
  */
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
 import { addChars, CJK_LOCALES, counterStyleText, sheetContent, type PageChars } from './page-text.js'
+import { SVG_TEXT_RUNS, type SvgTextRun } from './svg-text.js'
 
 export interface FontUsage {
   /** Weights asked for; 'any' when one cannot be read statically. Always holds 400. */
@@ -58,6 +59,15 @@ export function fontUsage(root: SatoriElement): FontUsage {
     }
     let locale = inherited
     if (typeof lang === 'string') locale = CJK_LOCALES.has(lang) ? lang : ''
+    // Inline-SVG text, resolved by the document stage, is outlined with these faces too.
+    const svgRuns = node.props[SVG_TEXT_RUNS] as SvgTextRun[] | undefined
+    if (svgRuns) {
+      for (const run of svgRuns) {
+        addWeight(usage, String(run.font.weight))
+        usage.italic ||= run.font.italic
+        addChars(usage.chars, locale, run.text)
+      }
+    }
     if (style && typeof style === 'object') {
       for (const [key, value] of Object.entries(style as Record<string, unknown>)) {
         const kind = STYLE_KEYS[key]

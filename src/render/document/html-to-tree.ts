@@ -13,6 +13,9 @@ import { selectOne } from 'css-select'
 import styleToJs from 'style-to-js'
 import { AppError } from '../../errors/catalogue.js'
 import { CssRewriter, type StyleRule } from './css-rewrite.js'
+import { CellAligner } from './cell-alignment.js'
+import { insideSvg, SvgTextReader, SVG_TEXT_RUNS } from './svg-text.js'
+import { DEFAULT_ROOT_PX, remToPx, remToPxStyle, rootFontSize } from './root-font-size.js'
 import { tablePartStyle } from './tables.js'
 import { markMonospaceDefaultSize } from './mono-size.js'
 import { canvasBackground } from './canvas.js'
@@ -41,6 +44,8 @@ export interface BuiltDocument {
   selectorMatched: boolean
   /** CSS the page uses that satori cannot draw (reported, never fatal). */
   warnings: string[]
+  /** The tree holds inline-SVG `<text>` for the svg-text stage to outline. */
+  hasSvgText: boolean
 }
 
 /** Elements that never render. `<head>` content is only mined for stylesheets. */
@@ -69,12 +74,12 @@ function assertDepth(root: Element, limit: number): void {
   }
 }
 
-function convertAttributes(el: Element, css: CssRewriter): Record<string, unknown> {
+function convertAttributes(el: Element, css: CssRewriter, rootPx: number): Record<string, unknown> {
   const props: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(el.attribs)) {
     if (name.startsWith('on')) continue // event handlers: nothing runs here
     if (name === 'class') props.className = value
-    else if (name === 'style') props.style = css.inline(styleObject(value))
+    else if (name === 'style') props.style = rootPx === DEFAULT_ROOT_PX ? css.inline(styleObject(value)) : remToPxStyle(css.inline(styleObject(value)), rootPx)
     else if (name === 'for') props.htmlFor = value
     else if (name === 'lang') props.lang = satoriLang(value)
     else props[name] = value
@@ -121,6 +126,7 @@ export function htmlToTree(
 
   const sheets: string[] = []
   let elements = 0
+  let hasSvgText = false
   const tags = new Set<string>(['html'])
 
   const collectSheets = (node: ChildNode): void => {
@@ -136,10 +142,14 @@ export function htmlToTree(
   // small cascades below (monospace default size, canvas background).
   const css = new CssRewriter(options.loadedFamilies)
   const rules: StyleRule[] = []
-  const authorSheets = [...sheets, options.authorCss].filter((s) => s.trim() !== '').map((s) => css.sheet(s, rules))
+  const rewritten = [...sheets, options.authorCss].filter((s) => s.trim() !== '').map((s) => css.sheet(s, rules))
   markMonospaceDefaultSize(htmlEl, rules)
+  const rootPx = rootFontSize(htmlEl, rules, htmlEl.attribs.style ? css.inline(styleObject(htmlEl.attribs.style)) : undefined)
+  const authorSheets = rootPx === DEFAULT_ROOT_PX ? rewritten : rewritten.map((s) => remToPx(s, rootPx))
 
   const whitespace = new WhitespacePruner(rules)
+  const svgText = new SvgTextReader(rules, (el) => (el.attribs.style ? styleObject(el.attribs.style) : undefined), options.loadedFamilies ?? new Set())
+  const cells = new CellAligner(rules, (el) => (el.attribs.style ? styleObject(el.attribs.style) : undefined))
 
   const convert = (node: ChildNode, depth: number, preserving: boolean): SatoriChild | null => {
     if (node.type === 'text') return node.data
@@ -153,7 +163,14 @@ export function htmlToTree(
       )
     }
     tags.add(el.name)
-    const props = convertAttributes(el, css)
+    const props = convertAttributes(el, css, rootPx)
+    if (el.name === 'text' && insideSvg(el)) {
+      // Drawn as outlines by the svg-text stage; only its own presentation stays on the group.
+      for (const name of ['x', 'y', 'dx', 'dy', 'text-anchor', 'dominant-baseline', 'font-family', 'font-size', 'font-weight', 'font-style', 'font', 'style', 'className']) delete props[name]
+      props[SVG_TEXT_RUNS] = svgText.runs(el)
+      hasSvgText = true
+      return { type: 'text', props }
+    }
     const style = props.style as Record<string, unknown> | undefined
     const keepsWhitespace = preserving || whitespace.preserves(el, style)
     const items: Array<{ out: SatoriChild; source: Element | null }> = []
@@ -165,11 +182,12 @@ export function htmlToTree(
     if (children.length) props.children = children
     const out: SatoriElement = { type: el.name, props }
     if (el === target) out.key = TARGET_KEY
+    if (el.name === 'td' || el.name === 'th') cells.align(el, out)
     return out
   }
 
   const body = htmlEl.children.find((c): c is Element => c.type === 'tag' && c.name === 'body')
-  const htmlProps = convertAttributes(htmlEl, css)
+  const htmlProps = convertAttributes(htmlEl, css, rootPx)
   const htmlStyle = htmlProps.style as Record<string, unknown> | undefined
   const bodyTree = body ? (convert(body, 1, whitespace.preserves(htmlEl, htmlStyle)) as SatoriElement) : null
 
@@ -193,5 +211,6 @@ export function htmlToTree(
     isFullDocument,
     selectorMatched: target !== null,
     warnings: css.warnings,
+    hasSvgText,
   }
 }

@@ -6,7 +6,9 @@
  * Where satori lacks the feature, the rule says what stands in for it:
  * - Tables have no table layout in satori (display: table* throws). A table is a grid whose
  *   column count src/render/document/tables.ts writes on the element; rows and row groups
- *   are `display: contents`, so cells are the grid items. border-spacing/border-collapse are
+ *   are `display: contents`, so cells are the grid items. A table given a width stretches its
+ *   `auto` columns over it (equally: a browser shares the extra width in proportion to each
+ *   column's content, which a grid cannot express); cell-alignment.ts places cell content. border-spacing/border-collapse are
  *   carried by --vellum-bs-x/--vellum-bs-y, which the author-CSS rewrite sets
  *   (src/render/document/css-rewrite.ts).
  * - `font-size: smaller` is the ratio Chromium uses for sizes that are not keywords (1/1.2).
@@ -37,6 +39,14 @@ h6 { font-size: 0.67em; margin: 2.33em 0; font-weight: bold; }
 ul, menu { list-style-type: disc; margin: 1em 0; padding-left: 40px; }
 ol { list-style-type: decimal; margin: 1em 0; padding-left: 40px; }
 li { display: list-item; }
+ol[type="1"], li[type="1"] { list-style-type: decimal; }
+ol[type="a" s], li[type="a" s] { list-style-type: lower-alpha; }
+ol[type="A" s], li[type="A" s] { list-style-type: upper-alpha; }
+ol[type="i" s], li[type="i" s] { list-style-type: lower-roman; }
+ol[type="I" s], li[type="I" s] { list-style-type: upper-roman; }
+ul[type="disc" i], li[type="disc" i] { list-style-type: disc; }
+ul[type="circle" i], li[type="circle" i] { list-style-type: circle; }
+ul[type="square" i], li[type="square" i] { list-style-type: square; }
 ul ul, ol ul, menu ul { list-style-type: circle; }
 ol ol ul, ol ul ul, ul ol ul, ul ul ul { list-style-type: square; }
 ul ul, ul ol, ol ol, ol ul { margin-top: 0; margin-bottom: 0; }
@@ -57,12 +67,12 @@ big { font-size: 1.2em; }
 mark { background-color: yellow; color: black; }
 sub { vertical-align: sub; font-size: 0.8333em; }
 sup { vertical-align: super; font-size: 0.8333em; }
-a { color: #0000ee; text-decoration: underline; }
+a[href] { color: #0000ee; text-decoration: underline; }
 hr { margin: 0.5em 0; border-style: solid; border-width: 1px; border-color: #9a9a9a #eeeeee #eeeeee #9a9a9a; height: 0; }
 span, a, b, strong, i, em, u, s, strike, del, ins, small, big, mark, code, kbd, samp, tt, sub, sup, label,
 abbr, cite, q, time, var, dfn, data, output { display: inline; }
 img, svg, video, canvas { display: inline-block; }
-table { display: grid; justify-content: start; box-sizing: border-box; width: max-content;
+table { display: grid; box-sizing: border-box; width: max-content;
   column-gap: var(--vellum-bs-x, 2px); row-gap: var(--vellum-bs-y, 2px);
   padding: var(--vellum-bs-y, 2px) var(--vellum-bs-x, 2px); border-color: gray; }
 thead, tbody, tfoot, tr { display: contents; }

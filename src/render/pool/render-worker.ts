@@ -4,10 +4,20 @@
  * kill a runaway native resvg render and cap its memory with an rlimit: measured on this stack,
  * a thread cannot stop native code, and an allocation failure in a thread aborts the process.
  */
+import { writeFileSync } from 'node:fs'
 import workerpool from 'workerpool'
 import { createRenderer } from '../pipeline.js'
 import { AppError } from '../../errors/catalogue.js'
 import type { RenderJob } from '../job.js'
+
+// When a container's memory runs out anyway, the kernel kills the process with the highest OOM
+// score. That must be a render worker (the pool replaces it; its render fails with a 422), never
+// the API process holding every other request. Raising one's own score needs no privilege.
+try {
+  writeFileSync('/proc/self/oom_score_adj', '1000')
+} catch {
+  // not Linux, or /proc is read-only: nothing to prefer
+}
 
 const renderer = createRenderer()
 const collect = (globalThis as { gc?: (options: { type: 'minor' | 'major' }) => void }).gc

@@ -26,6 +26,8 @@ export interface DocumentStageResult {
   layoutWidth: number
   layoutHeight: number | undefined
   bodyHasText: boolean
+  /** Inline-SVG `<text>` waits for the svg-text stage. */
+  hasSvgText: boolean
   warnings: string[]
 }
 
@@ -72,5 +74,5 @@ export function buildDocument(job: RenderJob): DocumentStageResult {
   const layoutWidth = params.viewportWidth ?? DEFAULT_VIEWPORT.width
   const layoutHeight =
     params.viewportHeight ?? (mode === 'viewport' && params.viewportWidth === undefined ? DEFAULT_VIEWPORT.height : undefined)
-  return { root: built.root, mode, layoutWidth, layoutHeight, bodyHasText, warnings: [...built.warnings, ...guard.warnings, ...images.warnings] }
+  return { root: built.root, mode, layoutWidth, layoutHeight, bodyHasText, hasSvgText: built.hasSvgText, warnings: [...built.warnings, ...guard.warnings, ...images.warnings] }
 }

@@ -11,6 +11,7 @@
  * a text node of n characters costs about n² bytes per segmentation. Each constant below was
  * measured in a fresh process (peak RSS over a warmed-up renderer, layout stage alone).
  */
+import { SVG_TEXT_RUNS, type SvgTextRun } from '../document/svg-text.js'
 import * as csstree from 'css-tree'
 import { LRUCache } from 'lru-cache'
 import type { SatoriElement } from '../document/html-to-tree.js'
@@ -41,6 +42,7 @@ const QUADRATIC_TWO_BYTE = 3.2
 const BYTES_PER_EMOJI = 30 * 1024
 /** Image data written into the SVG once per use: the string, its flattening and the crop's copy. */
 const COPIES_PER_IMAGE_BYTE = 3
+const SVG_TEXT_BYTES_PER_CHAR = 500
 /** Characters a `counter()` or `attr()` in `content` is taken to produce. */
 const GENERATED_FUNCTION_CHARS = 16
 /** GC and allocator slack over the sum (the measured figures above are peaks, not live sizes). */
@@ -160,6 +162,11 @@ function serializedSize(root: SatoriElement): number {
     size += 2 * node.type.length + 5
     for (const [k, v] of Object.entries(node.props)) {
       if (k === 'children') continue
+      if (k === SVG_TEXT_RUNS) {
+        // Drawn as outlines before satori writes the SVG: ~475 bytes of path data per character (measured, Roboto).
+        for (const run of v as SvgTextRun[]) size += run.text.length * SVG_TEXT_BYTES_PER_CHAR
+        continue
+      }
       size += k.length + 4 + (typeof v === 'string' ? v.length : typeof v === 'object' && v ? JSON.stringify(v).length : 8)
     }
   })

@@ -1,0 +1,114 @@
+/**
+ * How the default configuration spends the memory it is given. Without a limit it keeps the
+ * defaults every figure in the README was measured with; under a limit (a container's cgroup, or
+ * MEMORY_LIMIT_MB) it picks the number of render workers, their V8 heap cap, how long freed
+ * pixel memory is kept, the caches and a render's memory budget so that the whole process tree
+ * stays under the limit at its peak. A variable the operator set always wins over the plan.
+ *
+ * The costs below are what the cgroup charged (v1 `memory.max_usage_in_bytes`, which counts a
+ * shared page once, like PSS) in `npm run bench`'s container section: 60 s of unique 1×/2×
+ * renders of the five bench cards, four clients.
+ */
+
+import type { Config } from './schema.js'
+
+/** The API process: Node, Fastify, SQLite, undici and sharp loaded at boot, requests in flight. */
+export const API_MB = 110
+
+/** A render worker's settings and what it costs: warm (fonts parsed, first render done) and at its peak under load. */
+interface WorkerProfile {
+  name: string
+  /** V8 old-space cap (0 = Node's default). */
+  heapMb: number
+  /** How long resvg's allocator keeps freed pixel memory (MIMALLOC_PURGE_DELAY). */
+  freedMemoryKeepMs: number
+  warmMb: number
+  peakMb: number
+}
+
+/** Richest first: the plan takes the richest profile that runs as many workers as any. */
+const PROFILES: WorkerProfile[] = [
+  { name: 'full', heapMb: 0, freedMemoryKeepMs: 1000, warmMb: 130, peakMb: 260 },
+  { name: 'capped', heapMb: 160, freedMemoryKeepMs: 1000, warmMb: 120, peakMb: 175 },
+  { name: 'lean', heapMb: 96, freedMemoryKeepMs: 0, warmMb: 100, peakMb: 125 },
+]
+
+/** RENDER_MEMORY_MB without a container limit, and its floor (see the schema). */
+export const DEFAULT_DATA_LIMIT_MB = 2048
+const MIN_DATA_LIMIT_MB = 384
+const MiB = 1024 * 1024
+
+export interface MemoryPlan {
+  /** The limit planned for, in MiB; undefined: none (today's defaults). */
+  limitMb: number | undefined
+  workers: number
+  heapMb: number
+  freedMemoryKeepMs: number
+  /** Each worker's data-segment rlimit (RENDER_MEMORY_MB). */
+  dataLimitMb: number
+  /** The most one render may use so that every worker rendering at once still fits; undefined: no cap from the container. */
+  budgetMb: number | undefined
+  imageCacheBytes: number
+  fetchCacheBytes: number
+  signedUrlCacheBytes: number
+  /** The limit leaves less than one lean worker needs: it runs anyway, and the boot log says so. */
+  tooSmall: boolean
+}
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v))
+
+/** `fixedWorkers`: RENDER_WORKERS when the operator set it; the plan then sizes that many. */
+export function planMemory(limitBytes: number | undefined, cores: number, fixedWorkers?: number): MemoryPlan {
+  if (limitBytes === undefined) {
+    return {
+      limitMb: undefined,
+      workers: fixedWorkers ?? cores,
+      heapMb: 0,
+      freedMemoryKeepMs: 1000,
+      dataLimitMb: DEFAULT_DATA_LIMIT_MB,
+      budgetMb: undefined,
+      imageCacheBytes: 32 * MiB,
+      fetchCacheBytes: 32 * MiB,
+      signedUrlCacheBytes: 8 * MiB,
+      tooSmall: false,
+    }
+  }
+  const limitMb = Math.floor(limitBytes / MiB)
+  // Caches grow with the limit: 1/32 of it each (8 MiB at 256 MiB, the 32 MiB default from 1 GiB).
+  const cacheMb = clamp(Math.floor(limitMb / 32), 4, 32)
+  const signedMb = clamp(Math.floor(limitMb / 128), 1, 8)
+  const free = limitMb - API_MB - 2 * cacheMb - signedMb
+  const fits = (p: WorkerProfile) => Math.min(fixedWorkers ?? cores, Math.floor(free / p.peakMb))
+  const most = Math.max(...PROFILES.map(fits))
+  const profile = most > 0 ? PROFILES.find((p) => fits(p) === most)! : PROFILES[PROFILES.length - 1]!
+  const workers = fixedWorkers ?? Math.max(1, most)
+  // Every worker may render at once: each gets an equal share of what their warm footprint leaves.
+  const budgetMb = Math.max(16, Math.floor((free - workers * profile.warmMb) / workers))
+  // The data rlimit must not cut the budget short (it counts address space: 1.5 per resident byte, see memory-budget.ts).
+  const dataLimitMb = Math.max(MIN_DATA_LIMIT_MB, Math.ceil(200 + budgetMb * 1.5))
+  return {
+    limitMb,
+    workers,
+    heapMb: profile.heapMb,
+    freedMemoryKeepMs: profile.freedMemoryKeepMs,
+    dataLimitMb,
+    budgetMb,
+    imageCacheBytes: cacheMb * MiB,
+    fetchCacheBytes: cacheMb * MiB,
+    signedUrlCacheBytes: signedMb * MiB,
+    tooSmall: most === 0 || (fixedWorkers !== undefined && most < fixedWorkers),
+  }
+}
+
+/** The boot log's one line: what the process was sized for and what it chose (including what the operator set). */
+export function memorySummary(config: Pick<Config, 'memory' | 'render' | 'cache' | 'fetch'>): string {
+  const { memory: m, render: r, cache: c } = config
+  const mib = (b: number) => `${Math.round(b / MiB)} MiB`
+  const limit = m.limitMb === undefined ? 'no memory limit' : `limit ${m.limitMb} MiB (${m.source === 'cgroup' ? 'cgroup' : 'MEMORY_LIMIT_MB'})`
+  const heap = r.heapMb > 0 ? `heap ${r.heapMb} MiB each` : "Node's default heap"
+  return (
+    `${limit} → ${r.workers} render worker${r.workers === 1 ? '' : 's'}, ${heap}, freed pixel memory kept ${r.freedMemoryKeepMs} ms, ` +
+    `render budget ${r.budgetMb} MB, data limit ${r.memoryMb > 0 ? `${r.memoryMb} MB` : 'none'}; ` +
+    `caches: images ${mib(c.imageBytes)}, remote fetches ${mib(config.fetch.cacheBytes)}, signed URLs ${mib(c.signedUrlBytes)}`
+  )
+}
