@@ -14,6 +14,7 @@ import styleToJs from 'style-to-js'
 import { AppError } from '../../errors/catalogue.js'
 import { CssRewriter, type StyleRule } from './css-rewrite.js'
 import { CellAligner } from './cell-alignment.js'
+import { SmallCaps, smallCapsText } from './small-caps.js'
 import { insideSvg, SvgTextReader, SVG_TEXT_RUNS } from './svg-text.js'
 import { DEFAULT_ROOT_PX, remToPx, remToPxStyle, rootFontSize } from './root-font-size.js'
 import { tablePartStyle } from './tables.js'
@@ -52,6 +53,8 @@ export interface BuiltDocument {
 const DROPPED = new Set(['script', 'noscript', 'template', 'head', 'title', 'meta', 'link', 'base', 'iframe', 'object', 'embed'])
 
 export const TARGET_KEY = 'vellum-selector-target'
+
+const WHITESPACE = /^[ \t\n\f\r]*$/
 
 function styleObject(value: string): Record<string, string> {
   try {
@@ -149,10 +152,12 @@ export function htmlToTree(
 
   const whitespace = new WhitespacePruner(rules)
   const svgText = new SvgTextReader(rules, (el) => (el.attribs.style ? styleObject(el.attribs.style) : undefined), options.loadedFamilies ?? new Set())
+  const caps = new SmallCaps(rules, (el) => (el.attribs.style ? styleObject(el.attribs.style) : undefined))
+  const capsOf = (el: Element, inherited: boolean) => caps.applies(el, inherited)
   const cells = new CellAligner(rules, (el) => (el.attribs.style ? styleObject(el.attribs.style) : undefined))
 
-  const convert = (node: ChildNode, depth: number, preserving: boolean): SatoriChild | null => {
-    if (node.type === 'text') return node.data
+  const convert = (node: ChildNode, depth: number, preserving: boolean, caps = false): SatoriChild | null => {
+    if (node.type === 'text') return caps && !WHITESPACE.test(node.data) ? smallCapsText(node.data) : node.data
     if (node.type !== 'tag' && node.type !== 'script' && node.type !== 'style') return null
     const el = node as Element
     if (el.name === 'style' || DROPPED.has(el.name)) return null
@@ -174,8 +179,9 @@ export function htmlToTree(
     const style = props.style as Record<string, unknown> | undefined
     const keepsWhitespace = preserving || whitespace.preserves(el, style)
     const items: Array<{ out: SatoriChild; source: Element | null }> = []
+    const smallCaps = capsOf(el, caps)
     for (const child of el.children) {
-      const converted = convert(child, depth + 1, keepsWhitespace)
+      const converted = convert(child, depth + 1, keepsWhitespace, smallCaps)
       if (converted !== null) items.push({ out: converted, source: child.type === 'text' ? null : (child as Element) })
     }
     const children = whitespace.prune(el, style, items, keepsWhitespace)
