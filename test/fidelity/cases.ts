@@ -67,6 +67,15 @@ export function renderParams(c: FidelityCase): RenderParams {
   }
 }
 
-export function loadRecorded(): Record<string, number> {
-  return existsSync(RECORDED_FILE) ? (JSON.parse(readFileSync(RECORDED_FILE, 'utf8')) as Record<string, number>) : {}
+/** What the ratchet holds a case to: its whole-picture and its ink mismatch, in percent. */
+export interface Recorded {
+  pixels: number
+  ink: number
+}
+
+export function loadRecorded(): Record<string, Recorded> {
+  if (!existsSync(RECORDED_FILE)) return {}
+  const raw = JSON.parse(readFileSync(RECORDED_FILE, 'utf8')) as Record<string, number | Recorded>
+  // Older files held the whole-picture figure alone; the ink figure is then unknown (Infinity: not yet held).
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === 'number' ? { pixels: v, ink: Infinity } : v]))
 }

@@ -28,7 +28,9 @@ import type { RenderLimits } from '../job.js'
 const BYTES_PER_PIXEL = 4
 /**
  * resvg's canvas and the Buffer of its pixels handed to sharp (measured at 6000×6000: +282 MB
- * for two 144 MB copies; libvips encodes in tiles, without a third).
+ * for two 144 MB copies; libvips encodes in tiles, without a third). A palette PNG adds a byte a
+ * pixel of indices (a quarter canvas) while both copies may still be alive: 2.25 canvases, inside
+ * the 2 × HEADROOM = 2.3 this constant already reserves.
  */
 const CANVAS_COPIES = 2
 /** resvg's parsed tree per byte of SVG (measured 1.5–1.65× on 13.6 and 35.7 MB text-heavy SVGs). */
