@@ -5,13 +5,26 @@
  * browser's shaper does — and each glyph becomes path data at its pen position, so satori and
  * resvg only ever see `<path>`. A character no face has is reported, not drawn as a box.
  */
-import * as fontkit from 'fontkit'
 import type { Font } from 'fontkit'
-// @ts-expect-error wawoff2 ships no types; decompress(Buffer) → Promise<Uint8Array> (WOFF2 → TTF)
-import { decompress } from 'wawoff2'
 import type { FontFace } from '../../fonts/bundled-fonts.js'
 import type { SatoriChild, SatoriElement } from '../document/html-to-tree.js'
 import { SVG_TEXT_RUNS, type SvgTextFont, type SvgTextRun } from '../document/svg-text.js'
+
+/**
+ * fontkit and wawoff2 load on the first page with SVG text, not with every worker: a worker's
+ * start is on the path of a cold start, and most pages never need them.
+ */
+let libraries: Promise<{ create: (b: Buffer) => unknown; decompress: (b: Buffer) => Promise<Uint8Array> }> | undefined
+function load() {
+  libraries ??= (async () => {
+    const fontkit = await import('fontkit')
+    // @ts-expect-error wawoff2 ships no types; decompress(Buffer) → Promise<Uint8Array> (WOFF2 → TTF)
+    const woff2 = (await import('wawoff2')) as { decompress?: (b: Buffer) => Promise<Uint8Array>; default?: { decompress: (b: Buffer) => Promise<Uint8Array> } }
+    const create = (fontkit as { create?: (b: Buffer) => unknown }).create ?? (fontkit as unknown as { default: { create: (b: Buffer) => unknown } }).default.create
+    return { create, decompress: woff2.decompress ?? woff2.default!.decompress }
+  })()
+  return libraries
+}
 
 /** Parsed faces by their bytes: the render's face buffers are long-lived (font-sets.ts). */
 const PARSED = new WeakMap<Buffer, Promise<Font | null>>()
@@ -26,9 +39,10 @@ function parsed(face: FontFace): Promise<Font | null> {
   if (font === undefined) {
     font = (async () => {
       try {
+        const { create, decompress } = await load()
         const woff2 = face.data.subarray(0, 4).toString('latin1') === 'wOF2'
         const bytes = woff2 ? Buffer.from(await decompress(face.data)) : face.data
-        const created = fontkit.create(bytes)
+        const created = create(bytes) as object
         return 'layout' in created ? (created as Font) : null
       } catch {
         return null
