@@ -115,6 +115,15 @@ function packageDir(pkg: string): string {
   return dirname(require.resolve(`${pkg}/package.json`))
 }
 
+function installed(pkg: string): boolean {
+  try {
+    packageDir(pkg)
+    return true
+  } catch {
+    return false
+  }
+}
+
 function readUnicodeJson(pkg: string): Record<string, string> {
   return JSON.parse(readFileSync(join(packageDir(pkg), 'unicode.json'), 'utf8')) as Record<string, string>
 }
@@ -156,8 +165,15 @@ export class ScriptFonts {
     this.latin = merge(latin)
   }
 
+  /**
+   * The manifest's script families whose package is installed: an operator who does not need,
+   * say, Korean can `npm uninstall @fontsource/noto-sans-kr` (54 MB) and its text is reported as
+   * missing glyphs instead of failing the worker.
+   */
   get families(): ScriptFamily[] {
-    return (this.#families ??= readScriptManifest().map((s) => ({ name: s.name, lang: s.lang, weights: s.weights, manifest: s })))
+    return (this.#families ??= readScriptManifest()
+      .filter((s) => installed(s.package))
+      .map((s) => ({ name: s.name, lang: s.lang, weights: s.weights, manifest: s })))
   }
 
   /**
