@@ -38,12 +38,9 @@ function nameGlyphs(list: string[]): string {
   return named.join(', ') + (list.length > MAX_NAMED_GLYPHS ? ` and ${list.length - MAX_NAMED_GLYPHS} more` : '')
 }
 
-/** The warnings naming what could not be drawn: characters no font has, emoji without a picture. */
-export function missingGlyphWarnings(glyphs: string[], emoji: string[] = []): string[] {
-  const out: string[] = []
-  if (glyphs.length) out.push(`no bundled font draws ${nameGlyphs(glyphs)} (drawn as missing-glyph boxes)`)
-  if (emoji.length) out.push(`no Twemoji picture for ${nameGlyphs(emoji)} (not drawn)`)
-  return out
+/** The warning naming the characters no font has (emoji without a picture: layout.ts). */
+export function missingGlyphWarnings(glyphs: string[]): string[] {
+  return glyphs.length ? [`no bundled font draws ${nameGlyphs(glyphs)} (drawn as missing-glyph boxes)`] : []
 }
 
 export function createRenderer(): Renderer {
@@ -104,7 +101,7 @@ export function createRenderer(): Renderer {
           ...doc.warnings,
           ...svgTextWarnings,
           ...laid.styleErrors,
-          ...missingGlyphWarnings(laid.missingGlyphs, laid.missingEmoji),
+          ...missingGlyphWarnings(laid.missingGlyphs),
           ...guarded.warnings,
         ],
         timings: { parse, layout: layoutMs, rasterize: rasterMs, encode: encodeMs },

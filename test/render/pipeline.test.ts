@@ -131,6 +131,6 @@ t.test('characters no font draws are named in the warnings; drawn scripts are no
     t.same(out.warnings.filter((w) => w.includes('missing-glyph')), [], html)
   }
   const emoji = await render('<p>new \u{1FAE9}, known 😀</p>')
-  t.same(emoji.warnings, ['no Twemoji picture for "\u{1FAE9}" U+1FAE9 (not drawn)'], 'an emoji newer than the bundled Twemoji')
+  t.same(emoji.warnings, ['emoji "\u{1FAE9}" not drawn: the bundled Twemoji has no picture for it'], 'an emoji newer than the bundled Twemoji')
   t.same((await render('<p>A 😀 B</p>', { disableTwemoji: true })).warnings, ['no bundled font draws "😀" U+1F600 (drawn as missing-glyph boxes)'], 'with disable_twemoji: a box')
 })

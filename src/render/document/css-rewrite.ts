@@ -54,6 +54,8 @@ const UNSUPPORTED = new Set([
   'text-emphasis',
   'initial-letter',
   'hanging-punctuation',
+  // Variable-font axes: satori draws the named instance of a face (its weight/style) only.
+  'font-variation-settings',
 ])
 
 const TABLE_DISPLAY: Record<string, string> = {
@@ -124,7 +126,7 @@ export class CssRewriter {
         return mapped ? [[property, mapped]] : [[property, v]]
       }
       default:
-        if (UNSUPPORTED.has(prop) && !(prop === 'writing-mode' && v === 'horizontal-tb')) {
+        if (UNSUPPORTED.has(prop) && !(prop === 'writing-mode' && v === 'horizontal-tb') && !(prop === 'font-variation-settings' && v.trim() === 'normal')) {
           this.#warn(`${prop}: ${v} (not supported, ignored)`)
         }
         return [[property, v]]

@@ -39,3 +39,14 @@ t.test('a reused sheet reports its warnings and numbers its rules after earlier 
     t.same(css.warnings, ['writing-mode: vertical-rl (not supported, ignored)'], 'the warning is reported')
   }
 })
+
+t.test('what cannot be drawn is said: variable-font axes, and emoji newer than the bundled Twemoji', async (t) => {
+  const css = new CssRewriter()
+  css.sheet('.v { font-variation-settings: "wght" 650 } .n { font-variation-settings: normal }', [])
+  t.same(css.warnings, ['font-variation-settings: "wght" 650 (not supported, ignored)'], 'normal is not a change')
+  const { createRenderer } = await import('../../../src/render/pipeline.js')
+  const { renderJob } = await import('../../helper.js')
+  // U+1FAE9 (face with bags under eyes, Emoji 16) is newer than the bundled Twemoji; 🙂 is not.
+  const out = await createRenderer().render(renderJob('<p>tired \u{1FAE9} happy 🙂</p>'))
+  t.same(out.warnings, ['emoji "\u{1FAE9}" not drawn: the bundled Twemoji has no picture for it'])
+})
