@@ -4,10 +4,9 @@
  */
 import { join, resolve } from 'node:path'
 import type { Config } from './config/schema.js'
-import { openDatabase, type Db } from './db/database.js'
-import { UsersRepository } from './db/users-repository.js'
-import { UsageRepository } from './db/usage-repository.js'
-import { ImagesRepository } from './db/images-repository.js'
+import { ConfigError } from './config/load-config.js'
+import type { Store, UsageStore, UserStore } from './store/port.js'
+import { openSqliteStore } from './store/sqlite/sqlite-store.js'
 import { checkVault, loadKeyVault, type KeyVault } from './auth/key-vault.js'
 import { createFontFetchers, GoogleFonts, type Logger } from './fonts/google-fonts.js'
 import { createRenderPool, type RenderRunner } from './render/pool/render-pool.js'
@@ -17,7 +16,6 @@ import { RemoteImages } from './net/remote-images.js'
 import { ImageService } from './images/image-service.js'
 import type { RenderLimits } from './render/job.js'
 import { createMetrics, type Metrics } from './observability/metrics.js'
-import { TemplatesRepository } from './db/templates-repository.js'
 import { TemplateEngine } from './templates/template-engine.js'
 import { TemplateService } from './templates/template-service.js'
 import { SignedRenders } from './signing/signed-renders.js'
@@ -25,9 +23,9 @@ import { MB } from './render/stages/memory-budget.js'
 
 export interface Container {
   config: Config
-  db: Db
-  users: UsersRepository
-  usage: UsageRepository
+  store: Store
+  users: UserStore
+  usage: UsageStore
   images: ImageService
   templates: TemplateService
   signed: SignedRenders
@@ -54,23 +52,38 @@ export function renderLimits(config: Config): RenderLimits {
   }
 }
 
-/** The database and the key vault alone, for the CLI's user commands (no render workers needed). */
-export function openData(config: Config): { db: Db; users: UsersRepository; usage: UsageRepository; vault: KeyVault } {
-  const db = openDatabase(join(resolve(config.dataDir), 'vellum.db'))
-  const users = new UsersRepository(db)
+/** The configured store: SQLite under DATA_DIR unless DATABASE_URL names a PostgreSQL server. */
+export async function openStore(config: Config): Promise<Store> {
+  const { url, poolMax } = config.database
+  if (url) {
+    // Loaded only when configured: an embedded installation never loads the driver.
+    const { openPostgresStore, redactUrl } = await import('./store/postgres/postgres-store.js')
+    try {
+      return await openPostgresStore({ url, poolMax })
+    } catch (err) {
+      // Unreachable, refused, unknown database: the operator's to fix, said in one line.
+      throw new ConfigError([`DATABASE_URL: cannot open ${redactUrl(url)}: ${(err as Error).message}`])
+    }
+  }
+  return openSqliteStore(join(resolve(config.dataDir), 'vellum.db'))
+}
+
+/** The store and the key vault alone, for the CLI's user commands (no render workers needed). */
+export async function openData(config: Config): Promise<{ store: Store; users: UserStore; usage: UsageStore; vault: KeyVault }> {
+  const store = await openStore(config)
   try {
     const vault = loadKeyVault(config.dataDir, config.secret)
-    checkVault(vault, { get: () => users.vaultCheck(), set: (sealed) => users.setVaultCheck(sealed) }, config.dataDir)
-    return { db, users, usage: new UsageRepository(db), vault }
+    await checkVault(vault, store.users, store.location)
+    return { store, users: store.users, usage: store.usage, vault }
   } catch (err) {
-    db.close()
+    await store.close()
     throw err
   }
 }
 
 /** `pool` may be started earlier by the caller (the server boots workers first: they take longest). */
-export function createContainer(config: Config, log: Logger, pool: RenderRunner = createRenderPool(config.render)): Container {
-  const { db, users, usage, vault } = openData(config)
+export async function createContainer(config: Config, log: Logger, pool: RenderRunner = createRenderPool(config.render)): Promise<Container> {
+  const { store, users, usage, vault } = await openData(config)
   const metrics = createMetrics({ queueDepth: () => pool.stats().pending })
   pool.observe(metrics)
   const fontFetchers = createFontFetchers(config.googleFonts, config.fetch)
@@ -79,8 +92,7 @@ export function createContainer(config: Config, log: Logger, pool: RenderRunner 
   const remoteImages = new RemoteImages(fetcher, { cacheBytes: config.fetch.cacheBytes, cacheTtlMs: config.fetch.cacheTtlMs }, metrics)
   const renderer = new RenderService({ pool, googleFonts, limits: renderLimits(config), images: remoteImages, metrics })
   const images = new ImageService({
-    db,
-    images: new ImagesRepository(db),
+    images: store.images,
     usage,
     renderer,
     cacheBytes: config.cache.imageBytes,
@@ -89,7 +101,7 @@ export function createContainer(config: Config, log: Logger, pool: RenderRunner 
     metrics,
   })
   const templates = new TemplateService({
-    templates: new TemplatesRepository(db),
+    templates: store.templates,
     engine: new TemplateEngine({ cacheSize: config.templates.cacheSize }),
     limits: config.templates,
   })
@@ -104,7 +116,7 @@ export function createContainer(config: Config, log: Logger, pool: RenderRunner 
   })
   return {
     config,
-    db,
+    store,
     users,
     usage,
     images,
@@ -123,7 +135,7 @@ export function createContainer(config: Config, log: Logger, pool: RenderRunner 
       await pool.close()
       await fetcher.close()
       await Promise.all([fontFetchers.trusted.close(), fontFetchers.files.close()])
-      db.close()
+      await store.close()
     },
   }
 }

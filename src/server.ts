@@ -25,7 +25,7 @@ export async function serve(): Promise<void> {
         'expect 422 RENDER_OVER_BUDGET for larger pages, or give the container at least 256 MiB',
     )
   }
-  const container = createContainer(config, log, pool)
+  const container = await createContainer(config, log, pool)
   const app = await buildApp(container, { loggerInstance: log })
   await container.warmUp()
   try {
@@ -38,7 +38,7 @@ export async function serve(): Promise<void> {
     }
     throw err
   }
-  const users = container.users.list()
+  const users = await container.users.list()
   if (users.length === 0) {
     log.warn('no users yet: create one with `npx vellum users add <user_id>` (prints its API key)')
   }

@@ -22,7 +22,7 @@ export interface TestApp {
   dataDir: string
   /** Authorization header for a user created with `addUser`. */
   auth(user: string, key: string): string
-  addUser(id: string, key: string, limit?: number): void
+  addUser(id: string, key: string, limit?: number): Promise<void>
 }
 
 const silent = { warn: () => {} }
@@ -41,7 +41,7 @@ export async function build(
     GOOGLE_FONTS_CSS_URL: 'http://127.0.0.1:9/css2',
     ...env,
   })
-  const container = createContainer(config, silent)
+  const container = await createContainer(config, silent)
   const app = await buildApp(container)
   t.teardown(async () => {
     await app.close()
@@ -52,8 +52,8 @@ export async function build(
     container,
     dataDir,
     auth: (user, key) => `Basic ${Buffer.from(`${user}:${key}`).toString('base64')}`,
-    addUser(id, key, limit = 1000) {
-      container.users.create({ id, ...keyRecord(container.vault, id, key), monthlyLimit: limit, now: Date.now() })
+    async addUser(id, key, limit = 1000) {
+      await container.users.create({ id, ...keyRecord(container.vault, id, key), monthlyLimit: limit, now: Date.now() })
     },
   }
 }

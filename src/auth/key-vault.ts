@@ -9,6 +9,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ConfigError } from '../config/load-config.js'
+import type { UserStore } from '../store/port.js'
 
 const NONCE = 12
 const TAG = 16
@@ -95,12 +96,16 @@ export function loadKeyVault(dataDir: string, envSecret: string | undefined): Ke
  * boot must open it. A wrong VELLUM_SECRET (or a secret.key from another install) is refused
  * here, at boot, with what to do, instead of every signed URL answering 401 later.
  */
-export function checkVault(vault: KeyVault, stored: { get(): Buffer | undefined; set(sealed: Buffer): void }, dataDir: string): void {
-  const sealed = stored.get()
-  if (!sealed) return stored.set(vault.sealCheck())
-  if (!vault.opensCheck(sealed)) {
+export async function checkVault(vault: KeyVault, stored: Pick<UserStore, 'vaultCheck' | 'setVaultCheck'>, where: string): Promise<void> {
+  let sealed = await stored.vaultCheck()
+  if (!sealed) {
+    // Re-read: another node booting at the same moment may have sealed first, with its secret.
+    await stored.setVaultCheck(vault.sealCheck())
+    sealed = await stored.vaultCheck()
+  }
+  if (!sealed || !vault.opensCheck(sealed)) {
     throw secretError(
-      `the secret does not open the API keys stored in ${join(resolve(dataDir), 'vellum.db')}: ` +
+      `the secret does not open the API keys stored in ${where}: ` +
         'set VELLUM_SECRET (or DATA_DIR/secret.key) back to the one this database was created with',
     )
   }

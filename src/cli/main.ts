@@ -14,6 +14,8 @@ import { AppError } from '../errors/catalogue.js'
 
 const USAGE = `Usage:
   vellum serve                                   start the HTTP server (config from the environment)
+  vellum migrate                                 bring the store's schema up to date (DATABASE_URL, else
+                                                 DATA_DIR/vellum.db) and exit; serve does it at boot too
   vellum users add <user_id> [--key K] [--limit N]
                                                  create a user; prints {"user_id","api_key"} as JSON
   vellum users list                              list users as JSON lines (can_sign: false until rotate-key
@@ -40,7 +42,7 @@ async function users(args: string[]): Promise<void> {
   const [sub, ...rest] = args
   const config = loadConfig()
   const { openData } = await import('../container.js')
-  const { db, users, vault } = openData(config)
+  const { store, users, vault } = await openData(config)
   try {
     switch (sub) {
       case 'add': {
@@ -48,15 +50,15 @@ async function users(args: string[]): Promise<void> {
         const id = positionals[0]
         if (!id || !USER_ID.test(id)) throw new UsageError('user_id must be 1-128 characters: letters, digits, . _ @ -')
         if (values.key !== undefined && values.key.length < 8) throw new UsageError('--key must be at least 8 characters')
-        if (users.find(id)) throw new UsageError(`user ${id} already exists`)
+        if (await users.find(id)) throw new UsageError(`user ${id} already exists`)
         const key = values.key ?? generateApiKey()
         const limit = int('--limit', values.limit, 0) ?? config.defaults.userLimit
-        users.create({ id, ...keyRecord(vault, id, key), monthlyLimit: limit, now: Date.now() })
+        await users.create({ id, ...keyRecord(vault, id, key), monthlyLimit: limit, now: Date.now() })
         process.stdout.write(`${JSON.stringify({ user_id: id, api_key: key, monthly_limit: limit })}\n`)
         return
       }
       case 'list':
-        for (const u of users.list()) {
+        for (const u of await users.list()) {
           process.stdout.write(
             `${JSON.stringify({ user_id: u.id, monthly_limit: u.monthlyLimit, revoked: u.revokedAt !== null, can_sign: u.canSign, created_at: new Date(u.createdAt).toISOString() })}\n`,
           )
@@ -66,14 +68,14 @@ async function users(args: string[]): Promise<void> {
         const [id, n] = rest
         const limit = int('N', n, 0)
         if (!id || limit === undefined) throw new UsageError('usage: vellum users set-limit <user_id> <N>')
-        if (!users.setLimit(id, limit)) throw new UsageError(`no user ${id}`)
+        if (!(await users.setLimit(id, limit))) throw new UsageError(`no user ${id}`)
         process.stdout.write(`${JSON.stringify({ user_id: id, monthly_limit: limit })}\n`)
         return
       }
       case 'revoke': {
         const [id] = rest
         if (!id) throw new UsageError('usage: vellum users revoke <user_id>')
-        if (!users.revoke(id, Date.now()) && !users.find(id)) throw new UsageError(`no user ${id}`)
+        if (!(await users.revoke(id, Date.now())) && !(await users.find(id))) throw new UsageError(`no user ${id}`)
         process.stdout.write(`${JSON.stringify({ user_id: id, revoked: true })}\n`)
         return
       }
@@ -83,7 +85,7 @@ async function users(args: string[]): Promise<void> {
         if (!id) throw new UsageError('usage: vellum users rotate-key <user_id> [--key K]')
         if (values.key !== undefined && values.key.length < 8) throw new UsageError('--key must be at least 8 characters')
         const key = values.key ?? generateApiKey()
-        if (!users.setKey(id, keyRecord(vault, id, key))) throw new UsageError(`no user ${id}`)
+        if (!(await users.setKey(id, keyRecord(vault, id, key)))) throw new UsageError(`no user ${id}`)
         process.stdout.write(`${JSON.stringify({ user_id: id, api_key: key })}\n`)
         return
       }
@@ -91,8 +93,16 @@ async function users(args: string[]): Promise<void> {
         throw new UsageError(USAGE)
     }
   } finally {
-    db.close()
+    await store.close()
   }
+}
+
+async function migrate(): Promise<void> {
+  const config = loadConfig()
+  const { openStore } = await import('../container.js')
+  const store = await openStore(config)
+  await store.close()
+  process.stdout.write(`${JSON.stringify({ store: store.kind, location: store.location, migrated: true })}\n`)
 }
 
 async function render(args: string[]): Promise<void> {
@@ -147,6 +157,9 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'users':
         await users(rest)
+        return 0
+      case 'migrate':
+        await migrate()
         return 0
       case 'render':
         await render(rest)

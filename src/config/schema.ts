@@ -35,6 +35,12 @@ export const envSchema = z.object({
   PORT: int(0, 65535, 3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
+  // Unset: the embedded SQLite file under DATA_DIR. postgres://…: PostgreSQL (more than one node).
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, { error: 'must be a postgres:// (or postgresql://) URL' })
+    .optional(),
+  DATABASE_POOL_MAX: int(1, 1000, 10),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
@@ -123,6 +129,8 @@ export interface Config {
   port: number
   host: string
   dataDir: string
+  /** PostgreSQL when `url` is set, else SQLite under dataDir. */
+  database: { url: string | undefined; poolMax: number }
   publicUrl: string | undefined
   logLevel: Env['LOG_LEVEL']
   trustProxy: boolean
@@ -187,6 +195,7 @@ export function toConfig(env: Env, found: MemorySource = { cgroupBytes: undefine
     port: env.PORT,
     host: env.HOST,
     dataDir: env.DATA_DIR,
+    database: { url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX },
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,

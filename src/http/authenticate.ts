@@ -4,7 +4,7 @@
  */
 import type { FastifyRequest } from 'fastify'
 import { keyMatches } from '../auth/api-keys.js'
-import type { UserRow, UsersRepository } from '../db/users-repository.js'
+import type { UserRow, UserStore } from '../store/port.js'
 import { AppError } from '../errors/catalogue.js'
 
 declare module 'fastify' {
@@ -33,10 +33,10 @@ export function userOf(request: FastifyRequest): UserRow {
   return request.user
 }
 
-export function authenticator(users: UsersRepository) {
+export function authenticator(users: Pick<UserStore, 'find'>) {
   return async function authenticate(request: FastifyRequest): Promise<void> {
     const creds = parseBasic(request.headers.authorization)
-    const user = creds ? users.find(creds.id) : undefined
+    const user = creds ? await users.find(creds.id) : undefined
     const ok = keyMatches(user ? { salt: user.salt, digest: user.digest } : undefined, creds?.key ?? '')
     if (!ok || !user || user.revokedAt !== null) throw new AppError('UNAUTHORIZED')
     request.user = { id: user.id, monthlyLimit: user.monthlyLimit, revokedAt: user.revokedAt, createdAt: user.createdAt }

@@ -1,15 +1,12 @@
 /**
  * The hosted API's image lifecycle: create (with dedupe and quota), batch create, delete and
- * fetch. The quota is charged in the same SQLite transaction that stores the image, after the
- * render succeeded: a failed render costs nothing, an acknowledged image is always paid for,
- * and because the transaction is synchronous no burst can pass the limit.
+ * fetch. The quota is charged in the same atomic store commit that stores the image, after the
+ * render succeeded: a failed render costs nothing, an acknowledged image is always paid for, and
+ * because the commit is atomic in the store (see store/port.ts) no burst can pass the limit.
  */
 import { createHash, randomUUID } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
-import type { Db } from '../db/database.js'
-import type { ImagesRepository, ImageRecord } from '../db/images-repository.js'
-import type { UsageRepository } from '../db/usage-repository.js'
-import type { UserRow } from '../db/users-repository.js'
+import type { CommitResult, ImageRecord, ImageStore, UsageStore, UserRow } from '../store/port.js'
 import { AppError, scopeError } from '../errors/catalogue.js'
 import type { CreateImageRequest } from '../http/schemas/create-image.js'
 import { renderKey, type RenderService, type RenderOutput } from '../render/render-service.js'
@@ -55,7 +52,7 @@ function storedWarnings(warnings: string[]): string[] {
 export class ImageService {
   readonly #inflight = new Map<string, Promise<Created>>()
   /** Renders in flight for images whose id is given by the caller (signed URLs), by that id. */
-  readonly #ensuring = new Map<string, Promise<void>>()
+  readonly #ensuring = new Map<string, Promise<unknown>>()
   readonly #variants: LRUCache<string, StoredImage>
   // At most `variants.concurrency` variant builds at once, the rest wait in arrival order: sharp
   // runs each on libuv's thread pool (4 threads), which the API's file, DNS and crypto work
@@ -65,9 +62,8 @@ export class ImageService {
 
   constructor(
     private readonly deps: {
-      db: Db
-      images: ImagesRepository
-      usage: UsageRepository
+      images: ImageStore
+      usage: UsageStore
       renderer: RenderService
       cacheBytes: number
       /** Output pixels a resized variant may have (MAX_OUTPUT_PIXELS) and how many build at once. */
@@ -102,8 +98,8 @@ export class ImageService {
   }
 
   /** Cheap early refusal, so a user at the limit never costs a render. The charge itself is atomic later. */
-  #precheck(user: UserRow, n: number): void {
-    const used = this.deps.usage.usedThisMonth(user.id, this.#now())
+  async #precheck(user: UserRow, n: number): Promise<void> {
+    const used = await this.deps.usage.usedThisMonth(user.id, this.#now())
     if (used + n > user.monthlyLimit) throw this.#planLimit(user, used)
   }
 
@@ -112,15 +108,13 @@ export class ImageService {
     const dedupeSeconds = req.dedupeSeconds ?? this.deps.defaultDedupeSeconds
     const usedNow = () => this.deps.usage.usedThisMonth(user.id, this.#now())
     if (dedupeSeconds > 0) {
-      const existing = this.deps.images.findRecent(user.id, hash, this.#now() - dedupeSeconds * 1000)
-      if (existing) {
-        return { id: existing.id, consumed: 0, used: usedNow(), limit: user.monthlyLimit, warnings: JSON.parse(existing.warnings) as string[] }
-      }
+      const existing = await this.deps.images.findRecent(user.id, hash, this.#now() - dedupeSeconds * 1000)
+      if (existing) return this.#repeat(user, existing)
       // A twin request already rendering for this user: answer with its image, charge once.
       const twin = this.#inflight.get(`${user.id}:${hash}`)
-      if (twin) return twin.then((c) => ({ ...c, consumed: 0, used: usedNow() }))
+      if (twin) return twin.then(async (c) => ({ ...c, consumed: 0, used: await usedNow() }))
     }
-    const work = this.#createFresh(user, req, hash)
+    const work = this.#createFresh(user, req, hash, dedupeSeconds)
     if (dedupeSeconds > 0) {
       const key = `${user.id}:${hash}`
       this.#inflight.set(key, work)
@@ -129,17 +123,28 @@ export class ImageService {
     return work
   }
 
-  async #createFresh(user: UserRow, req: CreateImageRequest, hash: string): Promise<Created> {
-    this.#precheck(user, 1)
+  /** A dedupe hit: the stored image, nothing charged. */
+  async #repeat(user: UserRow, existing: ImageRecord): Promise<Created> {
+    const used = await this.deps.usage.usedThisMonth(user.id, this.#now())
+    return { id: existing.id, consumed: 0, used, limit: user.monthlyLimit, warnings: JSON.parse(existing.warnings) as string[] }
+  }
+
+  async #createFresh(user: UserRow, req: CreateImageRequest, hash: string, dedupeSeconds: number): Promise<Created> {
+    await this.#precheck(user, 1)
     const out = await this.deps.renderer.render(req.render, hash)
     const storeStart = performance.now()
-    const [id] = this.#commit(user, [{ hash, out, req }])
+    // The store checks the dedupe window again inside the commit: a twin stored meanwhile by
+    // another process on the same store is answered instead, and nothing is charged twice.
+    const dedupeSince = dedupeSeconds > 0 ? this.#now() - dedupeSeconds * 1000 : undefined
+    const result = await this.#commit(user, [{ hash, out, req }], dedupeSince)
+    if (result.status === 'exists') return this.#repeat(user, result.image)
+    const id = result.ids[0]!
     const store = Math.round((performance.now() - storeStart) * 100) / 100
-    this.#prime(id!, out)
+    this.#prime(id, out)
     return {
-      id: id!,
+      id,
       consumed: 1,
-      used: this.deps.usage.usedThisMonth(user.id, this.#now()),
+      used: await this.deps.usage.usedThisMonth(user.id, this.#now()),
       limit: user.monthlyLimit,
       warnings: out.warnings,
       timings: { ...out.timings, store },
@@ -153,32 +158,29 @@ export class ImageService {
    * A deleted id stays deleted (410), as any deleted image.
    */
   async ensure(user: UserRow, req: CreateImageRequest, id: string): Promise<{ rendered: boolean; warnings: string[] }> {
-    const existing = this.deps.images.find(id)
-    if (existing) {
-      if (existing.deletedAt !== null) throw new AppError('IMAGE_DELETED')
-      return { rendered: false, warnings: JSON.parse(existing.warnings) as string[] }
-    }
+    const existing = await this.deps.images.find(id)
+    if (existing) return stored(existing)
     const running = this.#ensuring.get(id)
     if (running) {
       await running
       return { rendered: false, warnings: [] }
     }
-    let warnings: string[] = []
     const work = (async () => {
-      this.#precheck(user, 1)
+      await this.#precheck(user, 1)
       const hash = renderKey(req.render)
       const out = await this.deps.renderer.render(req.render, hash)
-      this.#commit(user, [{ hash, out, req, id }])
+      // Another process on the same store may have stored this id meanwhile: then it was charged there.
+      const result = await this.#commit(user, [{ hash, out, req, id }])
+      if (result.status === 'exists') return stored(result.image)
       this.#prime(id, out)
-      warnings = out.warnings
+      return { rendered: true, warnings: out.warnings }
     })()
     this.#ensuring.set(id, work)
     try {
-      await work
+      return await work
     } finally {
       this.#ensuring.delete(id)
     }
-    return { rendered: true, warnings }
   }
 
   /** A new image is usually fetched right away: keep its PNG in the served-image cache. */
@@ -187,40 +189,43 @@ export class ImageService {
     this.#variants.set(variantKey(id, { format: 'png', width: undefined, height: undefined }), { bytes: out.png, etag: out.etag, mime: png.mime, ext: png.ext })
   }
 
-  /** Stores images and charges for them in one transaction; refuses all if the month would overflow. */
-  #commit(user: UserRow, items: Array<{ hash: string; out: RenderOutput; req: CreateImageRequest; id?: string }>): string[] {
+  /**
+   * Stores images and charges for them in one atomic store commit; refuses all if the month would
+   * overflow. With `dedupeSince` (one image), a twin already stored in that window is returned instead.
+   */
+  async #commit(
+    user: UserRow,
+    items: Array<{ hash: string; out: RenderOutput; req: CreateImageRequest; id?: string }>,
+    dedupeSince?: number,
+  ): Promise<{ status: 'stored'; ids: string[] } | Extract<CommitResult, { status: 'exists' }>> {
     const now = this.#now()
     const started = performance.now()
-    const ids = this.deps.db.transaction(() => {
-      const charge = this.deps.usage.charge(user.id, items.length, user.monthlyLimit, now)
-      if (!charge.ok) throw this.#planLimit(user, charge.used)
-      return items.map(({ hash, out, req, id = randomUUID() }) => {
-        this.deps.images.insert(
-          {
-            id,
-            userId: user.id,
-            requestHash: hash,
-            width: out.width,
-            height: out.height,
-            bytes: out.png.byteLength,
-            etag: out.etag,
-            params: JSON.stringify(req.render),
-            warnings: JSON.stringify(storedWarnings(out.warnings)),
-            createdAt: now,
-          },
-          out.png,
-        )
-        return id
-      })
-    }).immediate()
+    const images = items.map(({ hash, out, req, id = randomUUID() }) => ({
+      record: {
+        id,
+        userId: user.id,
+        requestHash: hash,
+        width: out.width,
+        height: out.height,
+        bytes: out.png.byteLength,
+        etag: out.etag,
+        params: JSON.stringify(req.render),
+        warnings: JSON.stringify(storedWarnings(out.warnings)),
+        createdAt: now,
+      },
+      png: out.png,
+    }))
+    const result = await this.deps.images.commit({ userId: user.id, limit: user.monthlyLimit, now, images, dedupeSince })
     this.#metrics.storeSeconds((performance.now() - started) / 1000)
-    return ids
+    if (result.status === 'over-limit') throw this.#planLimit(user, result.used)
+    if (result.status === 'exists') return result
+    return { status: 'stored', ids: images.map((i) => i.record.id) }
   }
 
   /** All variations render, then all are stored and charged together, or none are. Order is kept. */
   async createBatch(user: UserRow, reqs: CreateImageRequest[]): Promise<{ ids: string[]; used: number }> {
-    if (reqs.length === 0) return { ids: [], used: this.deps.usage.usedThisMonth(user.id, this.#now()) }
-    this.#precheck(user, reqs.length)
+    if (reqs.length === 0) return { ids: [], used: await this.deps.usage.usedThisMonth(user.id, this.#now()) }
+    await this.#precheck(user, reqs.length)
     const outs = await Promise.all(
       reqs.map(async (req, i) => {
         const hash = renderKey(req.render)
@@ -231,19 +236,22 @@ export class ImageService {
         }
       }),
     )
-    const ids = this.#commit(user, outs)
+    const result = await this.#commit(user, outs)
+    // Random ids: a batch never meets a stored twin.
+    if (result.status !== 'stored') throw new Error(`image id ${result.image.id} already stored`)
+    const { ids } = result
     ids.forEach((id, i) => this.#prime(id, outs[i]!.out))
-    return { ids, used: this.deps.usage.usedThisMonth(user.id, this.#now()) }
+    return { ids, used: await this.deps.usage.usedThisMonth(user.id, this.#now()) }
   }
 
-  delete(user: UserRow, id: string): boolean {
-    const deleted = this.deps.images.delete(id, user.id, this.#now())
+  async delete(user: UserRow, id: string): Promise<boolean> {
+    const deleted = await this.deps.images.delete(id, user.id, this.#now())
     if (deleted) for (const key of this.#variants.keys()) if (key.startsWith(`${id}:`)) this.#variants.delete(key)
     return deleted
   }
 
   /** One page of the user's images; the token is an opaque cursor. */
-  list(user: UserRow, count: number, token?: string): { images: ImageRecord[]; next?: string } {
+  async list(user: UserRow, count: number, token?: string): Promise<{ images: ImageRecord[]; next?: string }> {
     let after: { createdAt: number; id: string } | undefined
     if (token) {
       const [createdAt, id] = Buffer.from(token, 'base64url').toString('utf8').split('/')
@@ -252,13 +260,13 @@ export class ImageService {
       }
       after = { createdAt: Number(createdAt), id }
     }
-    const rows = this.deps.images.page(user.id, count + 1, after)
+    const rows = await this.deps.images.page(user.id, count + 1, after)
     const images = rows.slice(0, count)
     const last = images[images.length - 1]
     return { images, next: rows.length > count && last ? Buffer.from(`${last.createdAt}/${last.id}`).toString('base64url') : undefined }
   }
 
-  find(id: string): ImageRecord | undefined {
+  find(id: string): Promise<ImageRecord | undefined> {
     return this.deps.images.find(id)
   }
 
@@ -275,28 +283,34 @@ export class ImageService {
     const key = variantKey(id, variant)
     const hit = cacheMissed ? undefined : this.cached(id, variant)
     if (hit) return hit
-    const record = this.deps.images.find(id)
+    const record = await this.deps.images.find(id)
     if (!record) throw new AppError('IMAGE_NOT_FOUND')
     if (record.deletedAt !== null) throw new AppError('IMAGE_DELETED')
-    const png = () => {
-      const bytes = this.deps.images.png(id)
+    const png = async () => {
+      const bytes = await this.deps.images.png(id)
       if (!bytes) throw new AppError('IMAGE_DELETED')
       return bytes
     }
     const info = FORMATS[variant.format]
     let stored: StoredImage
     if (isPlain(variant)) {
-      stored = { bytes: png(), etag: record.etag, mime: info.mime, ext: info.ext }
+      stored = { bytes: await png(), etag: record.etag, mime: info.mime, ext: info.ext }
     } else {
       checkVariant(record, variant, this.deps.variants)
       // The blob is read once the build has its turn, so waiting requests hold no image bytes.
-      const bytes = await this.#build(() => deriveVariant(png(), variant))
+      const bytes = await this.#build(async () => deriveVariant(await png(), variant))
       stored = { bytes, etag: createHash('sha256').update(bytes).digest('hex').slice(0, 32), mime: info.mime, ext: info.ext }
       // The build awaited: a DELETE may have run meanwhile and cleared this id from the cache.
       // This request began before it and is answered, but nothing is cached for a deleted image.
-      if (this.deps.images.find(id)?.deletedAt !== null) return stored
+      if ((await this.deps.images.find(id))?.deletedAt !== null) return stored
     }
     this.#variants.set(key, stored)
     return stored
   }
+}
+
+/** What `ensure` answers for an id already stored: 410 once deleted, as any deleted image. */
+function stored(existing: ImageRecord): { rendered: boolean; warnings: string[] } {
+  if (existing.deletedAt !== null) throw new AppError('IMAGE_DELETED')
+  return { rendered: false, warnings: JSON.parse(existing.warnings) as string[] }
 }

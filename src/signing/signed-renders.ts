@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import type { KeyVault } from '../auth/key-vault.js'
-import type { UsersRepository, UserCredentials, UserRow } from '../db/users-repository.js'
+import type { UserStore, UserCredentials, UserRow } from '../store/port.js'
 import { AppError, validationError } from '../errors/catalogue.js'
 import type { ImageService, StoredImage } from '../images/image-service.js'
 import type { OutputFormat, VariantRequest } from '../images/variants.js'
@@ -68,7 +68,7 @@ export class SignedRenders {
 
   constructor(
     private readonly deps: {
-      users: UsersRepository
+      users: Pick<UserStore, 'find'>
       vault: KeyVault
       templates: TemplateService
       images: ImageService
@@ -120,7 +120,7 @@ export class SignedRenders {
     const out = formatOf(format)
     const cacheKey = `c\0${userId}\0${out}\0${rawQuery}`
     const ready = this.#prepared.get(cacheKey)
-    const signer = this.deps.users.find(userId)
+    const signer = await this.deps.users.find(userId)
     const user = this.#check(signer, rawQuery, token, ready)
     if (ready) return this.#deliver(user, ready)
     // Null prototypes: query names are untrusted (`__proto__`, `constructor` are plain names here).
@@ -140,22 +140,22 @@ export class SignedRenders {
   async templated(templateId: string, token: string, format: string | undefined, rawQuery: string): Promise<SignedImage> {
     const out = formatOf(format)
     // The owner's key signs; any version names the owner.
-    const latest = this.deps.templates.head(templateId)
+    const latest = await this.deps.templates.head(templateId)
     if (!latest) throw templateNotFound(templateId)
-    const owner = this.deps.users.find(latest.userId)
+    const owner = await this.deps.users.find(latest.userId)
     const pinned = rawQuery.includes('template_version') ? queryPairs(rawQuery).find(([n]) => n === 'template_version')?.[1] : undefined
     const version = pinned === undefined || pinned === '' ? undefined : Number(pinned)
     if (version !== undefined && !Number.isSafeInteger(version)) {
       this.#check(owner, rawQuery, token, undefined)
       throw validationError([{ path: 'template_version', message: `template_version must be a version number (got ${JSON.stringify(pinned)})` }])
     }
-    const head = version === undefined ? latest : this.deps.templates.head(templateId, version)
+    const head = version === undefined ? latest : await this.deps.templates.head(templateId, version)
     const cacheKey = head && `t\0${head.id}\0${head.version}\0${out}\0${rawQuery}`
     const ready = cacheKey ? this.#prepared.get(cacheKey) : undefined
     const user = this.#check(owner, rawQuery, token, ready)
     if (ready) return this.#deliver(user, ready)
     // The markup is read only to prepare a URL not seen before (or evicted).
-    const template = head && this.deps.templates.find(head.id, head.version)
+    const template = head && (await this.deps.templates.find(head.id, head.version))
     if (!template || !cacheKey) throw templateNotFound(templateId, version)
     const variables = this.deps.templates.variables(template)
     const values: Record<string, unknown> = Object.create(null)

@@ -6,8 +6,7 @@
  * itself) is the one path every image takes.
  */
 import { randomUUID } from 'node:crypto'
-import type { TemplateHead, TemplateRecord, TemplatesRepository } from '../db/templates-repository.js'
-import type { UserRow } from '../db/users-repository.js'
+import type { TemplateHead, TemplateRecord, TemplateStore, UserRow } from '../store/port.js'
 import { AppError, validationError, type ValidationIssue } from '../errors/catalogue.js'
 import type { TemplateEngine } from './template-engine.js'
 
@@ -31,7 +30,7 @@ export const TEMPLATE_ID = /^t-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[
 export class TemplateService {
   constructor(
     private readonly deps: {
-      templates: TemplatesRepository
+      templates: TemplateStore
       engine: TemplateEngine
       limits: TemplateLimits
       now?: () => number
@@ -59,8 +58,8 @@ export class TemplateService {
     if (!compiled.ok) throw validationError([{ path: 'html', message: `html is not a valid template: ${compiled.message}` }])
   }
 
-  #insert(user: UserRow, id: string, version: number, input: TemplateInput): { template_id: string; template_version: number } {
-    this.deps.templates.insert({
+  async #insert(user: UserRow, id: string, version: number, input: TemplateInput): Promise<{ template_id: string; template_version: number }> {
+    await this.deps.templates.insert({
       id,
       version,
       userId: user.id,
@@ -74,48 +73,48 @@ export class TemplateService {
     return { template_id: id, template_version: version }
   }
 
-  create(user: UserRow, input: TemplateInput): { template_id: string; template_version: number } {
+  async create(user: UserRow, input: TemplateInput): Promise<{ template_id: string; template_version: number }> {
     this.#check(input)
     return this.#insert(user, `t-${randomUUID()}`, this.#now(), input)
   }
 
   /** A new version: now in epoch ms, or one past the latest when two land in the same millisecond. */
-  addVersion(user: UserRow, id: string, input: TemplateInput): { template_id: string; template_version: number } {
-    const latest = this.owned(user, id)
+  async addVersion(user: UserRow, id: string, input: TemplateInput): Promise<{ template_id: string; template_version: number }> {
+    const latest = await this.owned(user, id)
     this.#check(input)
     return this.#insert(user, id, Math.max(this.#now(), latest.version + 1), input)
   }
 
   /** The user's template (latest or the given version), or 404: another user's id reads as unknown. */
-  owned(user: UserRow, id: string, version?: number): TemplateRecord {
-    const t = this.find(id, version)
+  async owned(user: UserRow, id: string, version?: number): Promise<TemplateRecord> {
+    const t = await this.find(id, version)
     if (!t || t.userId !== user.id) throw templateNotFound(id, version)
     return t
   }
 
   /** Any user's template's id, version and owner, for signed URLs (whose key is the owner's). */
-  head(id: string, version?: number): TemplateHead | undefined {
+  async head(id: string, version?: number): Promise<TemplateHead | undefined> {
     if (!TEMPLATE_ID.test(id)) return undefined
     return this.deps.templates.head(id, version)
   }
 
   /** Any user's template, for signed URLs (whose key is the owner's). */
-  find(id: string, version?: number): TemplateRecord | undefined {
+  async find(id: string, version?: number): Promise<TemplateRecord | undefined> {
     if (!TEMPLATE_ID.test(id)) return undefined
     return version === undefined ? this.deps.templates.latest(id) : this.deps.templates.version(id, version)
   }
 
-  list(user: UserRow, count: number, maxVersion?: number): Page {
-    return page(this.deps.templates.listLatest(user.id, count + 1, maxVersion), count)
+  async list(user: UserRow, count: number, maxVersion?: number): Promise<Page> {
+    return page(await this.deps.templates.listLatest(user.id, count + 1, maxVersion), count)
   }
 
-  versions(user: UserRow, id: string, count: number, maxVersion?: number): Page {
-    this.owned(user, id)
-    return page(this.deps.templates.versions(id, count + 1, maxVersion), count)
+  async versions(user: UserRow, id: string, count: number, maxVersion?: number): Promise<Page> {
+    await this.owned(user, id)
+    return page(await this.deps.templates.versions(id, count + 1, maxVersion), count)
   }
 
-  delete(user: UserRow, id: string): void {
-    if (!TEMPLATE_ID.test(id) || !this.deps.templates.delete(id, user.id, this.#now())) throw templateNotFound(id)
+  async delete(user: UserRow, id: string): Promise<void> {
+    if (!TEMPLATE_ID.test(id) || !(await this.deps.templates.delete(id, user.id, this.#now()))) throw templateNotFound(id)
   }
 
   /** Names the template reads, so a signed query can tell its values from render options. */

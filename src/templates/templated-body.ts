@@ -3,7 +3,7 @@
  * (filled with the values), css and render options, plus the request's own `format` and
  * `dedupe_duration_s`. Bodies without `template_id` pass through untouched.
  */
-import type { UserRow } from '../db/users-repository.js'
+import type { UserRow } from '../store/port.js'
 import { validationError } from '../errors/catalogue.js'
 import type { TemplateService } from './template-service.js'
 
@@ -19,9 +19,9 @@ function versionOf(v: unknown): number | undefined {
   return n
 }
 
-export function untemplated(templates: TemplateService, user: UserRow, body: Record<string, unknown>): Record<string, unknown> {
+export async function untemplated(templates: TemplateService, user: UserRow, body: Record<string, unknown>): Promise<Record<string, unknown>> {
   if (!nonEmpty(body.template_id)) return body
-  const t = templates.owned(user, body.template_id.trim(), versionOf(body.template_version))
+  const t = await templates.owned(user, body.template_id.trim(), versionOf(body.template_version))
   return { ...templates.body(t, body.template_values), format: body.format, dedupe_duration_s: body.dedupe_duration_s }
 }
 

@@ -48,24 +48,24 @@ t.test('the generated secret: 0600 in DATA_DIR, reused, never replaced when malf
 t.test('a database refuses a secret it was not sealed with, at boot, saying what to do', async (t) => {
   const d = dir()
   const secret = 'a'.repeat(40)
-  const first = openData(configFrom({ DATA_DIR: d, VELLUM_SECRET: secret }))
-  first.users.create({ id: 'u1', ...keyRecord(first.vault, 'u1', 'user-one-key'), monthlyLimit: 10, now: Date.now() })
-  first.db.close()
+  const first = await openData(configFrom({ DATA_DIR: d, VELLUM_SECRET: secret }))
+  await first.users.create({ id: 'u1', ...keyRecord(first.vault, 'u1', 'user-one-key'), monthlyLimit: 10, now: Date.now() })
+  await first.store.close()
 
-  const again = openData(configFrom({ DATA_DIR: d, VELLUM_SECRET: secret }))
-  const u1 = again.users.find('u1')!
+  const again = await openData(configFrom({ DATA_DIR: d, VELLUM_SECRET: secret }))
+  const u1 = (await again.users.find('u1'))!
   t.equal(again.vault.open('u1', u1.sealed!), 'user-one-key', 'the key comes back for signing')
   t.ok(keyMatches(u1, 'user-one-key'), 'and Basic auth still uses the digest')
-  again.db.close()
+  await again.store.close()
 
   let err: unknown
   try {
-    openData(configFrom({ DATA_DIR: d, VELLUM_SECRET: 'b'.repeat(40) }))
+    await openData(configFrom({ DATA_DIR: d, VELLUM_SECRET: 'b'.repeat(40) }))
   } catch (e) {
     err = e
   }
   t.ok(err instanceof ConfigError, 'a configuration error (the CLI and server print it and exit 2)')
   t.match((err as Error).message, /VELLUM_SECRET: the secret does not open the API keys stored in .*vellum\.db/)
-  t.throws(() => openData(configFrom({ DATA_DIR: d })), /does not open the API keys/, 'nor does a generated secret.key')
+  await t.rejects(openData(configFrom({ DATA_DIR: d })), /does not open the API keys/, 'nor does a generated secret.key')
   t.throws(() => configFrom({ VELLUM_SECRET: 'short' }), /VELLUM_SECRET: must be at least 32 characters/)
 })

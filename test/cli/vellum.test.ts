@@ -46,27 +46,27 @@ t.test('vellum users and render', async (t) => {
   t.equal((await vellum(dir, 'users', 'set-limit', 'nobody', '7')).code, 2)
   t.equal((await vellum(dir, 'users', 'set-limit', 'alice', '-1')).code, 2)
 
-  const { db, users } = openData(configFrom({ DATA_DIR: dir }))
-  const alice = users.find('alice')!
+  const { store, users } = await openData(configFrom({ DATA_DIR: dir }))
+  const alice = (await users.find('alice'))!
   t.ok(keyMatches({ salt: alice.salt, digest: alice.digest }, created.api_key), 'the printed key authenticates')
   const file = readFileSync(join(dir, 'vellum.db'))
   t.notOk(file.includes(Buffer.from(created.api_key)), 'the key is not stored in clear')
   t.notOk(file.includes(Buffer.from('bob-chosen-key')))
-  db.close()
+  await store.close()
 
   // rotate-key: a new key for Basic auth and signing; the old one stops working for both.
   const rotated = await vellum(dir, 'users', 'rotate-key', 'alice')
   t.equal(rotated.code, 0, rotated.stderr)
   const newKey = JSON.parse(rotated.stdout).api_key as string
   t.match(newKey, /^[A-Za-z0-9_-]{43}$/)
-  const after = openData(configFrom({ DATA_DIR: dir }))
-  const alice2 = after.users.find('alice')!
+  const after = await openData(configFrom({ DATA_DIR: dir }))
+  const alice2 = (await after.users.find('alice'))!
   t.notOk(keyMatches(alice2, created.api_key), 'the old key no longer authenticates')
   t.ok(keyMatches(alice2, newKey), 'the new one does')
   t.equal(after.vault.open('alice', alice2.sealed!), newKey, 'and is the one kept (sealed) for signing')
   const stored = Buffer.concat([join(dir, 'vellum.db'), join(dir, 'vellum.db-wal')].filter((f) => existsSync(f)).map((f) => readFileSync(f)))
   t.notOk(stored.includes(Buffer.from(newKey)), 'never in clear')
-  after.db.close()
+  await after.store.close()
   t.equal((await vellum(dir, 'users', 'rotate-key', 'nobody')).code, 2)
   // A secret that is not the one the database was sealed with: refused at start, saying what to do.
   const wrongSecret = await new Promise<{ code: number; stderr: string }>((resolve) => {

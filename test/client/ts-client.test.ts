@@ -17,7 +17,7 @@ function client(base: string, id: string, key: string): HtmlCssToImageClient {
 
 t.test('@html-css-to-image/client against a live server', async (t) => {
   const h = await build(t)
-  h.addUser('ts-user', 'ts-client-key-1')
+  await h.addUser('ts-user', 'ts-client-key-1')
   const base = await h.app.listen({ port: 0, host: '127.0.0.1' })
   const hcti = client(base, 'ts-user', 'ts-client-key-1')
 
@@ -89,7 +89,7 @@ t.test('@html-css-to-image/client against a live server', async (t) => {
 
 t.test('@html-css-to-image/client: templates and signed URLs against a live server', async (t) => {
   const h = await build(t)
-  h.addUser('tpl-client', 'tpl-client-key-1')
+  await h.addUser('tpl-client', 'tpl-client-key-1')
   const base = await h.app.listen({ port: 0, host: '127.0.0.1' })
   const hcti = client(base, 'tpl-client', 'tpl-client-key-1')
   // The client has no template management calls: those go over plain HTTP with the same credentials.

@@ -60,7 +60,7 @@ t.test('google_fonts loads, draws and caches a family', async (t) => {
   const { server, base, requests } = await fontServer()
   t.teardown(() => server.close())
   const h = await build(t, { GOOGLE_FONTS_CSS_URL: `${base}/css2` }, { keepData: true })
-  h.addUser('fonts', 'fonts-key-123')
+  await h.addUser('fonts', 'fonts-key-123')
   const post = (payload: object) =>
     h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('fonts', 'fonts-key-123') }, payload })
 
@@ -96,7 +96,7 @@ t.test('google_fonts loads, draws and caches a family', async (t) => {
 
 t.test('an unreachable font host falls back to the bundled fonts', async (t) => {
   const h = await build(t) // the helper points GOOGLE_FONTS_CSS_URL at a closed port
-  h.addUser('nofonts', 'nofonts-key-1')
+  await h.addUser('nofonts', 'nofonts-key-1')
   const res = await h.app.inject({
     method: 'POST', url: '/v1/image', headers: { authorization: h.auth('nofonts', 'nofonts-key-1') },
     payload: { html: '<p style="font-family:Lobster">hello</p>', google_fonts: 'Lobster' },
@@ -145,7 +145,7 @@ t.test('a font file on another private origin is refused unless FETCH_ALLOW_PRIV
   const s = await splitServers((fileBase) => `${fileBase}/mono.woff2`)
   t.teardown(s.close)
   const h = await build(t, { GOOGLE_FONTS_CSS_URL: s.cssUrl })
-  h.addUser('ssrf', 'ssrf-key-1234')
+  await h.addUser('ssrf', 'ssrf-key-1234')
   const res = await h.app.inject({
     method: 'POST', url: '/v1/image', headers: { authorization: h.auth('ssrf', 'ssrf-key-1234') },
     payload: { html: HTML, google_fonts: 'Test Mono', device_scale: 1 },

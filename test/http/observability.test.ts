@@ -6,7 +6,7 @@ const metric = (text: string, line: RegExp) => Number(line.exec(text)?.[1] ?? Na
 
 t.test('GET /metrics counts renders, stages, caches, quota and workers', async (t) => {
   const h = await build(t)
-  h.addUser('m', 'metrics-key-1234', 2)
+  await h.addUser('m', 'metrics-key-1234', 2)
   const auth = h.auth('m', 'metrics-key-1234')
   const created = await h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: auth }, payload: { html: '<p>count me</p>', css: 'p { color: #123456 }', device_scale: 1 } })
   t.equal(created.statusCode, 200)

@@ -66,7 +66,7 @@ t.test('liveness and readiness', async (t) => {
     ready = await h.app.inject({ url: '/readyz' })
   }
   t.same(ready.json(), { status: 'ready', checks: { render: true, store: true } })
-  h.container.db.close()
+  await h.container.store.close()
   const noStore = await h.app.inject({ url: '/readyz' })
   t.equal(noStore.statusCode, 503, 'a store that does not answer is not ready')
   t.match(noStore.json(), { checks: { store: false } })

@@ -38,7 +38,7 @@ t.test('bad values are named', async (t) => {
 
 t.test('GET /v1/image/:id with crop, resize after crop, and dpi', async (t) => {
   const h = await build(t)
-  h.addUser('crop', 'crop-user-key')
+  await h.addUser('crop', 'crop-user-key')
   // Left half red, right half blue: 200×100.
   const html = '<div style="display:flex;width:200px;height:100px"><div style="width:100px;background:#ff0000"></div><div style="width:100px;background:#0000ff"></div></div>'
   const made = await h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('crop', 'crop-user-key') }, payload: { html, device_scale: 1 } })

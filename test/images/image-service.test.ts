@@ -3,7 +3,7 @@ import { build, decodePng, coverage } from '../helper.js'
 
 t.test('quota: parallel requests at the limit never pass it', async (t) => {
   const h = await build(t)
-  h.addUser('carol', 'carol-key-123', 3)
+  await h.addUser('carol', 'carol-key-123', 3)
   const auth = h.auth('carol', 'carol-key-123')
   const results = await Promise.all(
     Array.from({ length: 10 }, (_, i) =>
@@ -21,20 +21,20 @@ t.test('quota: parallel requests at the limit never pass it', async (t) => {
       message: "You've used 3 of your 3 renders. Ask the server's operator to raise your monthly limit.",
     })
   }
-  t.equal(h.container.usage.usedThisMonth('carol', Date.now()), 3, 'the counter stops at the limit')
+  t.equal(await h.container.usage.usedThisMonth('carol', Date.now()), 3, 'the counter stops at the limit')
   for (const r of ok) t.equal((await h.app.inject({ url: `/v1/image/${r.json().id}` })).statusCode, 200, 'every success has its image')
 
   const batch = await h.app.inject({
     method: 'POST', url: '/v1/image/batch', headers: { authorization: auth }, payload: { variations: [{ html: '<p>a</p>' }] },
   })
   t.equal(batch.statusCode, 429, 'a batch over the limit is refused whole')
-  h.container.users.setLimit('carol', 5)
+  await h.container.users.setLimit('carol', 5)
   const twoMore = await h.app.inject({
     method: 'POST', url: '/v1/image/batch', headers: { authorization: auth },
     payload: { variations: [{ html: '<p>a</p>' }, { html: '<p>b</p>' }, { html: '<p>c</p>' }] },
   })
   t.equal(twoMore.statusCode, 429, 'three more do not fit in two credits')
-  t.equal(h.container.usage.usedThisMonth('carol', Date.now()), 3, 'and cost nothing')
+  t.equal(await h.container.usage.usedThisMonth('carol', Date.now()), 3, 'and cost nothing')
   const dedupeHit = await h.app.inject({
     method: 'POST', url: '/v1/image', headers: { authorization: auth }, payload: { html: '<p>render 0</p>', device_scale: 1 },
   })
@@ -44,19 +44,19 @@ t.test('quota: parallel requests at the limit never pass it', async (t) => {
 
 t.test('a failed render costs nothing', async (t) => {
   const h = await build(t, { MAX_ELEMENTS: 10 })
-  h.addUser('dave', 'dave-key-1234', 5)
+  await h.addUser('dave', 'dave-key-1234', 5)
   const res = await h.app.inject({
     method: 'POST', url: '/v1/image', headers: { authorization: h.auth('dave', 'dave-key-1234') },
     payload: { html: '<div>'.repeat(20) },
   })
   t.equal(res.statusCode, 422)
   t.match(res.json().message, /more than 10 elements \(MAX_ELEMENTS\)/)
-  t.equal(h.container.usage.usedThisMonth('dave', Date.now()), 0)
+  t.equal(await h.container.usage.usedThisMonth('dave', Date.now()), 0)
 })
 
 t.test('images survive a restart (SQLite under DATA_DIR)', async (t) => {
   const first = await build(t, {}, { keepData: true })
-  first.addUser('erin', 'erin-key-1234')
+  await first.addUser('erin', 'erin-key-1234')
   const res = await first.app.inject({
     method: 'POST', url: '/v1/image', headers: { authorization: first.auth('erin', 'erin-key-1234') },
     payload: { html: '<div style="width:64px;height:32px;background:#ff00ff"></div>', device_scale: 1 },
@@ -81,7 +81,7 @@ t.test('images survive a restart (SQLite under DATA_DIR)', async (t) => {
 
 t.test('a variant built while the image is deleted is answered, never cached: later fetches are 410', async (t) => {
   const h = await build(t)
-  h.addUser('race', 'race-key-1234')
+  await h.addUser('race', 'race-key-1234')
   const auth = h.auth('race', 'race-key-1234')
   const created = await h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: auth }, payload: { html: '<p>gone soon</p>', device_scale: 1 } })
   const { id } = created.json()

@@ -6,7 +6,6 @@
 import t from 'tap'
 import sharp from 'sharp'
 import { randomUUID } from 'node:crypto'
-import { ImagesRepository } from '../../src/db/images-repository.js'
 import type { AppError } from '../../src/errors/catalogue.js'
 import { checkVariant, variantSize } from '../../src/images/variants.js'
 import { build, type TestApp } from '../helper.js'
@@ -47,11 +46,13 @@ t.test('limits: output pixels (400) and each format\'s side (422)', async (t) =>
 async function store(h: TestApp, width: number, height: number): Promise<string> {
   const png = await sharp({ create: { width, height, channels: 3, background: '#1e90ff' } }).png().toBuffer()
   const id = randomUUID()
-  h.addUser(`u-${id}`, 'variant-key-123')
-  new ImagesRepository(h.container.db).insert(
-    { id, userId: `u-${id}`, requestHash: id, width, height, bytes: png.byteLength, etag: id.slice(0, 32), params: '{}', warnings: '[]', createdAt: Date.now() },
-    png,
-  )
+  await h.addUser(`u-${id}`, 'variant-key-123')
+  await h.container.store.images.commit({
+    userId: `u-${id}`,
+    limit: 1000,
+    now: Date.now(),
+    images: [{ record: { id, userId: `u-${id}`, requestHash: id, width, height, bytes: png.byteLength, etag: id.slice(0, 32), params: '{}', warnings: '[]', createdAt: Date.now() }, png }],
+  })
   return id
 }
 

@@ -31,7 +31,7 @@ t.test('decoding follows the fetch standard and never throws', async (t) => {
 
 t.test('malformed data: images render as broken images through the API', async (t) => {
   const h = await build(t)
-  h.addUser('dora', 'dora-key-1234')
+  await h.addUser('dora', 'dora-key-1234')
   const post = (payload: object) =>
     h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('dora', 'dora-key-1234') }, payload })
   const box = (img: string) => `<div style="width:40px;height:20px;background:#ff0000">${img}</div>`

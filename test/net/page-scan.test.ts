@@ -135,7 +135,7 @@ t.test('1 MB of adversarial markup is scanned to the end', async (t) => {
 
 t.test('a create with adversarial HTML and CSS answers as usual', async (t) => {
   const h = await build(t, { MAX_HTML_BYTES: 2 * MB, MAX_CSS_BYTES: 2 * MB, BODY_LIMIT_BYTES: 8 * MB })
-  h.addUser('mal', 'mal-key-12345')
+  await h.addUser('mal', 'mal-key-12345')
   // Each page ends inside an unclosed tag, which the HTML parser drops: only the box is drawn.
   const box = '<div style="width:20px;height:10px;background:#000"></div>'
   const cases = [

@@ -25,7 +25,7 @@ function pngDeclaring(width: number, height: number): Buffer {
 
 t.test('limits answer 4xx naming the limit, and the service keeps working', async (t) => {
   const h = await build(t, { MAX_ELEMENTS: 300, MAX_DEPTH: 50, MAX_OUTPUT_PIXELS: 4_000_000, BODY_LIMIT_BYTES: 200_000, MAX_IMAGE_PIXELS: 1_000_000 })
-  h.addUser('lim', 'limits-key-1', 10_000)
+  await h.addUser('lim', 'limits-key-1', 10_000)
   const post = (payload: object) =>
     h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('lim', 'limits-key-1') }, payload })
 
@@ -67,12 +67,12 @@ t.test('limits answer 4xx naming the limit, and the service keeps working', asyn
 
   const fine = await post({ html: '<p>still fine</p>' })
   t.equal(fine.statusCode, 200, 'a normal render works after all of that')
-  t.equal(h.container.usage.usedThisMonth('lim', Date.now()), 4, 'only the successful renders were charged')
+  t.equal(await h.container.usage.usedThisMonth('lim', Date.now()), 4, 'only the successful renders were charged')
 })
 
 t.test('a render past its deadline is stopped; the next one works', async (t) => {
   const h = await build(t, { RENDER_TIMEOUT_MS: 300 })
-  h.addUser('slow', 'slow-key-123')
+  await h.addUser('slow', 'slow-key-123')
   const post = (payload: object) =>
     h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('slow', 'slow-key-123') }, payload })
   await post({ html: '<p>warm up</p>' })
@@ -91,7 +91,7 @@ t.test('a render past its deadline is stopped; the next one works', async (t) =>
 
 t.test('a full render queue answers 503 at once with Retry-After', async (t) => {
   const h = await build(t, { RENDER_QUEUE_SIZE: 1 })
-  h.addUser('busy', 'busy-key-123')
+  await h.addUser('busy', 'busy-key-123')
   const post = (i: number) =>
     h.app.inject({
       method: 'POST', url: '/v1/image', headers: { authorization: h.auth('busy', 'busy-key-123') },

@@ -4,13 +4,13 @@
  * worker has warmed up and the store answers; 503 otherwise, so a load balancer waits).
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import type { Db } from '../../db/database.js'
+import type { Store } from '../../store/port.js'
 import type { RenderRunner } from '../../render/pool/render-pool.js'
 
-export const healthRoutes: FastifyPluginAsyncZod<{ db: Db; pool: RenderRunner }> = async (app, { db, pool }) => {
-  const storeAnswers = (): boolean => {
+export const healthRoutes: FastifyPluginAsyncZod<{ store: Pick<Store, 'ping'>; pool: RenderRunner }> = async (app, { store, pool }) => {
+  const storeAnswers = async (): Promise<boolean> => {
     try {
-      db.prepare('SELECT 1').get()
+      await store.ping()
       return true
     } catch {
       return false
@@ -18,14 +18,14 @@ export const healthRoutes: FastifyPluginAsyncZod<{ db: Db; pool: RenderRunner }>
   }
 
   app.get('/health', { schema: { summary: 'Status and render pool figures', tags: ['health'] } }, async () => {
-    db.prepare('SELECT 1').get()
+    await store.ping()
     return { status: 'ok', render: pool.stats() }
   })
 
   app.get('/healthz', { schema: { summary: 'Liveness: the process answers', tags: ['health'] } }, async () => ({ status: 'ok' }))
 
   app.get('/readyz', { schema: { summary: 'Readiness: a render worker is warm and the store answers', tags: ['health'] } }, async (_request, reply) => {
-    const checks = { render: pool.ready(), store: storeAnswers() }
+    const checks = { render: pool.ready(), store: await storeAnswers() }
     const ready = checks.render && checks.store
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks })
   })

@@ -3,8 +3,8 @@ import { build } from '../../helper.js'
 
 t.test('GET /v1/images pages through the user\'s images; GET /v1/images/:id returns the definition', async (t) => {
   const h = await build(t)
-  h.addUser('lister', 'lister-key-1')
-  h.addUser('other', 'other-key-12')
+  await h.addUser('lister', 'lister-key-1')
+  await h.addUser('other', 'other-key-12')
   const auth = h.auth('lister', 'lister-key-1')
   const ids: string[] = []
   for (const colour of ['#f00', '#0f0', '#00f', '#ff0']) {

@@ -6,8 +6,8 @@ const CARD = '<div style="width:300px;height:120px;background:#1e90ff"></div>'
 
 t.test('image endpoints through inject', async (t) => {
   const h = await build(t)
-  h.addUser('alice', 'alice-key-123')
-  h.addUser('bob', 'bob-key-1234')
+  await h.addUser('alice', 'alice-key-123')
+  await h.addUser('bob', 'bob-key-1234')
   const auth = h.auth('alice', 'alice-key-123')
   const post = (payload: unknown, headers: Record<string, string> = {}) =>
     h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: auth, ...headers }, payload: payload as object })
@@ -281,7 +281,7 @@ t.test('image endpoints through inject', async (t) => {
     t.same(JSON.parse([...bodies][0]!), {
       statusCode: 401, error: 'Unauthorized', message: 'Bad username or password', attributes: { error: 'Bad username or password' },
     })
-    h.container.users.revoke('bob', Date.now())
+    await h.container.users.revoke('bob', Date.now())
     const revoked = await h.app.inject({ method: 'GET', url: '/v1/usage', headers: { authorization: h.auth('bob', 'bob-key-1234') } })
     t.equal(revoked.statusCode, 401, 'a revoked key is refused')
   })

@@ -12,7 +12,7 @@ const KEY = 'signer-key-0001'
 
 t.test('signed URLs', async (t) => {
   const h = await build(t)
-  h.addUser('signer', KEY, 1000)
+  await h.addUser('signer', KEY, 1000)
   const auth = h.auth('signer', KEY)
   const used = () => h.container.usage.usedThisMonth('signer', Date.now())
   let renders = 0
@@ -31,7 +31,7 @@ t.test('signed URLs', async (t) => {
   t.test('templated: first GET renders and charges, later ones are served with immutable caching', async (t) => {
     const query = 'colour=%2300ff00&title=Hi&w=90'
     const url = `/v1/image/${tpl.template_id}/${sign(KEY, query)}?${query}`
-    const before = used()
+    const before = await used()
     const first = await h.app.inject({ url })
     t.equal(first.statusCode, 200, first.body)
     t.equal(first.headers['content-type'], 'image/png')
@@ -40,13 +40,13 @@ t.test('signed URLs', async (t) => {
     const png = decodePng(first.rawPayload)
     t.same([png.width, png.height], [90, 30])
     t.ok(coverage(png, [0, 255, 0]) > 0.8)
-    t.equal(used(), before + 1, 'charged once')
+    t.equal(await used(), before + 1, 'charged once')
     const id = first.headers['x-vellum-image-id'] as string
 
     const again = await h.app.inject({ url })
     t.equal(again.headers['x-vellum-image-id'], id, 'the same URL is the same image')
     t.same(again.rawPayload, first.rawPayload)
-    t.equal(used(), before + 1, 'served from the store: no charge')
+    t.equal(await used(), before + 1, 'served from the store: no charge')
     const notModified = await h.app.inject({ url, headers: { 'if-none-match': first.headers.etag as string } })
     t.equal(notModified.statusCode, 304)
     t.equal((await h.app.inject({ url: `/v1/image/${id}` })).statusCode, 200, 'an ordinary image URL too')
@@ -55,7 +55,7 @@ t.test('signed URLs', async (t) => {
     t.equal(webp.statusCode, 200)
     t.equal(webp.headers['content-type'], 'image/webp')
     t.equal(webp.headers['x-vellum-image-id'], id, 'the format is a view of the same image')
-    t.equal(used(), before + 1)
+    t.equal(await used(), before + 1)
 
     const resized = 'colour=%2300ff00&title=Hi&w=90&__ro_width=45'
     const small = await h.app.inject({ url: `/v1/image/${tpl.template_id}/${sign(KEY, resized)}?${resized}` })
@@ -104,13 +104,13 @@ t.test('signed URLs', async (t) => {
   t.test('100 concurrent first hits: one render, one charge, one image', async (t) => {
     const query = 'colour=%23ff8800&title=Concurrent&w=70'
     const url = `/v1/image/${tpl.template_id}/${sign(KEY, query)}?${query}`
-    const before = { used: used(), renders }
+    const before = { used: await used(), renders }
     const answers = await Promise.all(Array.from({ length: 100 }, () => h.app.inject({ url })))
     t.same([...new Set(answers.map((a) => a.statusCode))], [200])
     t.equal(new Set(answers.map((a) => a.headers['x-vellum-image-id'])).size, 1)
     t.equal(new Set(answers.map((a) => a.headers.etag)).size, 1)
     t.equal(renders - before.renders, 1, 'one render')
-    t.equal(used() - before.used, 1, 'one charge')
+    t.equal((await used()) - before.used, 1, 'one charge')
   })
 
   t.test('create-and-render: the create parameters in the signed query; template_version pins', async (t) => {
@@ -140,17 +140,17 @@ t.test('signed URLs', async (t) => {
 
   t.test('keys from before the vault, and key rotation', async (t) => {
     const salt = newSalt()
-    h.container.users.create({ id: 'legacy', salt, digest: digestKey(salt, 'legacy-key-1'), sealed: null, monthlyLimit: 10, now: Date.now() })
+    await h.container.users.create({ id: 'legacy', salt, digest: digestKey(salt, 'legacy-key-1'), sealed: null, monthlyLimit: 10, now: Date.now() })
     const query = `html=${encodeURIComponent('<p>x</p>')}`
     const res = await h.app.inject({ url: `/v1/image/create-and-render/legacy/${sign('legacy-key-1', query)}?${query}` })
     t.equal(res.statusCode, 401)
     t.match(res.json().message, /^Invalid token: the API key of user legacy was issued before .*vellum users rotate-key legacy/)
     t.equal((await h.app.inject({ url: '/v1/usage', headers: { authorization: h.auth('legacy', 'legacy-key-1') } })).statusCode, 200, 'Basic auth still works')
 
-    const canSign = () => h.container.users.list().find((u) => u.id === 'legacy')!.canSign
-    t.equal(canSign(), false, '`vellum users list` shows it')
-    h.container.users.setKey('legacy', keyRecord(h.container.vault, 'legacy', 'legacy-key-2'))
-    t.equal(canSign(), true)
+    const canSign = async () => (await h.container.users.list()).find((u) => u.id === 'legacy')!.canSign
+    t.equal(await canSign(), false, '`vellum users list` shows it')
+    await h.container.users.setKey('legacy', keyRecord(h.container.vault, 'legacy', 'legacy-key-2'))
+    t.equal(await canSign(), true)
     t.equal((await h.app.inject({ url: `/v1/image/create-and-render/legacy/${sign('legacy-key-2', query)}?${query}` })).statusCode, 200, 'the new key signs')
     t.equal((await h.app.inject({ url: `/v1/image/create-and-render/legacy/${sign('legacy-key-1', query)}?${query}` })).statusCode, 401, 'the old key no longer signs')
     t.equal((await h.app.inject({ url: '/v1/usage', headers: { authorization: h.auth('legacy', 'legacy-key-1') } })).statusCode, 401, 'nor authenticates')
@@ -170,7 +170,7 @@ t.test('signed URLs', async (t) => {
   })
 
   t.test('a URL already served (its check remembered) still fails once the key rotates or the token differs', async (t) => {
-    h.addUser('rotor', 'rotor-key-1', 10)
+    await h.addUser('rotor', 'rotor-key-1', 10)
     const query = `html=${encodeURIComponent('<p>y</p>')}&device_scale=1`
     const url = (key: string) => `/v1/image/create-and-render/rotor/${sign(key, query)}?${query}`
     t.equal((await h.app.inject({ url: url('rotor-key-1') })).statusCode, 200)
@@ -178,10 +178,10 @@ t.test('signed URLs', async (t) => {
     t.equal((await h.app.inject({ url: url('another') })).statusCode, 401, 'another token for the same query')
     const upper = `/v1/image/create-and-render/rotor/${sign('rotor-key-1', query).toUpperCase()}?${query}`
     t.equal((await h.app.inject({ url: upper })).statusCode, 200, 'the same token in upper case (the route lower-cases)')
-    h.container.users.setKey('rotor', keyRecord(h.container.vault, 'rotor', 'rotor-key-2'))
+    await h.container.users.setKey('rotor', keyRecord(h.container.vault, 'rotor', 'rotor-key-2'))
     t.equal((await h.app.inject({ url: url('rotor-key-1') })).statusCode, 401, 'the old key no longer signs, cached or not')
     t.equal((await h.app.inject({ url: url('rotor-key-2') })).statusCode, 200, 'the new key signs the same image')
-    h.container.users.revoke('rotor', Date.now())
+    await h.container.users.revoke('rotor', Date.now())
     t.equal((await h.app.inject({ url: url('rotor-key-2') })).statusCode, 401, 'revoked')
   })
 })

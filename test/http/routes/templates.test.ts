@@ -8,8 +8,8 @@ import { build, decodePng, coverage } from '../../helper.js'
 
 t.test('templates', async (t) => {
   const h = await build(t, { MAX_TEMPLATE_VALUES_BYTES: 2048, MAX_TEMPLATE_HTML_BYTES: 4096 })
-  h.addUser('tpl-user', 'tpl-user-key-1')
-  h.addUser('other', 'other-user-key-1')
+  await h.addUser('tpl-user', 'tpl-user-key-1')
+  await h.addUser('other', 'other-user-key-1')
   const auth = h.auth('tpl-user', 'tpl-user-key-1')
   const req = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object, authorization = auth) =>
     h.app.inject({ method, url, headers: { authorization }, ...(payload ? { payload } : {}) })
@@ -100,7 +100,7 @@ t.test('templates', async (t) => {
 
   t.test('list, versions, pagination, delete', async (t) => {
     const fresh = await build(t)
-    fresh.addUser('lister', 'lister-key-123')
+    await fresh.addUser('lister', 'lister-key-123')
     const a = fresh.auth('lister', 'lister-key-123')
     const call = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) =>
       fresh.app.inject({ method, url, headers: { authorization: a }, ...(payload ? { payload } : {}) })

@@ -5,7 +5,7 @@ import { renderLimits } from '../../../src/container.js'
 
 t.test('idle workers are stopped and restarted on demand', async (t) => {
   const h = await build(t, { RENDER_IDLE_TIMEOUT_MS: 300 })
-  h.addUser('idle', 'idle-key-1234')
+  await h.addUser('idle', 'idle-key-1234')
   const post = (html: string) =>
     h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('idle', 'idle-key-1234') }, payload: { html, device_scale: 1 } })
   t.equal((await h.app.inject({ url: '/health' })).json().render.total, 0, 'no worker before the first render')
@@ -23,7 +23,7 @@ t.test('a render that outgrows the worker memory limit ends that worker, not the
   // Output pixels are allowed up to 400 MP here so that the allocation itself is the bomb:
   // 18000×18000 RGBA asks resvg for 1.3 GB against a 600 MB data limit.
   const h = await build(t, { RENDER_MEMORY_MB: 600, MAX_OUTPUT_PIXELS: 400_000_000 })
-  h.addUser('bomb', 'bomb-key-1234')
+  await h.addUser('bomb', 'bomb-key-1234')
   const post = (payload: object) =>
     h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('bomb', 'bomb-key-1234') }, payload })
   t.equal((await post({ html: '<p>before</p>', device_scale: 1 })).statusCode, 200)
@@ -43,12 +43,12 @@ t.test('a render that outgrows the worker memory limit ends that worker, not the
   t.match(crashed, /ran out of memory or crashed .*RENDER_MEMORY_MB/)
   t.equal((await post({ html: '<p>after</p>', device_scale: 1 })).statusCode, 200, 'a new worker takes the next render')
   t.equal((await h.app.inject({ url: '/health' })).statusCode, 200)
-  t.equal(h.container.usage.usedThisMonth('bomb', Date.now()), 2, 'the refused and the crashed renders cost nothing')
+  t.equal(await h.container.usage.usedThisMonth('bomb', Date.now()), 2, 'the refused and the crashed renders cost nothing')
 })
 
 t.test('the first worker starts alone; the others after the first render, and a burst gets them at once', async (t) => {
   const h = await build(t, { RENDER_WORKERS: 2 })
-  h.addUser('cold', 'cold-key-1234')
+  await h.addUser('cold', 'cold-key-1234')
   const post = (html: string) =>
     h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('cold', 'cold-key-1234') }, payload: { html, device_scale: 1 } })
   const total = async () => (await h.app.inject({ url: '/health' })).json().render.total as number
@@ -59,7 +59,7 @@ t.test('the first worker starts alone; the others after the first render, and a 
   t.equal(await total(), 2, 'the second starts once the first render is done')
 
   const burst = await build(t, { RENDER_WORKERS: 2 })
-  burst.addUser('burst', 'burst-key-1234')
+  await burst.addUser('burst', 'burst-key-1234')
   const results = await Promise.all(
     ['<p>a</p>', '<p>b</p>'].map((html) =>
       burst.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: burst.auth('burst', 'burst-key-1234') }, payload: { html } }),
@@ -72,7 +72,7 @@ t.test('the first worker starts alone; the others after the first render, and a 
 t.test("a worker's allocator keeps freed pixel memory as long as RENDER_FREED_MEMORY_KEEP_MS says", async (t) => {
   const { readFileSync, readdirSync } = await import('node:fs')
   const h = await build(t, { RENDER_WORKERS: 1, RENDER_FREED_MEMORY_KEEP_MS: 250 })
-  h.addUser('alloc', 'alloc-key-1234')
+  await h.addUser('alloc', 'alloc-key-1234')
   const res = await h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('alloc', 'alloc-key-1234') }, payload: { html: '<p>x</p>' } })
   t.equal(res.statusCode, 200)
   // The worker is a child of this process; its environment is what resvg's mimalloc reads at load.

@@ -17,7 +17,7 @@ import { imageUrl } from '../../image-urls.js'
 import type { StageTimings } from '../../../render/job.js'
 import type { TemplateService } from '../../../templates/template-service.js'
 import { templatedVariation, untemplated } from '../../../templates/templated-body.js'
-import type { UserRow } from '../../../db/users-repository.js'
+import type { UserRow } from '../../../store/port.js'
 
 export interface CreateImageRoutesOptions {
   config: Config
@@ -63,17 +63,17 @@ const batchBody = (max: number) =>
   })
 
 /** Runs one part of a batch, naming that part in any 4xx it raises. */
-function scoped<T>(prefix: string, fn: () => T): T {
+async function scoped<T>(prefix: string, fn: () => T | Promise<T>): Promise<T> {
   try {
-    return fn()
+    return await fn()
   } catch (err) {
     throw err instanceof AppError ? scopeError(err, prefix) : err
   }
 }
 
 export const createImageRoutes: FastifyPluginAsyncZod<CreateImageRoutesOptions> = async (app, { config, images, templates }) => {
-  const parse = (user: UserRow, body: Record<string, unknown>): CreateImageRequest => {
-    const plain = untemplated(templates, user, body)
+  const parse = async (user: UserRow, body: Record<string, unknown>): Promise<CreateImageRequest> => {
+    const plain = await untemplated(templates, user, body)
     const req = parseCreateImage(plain, config.defaults)
     checkSource(plain, req, config.limits)
     return req
@@ -100,7 +100,7 @@ export const createImageRoutes: FastifyPluginAsyncZod<CreateImageRoutesOptions> 
     '/image',
     { schema: { summary: 'Create an image from HTML and CSS', tags: ['images'], body: createImageBody, response: { 200: created } } },
     async (request, reply) => {
-      if (request.body.template_id?.trim()) return answer(request, reply, parse(userOf(request), request.body))
+      if (request.body.template_id?.trim()) return answer(request, reply, await parse(userOf(request), request.body))
       const req = toCreateRequest(request.body, config.defaults)
       checkSource(request.body, req, config.limits)
       return answer(request, reply, req)
@@ -118,11 +118,11 @@ export const createImageRoutes: FastifyPluginAsyncZod<CreateImageRoutesOptions> 
   }
   app.post('/image/:template_id', { schema: { ...templated, params: templateId } }, async (request, reply) => {
     const body = { ...request.body, template_id: request.params.template_id, template_version: undefined }
-    return answer(request, reply, parse(userOf(request), body))
+    return answer(request, reply, await parse(userOf(request), body))
   })
   app.post('/image/:template_id/:template_version', { schema: { ...templated, params: templateVersion } }, async (request, reply) => {
     const body = { ...request.body, template_id: request.params.template_id, template_version: request.params.template_version }
-    return answer(request, reply, parse(userOf(request), body))
+    return answer(request, reply, await parse(userOf(request), body))
   })
 
   app.post(
@@ -139,8 +139,10 @@ export const createImageRoutes: FastifyPluginAsyncZod<CreateImageRoutesOptions> 
       const user = userOf(request)
       const defaults = request.body.default_options ?? {}
       // A bad default is reported once, as itself, rather than on every variation that inherits it.
-      scoped('default_options', () => parseCreateImage(defaults, config.defaults))
-      const reqs = request.body.variations.map((v, i) => scoped(`variations[${i}]`, () => parse(user, { ...defaults, ...v })))
+      await scoped('default_options', () => parseCreateImage(defaults, config.defaults))
+      // One after another: the first bad variation is the one reported.
+      const reqs: CreateImageRequest[] = []
+      for (const [i, v] of request.body.variations.entries()) reqs.push(await scoped(`variations[${i}]`, () => parse(user, { ...defaults, ...v })))
       return batch(request, reply, reqs)
     },
   )
@@ -158,8 +160,9 @@ export const createImageRoutes: FastifyPluginAsyncZod<CreateImageRoutesOptions> 
     async (request, reply) => {
       const user = userOf(request)
       const defaults = request.body.default_options ?? {}
-      const reqs = request.body.variations.map((v, i) =>
-        scoped(`variations[${i}]`, () => {
+      const reqs: CreateImageRequest[] = []
+      for (const [i, v] of request.body.variations.entries()) {
+        const req = await scoped(`variations[${i}]`, () => {
           const merged = templatedVariation(defaults, v)
           if (typeof merged.template_id !== 'string' || merged.template_id.trim() === '') {
             throw new AppError('VALIDATION', 'template_id is required (in the variation or in default_options)', {
@@ -167,8 +170,9 @@ export const createImageRoutes: FastifyPluginAsyncZod<CreateImageRoutesOptions> 
             })
           }
           return parse(user, merged)
-        }),
-      )
+        })
+        reqs.push(req)
+      }
       return batch(request, reply, reqs)
     },
   )

@@ -33,7 +33,7 @@ export const deleteImageRoutes: FastifyPluginAsyncZod<DeleteImageRoutesOptions> 
       const user = userOf(request)
       for (const raw of request.body.ids) {
         const id = raw.toLowerCase()
-        if (IMAGE_ID.test(id)) images.delete(user, id)
+        if (IMAGE_ID.test(id)) await images.delete(user, id)
       }
       return reply.code(202).send()
     },
@@ -46,8 +46,8 @@ export const deleteImageRoutes: FastifyPluginAsyncZod<DeleteImageRoutesOptions> 
       const user = userOf(request)
       const id = request.params.id.toLowerCase()
       if (!IMAGE_ID.test(id)) throw new AppError('IMAGE_NOT_FOUND')
-      if (!images.delete(user, id)) {
-        const existing = images.find(id)
+      if (!(await images.delete(user, id))) {
+        const existing = await images.find(id)
         if (existing && existing.userId === user.id && existing.deletedAt !== null) throw new AppError('IMAGE_DELETED')
         throw new AppError('IMAGE_NOT_FOUND')
       }

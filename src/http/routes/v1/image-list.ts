@@ -41,7 +41,7 @@ export const imageListRoutes: FastifyPluginAsyncZod<ImageListRoutesOptions> = as
       },
     },
     async (request) => {
-      const page = images.list(userOf(request), request.query.count, request.query.page_token)
+      const page = await images.list(userOf(request), request.query.count, request.query.page_token)
       return {
         images: page.images.map((i) => ({ id: i.id, url: imageUrl(publicUrl, request, i.id), created_at: iso(i.createdAt) })),
         next_page_token: page.next ?? null,
@@ -81,7 +81,7 @@ export const imageListRoutes: FastifyPluginAsyncZod<ImageListRoutesOptions> = as
     async (request) => {
       const user = userOf(request)
       const id = request.params.id.toLowerCase()
-      const image = IMAGE_ID.test(id) ? images.find(id) : undefined
+      const image = IMAGE_ID.test(id) ? await images.find(id) : undefined
       if (!image || image.userId !== user.id) throw new AppError('IMAGE_NOT_FOUND')
       if (image.deletedAt !== null) throw new AppError('IMAGE_DELETED')
       const p = JSON.parse(image.params) as RenderParams

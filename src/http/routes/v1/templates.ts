@@ -9,7 +9,7 @@ import { z } from 'zod'
 import { userOf } from '../../authenticate.js'
 import { createImageSchema } from '../../schemas/create-image.js'
 import type { TemplateInput, TemplateService, Page } from '../../../templates/template-service.js'
-import type { TemplateRecord } from '../../../db/templates-repository.js'
+import type { TemplateRecord } from '../../../store/port.js'
 
 export interface TemplateRoutesOptions {
   templates: TemplateService
@@ -145,7 +145,7 @@ export const templateRoutes: FastifyPluginAsyncZod<TemplateRoutesOptions> = asyn
   app.get(
     '/template',
     { schema: { summary: 'List templates (latest version of each), newest first', tags: ['templates'], querystring: pageQuery, response: { 200: listed } } },
-    async (request) => pageView(templates.list(userOf(request), request.query.count, request.query.max_version)),
+    async (request) => pageView(await templates.list(userOf(request), request.query.count, request.query.max_version)),
   )
 
   app.get(
@@ -153,14 +153,14 @@ export const templateRoutes: FastifyPluginAsyncZod<TemplateRoutesOptions> = asyn
     {
       schema: { summary: 'List the versions of a template, newest first', tags: ['templates'], params: idParams, querystring: pageQuery, response: { 200: listed } },
     },
-    async (request) => pageView(templates.versions(userOf(request), request.params.template_id, request.query.count, request.query.max_version)),
+    async (request) => pageView(await templates.versions(userOf(request), request.params.template_id, request.query.count, request.query.max_version)),
   )
 
   app.delete(
     '/template/:template_id',
     { schema: { summary: 'Delete a template and all its versions', tags: ['templates'], params: idParams } },
     async (request, reply) => {
-      templates.delete(userOf(request), request.params.template_id)
+      await templates.delete(userOf(request), request.params.template_id)
       return reply.code(204).send()
     },
   )

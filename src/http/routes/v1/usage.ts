@@ -1,10 +1,10 @@
 /** GET /v1/usage in the hosted API's shape: counts per hour (72), day (60) and month (12). */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import type { UsageRepository } from '../../../db/usage-repository.js'
+import type { UsageStore } from '../../../store/port.js'
 import { userOf } from '../../authenticate.js'
 
-export const usageRoutes: FastifyPluginAsyncZod<{ usage: UsageRepository }> = async (app, { usage }) => {
+export const usageRoutes: FastifyPluginAsyncZod<{ usage: UsageStore }> = async (app, { usage }) => {
   const counts = z.record(z.string(), z.number())
   const schema = {
     summary: 'Your render counts per hour, day and month',
@@ -18,11 +18,12 @@ export const usageRoutes: FastifyPluginAsyncZod<{ usage: UsageRepository }> = as
   }
   app.get('/usage', { schema }, async (request) => {
     const userId = userOf(request).id
-    const series = (period: 'hour' | 'day' | 'month', max: number) =>
-      Object.fromEntries(usage.history(userId, period, max).map((r) => [r.start, r.count]))
-    const months = usage.history(userId, 'month', 12)
+    const series = async (period: 'hour' | 'day' | 'month', max: number) =>
+      Object.fromEntries((await usage.history(userId, period, max)).map((r) => [r.start, r.count]))
+    const months = await usage.history(userId, 'month', 12)
+    const [hour, day, month] = await Promise.all([series('hour', 72), series('day', 60), series('month', 12)])
     return {
-      data: { hour: series('hour', 72), day: series('day', 60), month: series('month', 12) },
+      data: { hour, day, month },
       per_billing_period: months.map((m) => {
         const start = new Date(m.start)
         const end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1))

@@ -3,19 +3,7 @@
  * row), deleted all at once. Versions are epoch milliseconds, as the hosted API's.
  */
 import type { Db } from './database.js'
-
-export interface TemplateRecord {
-  id: string
-  version: number
-  userId: string
-  html: string
-  css: string | null
-  name: string | null
-  description: string | null
-  /** JSON object of the render options the template was saved with (create-image names). */
-  options: string
-  createdAt: number
-}
+import type { TemplateHead, TemplateRecord, TemplateStore } from '../port.js'
 
 interface RawTemplate {
   id: string
@@ -41,10 +29,7 @@ const toTemplate = (r: RawTemplate): TemplateRecord => ({
   createdAt: r.created_at,
 })
 
-/** Which version a name points at and whose it is, without the markup. */
-export type TemplateHead = Pick<TemplateRecord, 'id' | 'version' | 'userId'>
-
-export class TemplatesRepository {
+export class TemplatesRepository implements TemplateStore {
   readonly #insert
   readonly #head
   readonly #headOf
@@ -82,37 +67,37 @@ export class TemplatesRepository {
     this.#delete = db.prepare('UPDATE templates SET deleted_at = ? WHERE id = ? AND user_id = ? AND deleted_at IS NULL')
   }
 
-  insert(t: TemplateRecord): void {
+  async insert(t: TemplateRecord): Promise<void> {
     this.#insert.run(t)
   }
 
   /** The latest (or the given) version's head: read on every signed GET, so it leaves the markup alone. */
-  head(id: string, version?: number): TemplateHead | undefined {
+  async head(id: string, version?: number): Promise<TemplateHead | undefined> {
     return version === undefined ? this.#head.get(id) : this.#headOf.get(id, version)
   }
 
-  latest(id: string): TemplateRecord | undefined {
+  async latest(id: string): Promise<TemplateRecord | undefined> {
     const row = this.#latest.get(id)
     return row ? toTemplate(row) : undefined
   }
 
-  version(id: string, version: number): TemplateRecord | undefined {
+  async version(id: string, version: number): Promise<TemplateRecord | undefined> {
     const row = this.#version.get(id, version)
     return row ? toTemplate(row) : undefined
   }
 
   /** Versions of one template below `maxVersion` (exclusive), newest first. */
-  versions(id: string, limit: number, maxVersion = Number.MAX_SAFE_INTEGER): TemplateRecord[] {
+  async versions(id: string, limit: number, maxVersion = Number.MAX_SAFE_INTEGER): Promise<TemplateRecord[]> {
     return this.#versions.all(id, maxVersion, limit).map(toTemplate)
   }
 
   /** The latest version of each template of the user whose latest version is below `maxVersion`. */
-  listLatest(userId: string, limit: number, maxVersion = Number.MAX_SAFE_INTEGER): TemplateRecord[] {
+  async listLatest(userId: string, limit: number, maxVersion = Number.MAX_SAFE_INTEGER): Promise<TemplateRecord[]> {
     return this.#listLatest.all(userId, maxVersion, limit).map(toTemplate)
   }
 
   /** Marks every version deleted; false when the user has no such template. */
-  delete(id: string, userId: string, now: number): boolean {
+  async delete(id: string, userId: string, now: number): Promise<boolean> {
     return this.#delete.run(now, id, userId).changes > 0
   }
 }

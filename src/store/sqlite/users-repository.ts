@@ -1,22 +1,9 @@
 /**
- * Users and their API key digests. Statements are prepared once; callers get intent-named
- * methods and never see SQL.
+ * Users and their API key digests in SQLite. Statements are prepared once; callers get
+ * intent-named methods and never see SQL.
  */
 import type { Db } from './database.js'
-
-export interface UserRow {
-  id: string
-  monthlyLimit: number
-  revokedAt: number | null
-  createdAt: number
-}
-
-export interface UserCredentials extends UserRow {
-  salt: Buffer
-  digest: Buffer
-  /** The API key sealed by the key vault; null for users created before keys were kept. */
-  sealed: Buffer | null
-}
+import type { NewUser, UserCredentials, UserRow, UserStore } from '../port.js'
 
 interface RawUser {
   id: string
@@ -38,7 +25,7 @@ const toUser = (r: RawUser): UserCredentials => ({
   sealed: r.key_sealed,
 })
 
-export class UsersRepository {
+export class UsersRepository implements UserStore {
   readonly #find
   readonly #insert
   readonly #list
@@ -61,42 +48,39 @@ export class UsersRepository {
     this.#revoke = db.prepare('UPDATE users SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
   }
 
-  find(id: string): UserCredentials | undefined {
+  async find(id: string): Promise<UserCredentials | undefined> {
     const row = this.#find.get(id)
     return row ? toUser(row) : undefined
   }
 
-  create(user: { id: string; salt: Buffer; digest: Buffer; sealed: Buffer | null; monthlyLimit: number; now: number }): void {
+  async create(user: NewUser): Promise<void> {
     this.#insert.run(user.id, user.salt, user.digest, user.sealed, user.monthlyLimit, user.now)
   }
 
-  /** Replaces the key: the old one stops matching the digest and is no longer kept sealed. */
-  setKey(id: string, key: { salt: Buffer; digest: Buffer; sealed: Buffer }): boolean {
+  async setKey(id: string, key: { salt: Buffer; digest: Buffer; sealed: Buffer }): Promise<boolean> {
     return this.#setKey.run(key.salt, key.digest, key.sealed, id).changes > 0
   }
 
-  /** The value the key vault sealed when this database first met a secret (see key-vault.ts). */
-  vaultCheck(): Buffer | undefined {
+  async vaultCheck(): Promise<Buffer | undefined> {
     return this.#vaultCheck.get()?.sealed
   }
 
-  setVaultCheck(sealed: Buffer): void {
+  async setVaultCheck(sealed: Buffer): Promise<void> {
     this.#setVaultCheck.run(sealed)
   }
 
-  /** Every user; `canSign` is false for keys issued before keys were kept (rotate-key fixes it). */
-  list(): Array<UserRow & { canSign: boolean }> {
+  async list(): Promise<Array<UserRow & { canSign: boolean }>> {
     return this.#list.all().map((r) => {
       const { salt: _salt, digest: _digest, sealed, ...user } = toUser(r)
       return { ...user, canSign: sealed !== null }
     })
   }
 
-  setLimit(id: string, limit: number): boolean {
+  async setLimit(id: string, limit: number): Promise<boolean> {
     return this.#setLimit.run(limit, id).changes > 0
   }
 
-  revoke(id: string, now: number): boolean {
+  async revoke(id: string, now: number): Promise<boolean> {
     return this.#revoke.run(now, id).changes > 0
   }
 }
