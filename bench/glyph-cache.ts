@@ -47,7 +47,7 @@ async function layoutStage(card: Card, scale: number) {
   const job = jobFor(card)
   const doc = buildDocument(job)
   const start = performance.now()
-  const laid = await layout(doc.root, { width: doc.layoutWidth, height: doc.layoutHeight, fonts: fontSets.for(job, fontUsage(doc.root)) })
+  const laid = await layout(doc.root, { width: doc.layoutWidth, height: doc.layoutHeight, fonts: fontSets.for(job, fontUsage(doc.root)).faces })
   const guarded = guardRasterCost(simplifySvg(applyCrop(laid.svg, cropRect(doc, laid))), { scale, limits: job.limits })
   return { ms: performance.now() - start, cpu: 0, svg: guarded.svg }
 }

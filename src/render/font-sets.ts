@@ -1,13 +1,16 @@
 /**
  * The font list handed to satori for one page: the bundled faces the page can use (by weight,
- * style and script), then the Google Fonts it loaded. satori parses every face in the
- * list once per worker (then caches it by buffer) and keeps a layout engine per distinct list,
- * so lists are built once per selection and reused by identity.
+ * style and script), the script-font slices its characters need (script-fonts.ts), then the
+ * Google Fonts it loaded. What the page uses is read from its parsed tree (font-usage.ts), never
+ * from the raw request. satori parses every face in the list once per worker (then caches it by
+ * buffer) and keeps a layout engine per distinct list, so lists are built once per selection and
+ * reused by identity.
  */
 import { readFileSync } from 'node:fs'
 import { LRUCache } from 'lru-cache'
 import { countLookup } from './cache-stats.js'
-import { loadBundledFonts, type BundledFace, type FontFace } from '../fonts/bundled-fonts.js'
+import { loadBundledFonts, type BundledFace } from '../fonts/bundled-fonts.js'
+import { ScriptFonts, type ScriptFace } from '../fonts/script-fonts.js'
 import type { FontUsage } from './document/font-usage.js'
 import type { RenderJob } from './job.js'
 
@@ -17,19 +20,28 @@ const MAX_FONT_SETS = 32
 // Google Fonts files read from the disk cache, by path: a few hundred KB each.
 const MAX_FONT_FILE_BYTES = 32 * 1024 * 1024
 
-// Faces of the non-Latin subsets. Pages written only in Latin scripts get a font set without
-// them: satori parses every face it is given, so the common case parses a third of the faces.
+// Faces of the non-Latin subsets. Pages whose characters all lie in the 'latin' subsets get a
+// font set without them: satori parses every face it is given, so the common case parses a
+// third of the faces.
 const EXTENDED_FACE = / (latin-ext|cyrillic|cyrillic-ext|greek|greek-ext|vietnamese|symbols|math)$/
-// What the fonts' 'latin' subsets cover: Basic Latin, Latin-1, general punctuation, the euro and
-// a few symbols. Anything else (Latin Extended too) selects the full font set.
-const OUTSIDE_CORE = /[^\u0000-\u00ff\u0131\u0152\u0153\u02bb\u02bc\u02c6\u02da\u02dc\u0304\u0308\u0329\u2000-\u206f\u20ac\u2122\u2191\u2193\u2212\u2215\ufeff\ufffd]/
+
+/** One page's list and what satori can draw with it beyond what it reports as missing. */
+export interface FontSet {
+  faces: ScriptFace[]
+  /**
+   * Code points a CJK face of the list covers: satori reports text outside a CJK face's `lang`
+   * as missing before it falls back to that face, so such reports are not drops.
+   */
+  cjkCovers: (cp: number) => boolean
+}
 
 export class FontSets {
   readonly #extended: BundledFace[]
   readonly #core: BundledFace[]
+  readonly #scripts = new ScriptFonts()
   /** Each bundled family's weights: a weight a family lacks is matched to a neighbour. */
   readonly #weights: Map<string, Set<number>>
-  readonly #sets = new LRUCache<string, FontFace[]>({ max: MAX_FONT_SETS })
+  readonly #sets = new LRUCache<string, FontSet>({ max: MAX_FONT_SETS })
   readonly #files = new LRUCache<string, Buffer>({ maxSize: MAX_FONT_FILE_BYTES, sizeCalculation: (b) => Math.max(1, b.byteLength) })
 
   constructor() {
@@ -42,13 +54,14 @@ export class FontSets {
     }
   }
 
-  /** The list for a job's page, whose declared weights and styles are `usage`. */
-  for(job: RenderJob, usage: FontUsage): FontFace[] {
+  /** The list for a job's page, whose weights, styles and characters are `usage`. */
+  for(job: RenderJob, usage: FontUsage): FontSet {
     const extra = job.fonts
-    const wide = OUTSIDE_CORE.test(job.params.html) || OUTSIDE_CORE.test(job.params.css)
+    const wide = this.#scripts.beyondLatin(usage.chars)
     const requested = usage.weights
+    const scripts = this.#scripts.select(usage.chars, requested, usage.families)
     const weights = requested === 'any' ? 'any' : [...requested].sort((a, b) => a - b).join(',')
-    const key = [wide, weights, usage.italic, ...extra.map((f) => `${f.name}|${f.weight}|${f.style}|${f.path}`)].join('\n')
+    const key = [wide, weights, usage.italic, scripts.key, ...extra.map((f) => `${f.name}|${f.weight}|${f.style}|${f.path}`)].join('\n')
     let set = this.#sets.get(key)
     countLookup('font_sets', set !== undefined)
     if (!set) {
@@ -60,8 +73,20 @@ export class FontSets {
       const bundled = (wide ? this.#extended : this.#core).filter(
         (f) => (!exact.has(f.family) || (requested as Set<number>).has(f.weight)) && (usage.italic || f.style === 'normal'),
       )
-      // Bundled faces stay first so unstyled text keeps the default font.
-      set = [...bundled, ...extra.map((f) => ({ name: f.name, weight: f.weight, style: f.style, data: this.#file(f.path) }))]
+      // Bundled faces stay first so unstyled text keeps the default font; script slices go
+      // before the bundled subsets' fallbacks, so the list's last face (which satori measures
+      // some line boxes with) is the one it was before script fonts existed.
+      const primary = bundled.filter((f) => !EXTENDED_FACE.test(f.name))
+      const fallbacks = bundled.filter((f) => EXTENDED_FACE.test(f.name))
+      set = {
+        faces: [
+          ...primary,
+          ...scripts.faces,
+          ...fallbacks,
+          ...extra.map((f) => ({ name: f.name, weight: f.weight, style: f.style, data: this.#file(f.path) })),
+        ],
+        cjkCovers: scripts.cjkCovers,
+      }
       this.#sets.set(key, set)
     }
     return set

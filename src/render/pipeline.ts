@@ -27,6 +27,22 @@ export interface Renderer {
   warmUp(): Promise<void>
 }
 
+// Characters named in one warning; the rest are counted.
+const MAX_NAMED_GLYPHS = 12
+
+/** `"ᚠ" U+16A0, "ꙮ" U+A66E and 3 more` */
+function nameGlyphs(list: string[]): string {
+  const named = list
+    .slice(0, MAX_NAMED_GLYPHS)
+    .map((g) => `"${g}" ${[...g].map((c) => 'U+' + c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')).join(' ')}`)
+  return named.join(', ') + (list.length > MAX_NAMED_GLYPHS ? ` and ${list.length - MAX_NAMED_GLYPHS} more` : '')
+}
+
+/** The warning naming the characters no font has (emoji without a picture: layout.ts). */
+export function missingGlyphWarnings(glyphs: string[]): string[] {
+  return glyphs.length ? [`no bundled font draws ${nameGlyphs(glyphs)} (drawn as missing-glyph boxes)`] : []
+}
+
 export function createRenderer(): Renderer {
   const fontSets = new FontSets()
 
@@ -61,11 +77,12 @@ export function createRenderer(): Renderer {
       guardLayoutCost(doc.root, job.limits)
       const parse = lap()
       const fonts = fontSets.for(job, fontUsage(doc.root))
-      const svgTextWarnings = doc.hasSvgText ? await drawSvgText(doc.root, fonts) : []
+      const svgTextWarnings = doc.hasSvgText ? await drawSvgText(doc.root, fonts.faces) : []
       const laid = await layout(doc.root, {
         width: doc.layoutWidth,
         height: doc.layoutHeight,
-        fonts,
+        fonts: fonts.faces,
+        cjkCovers: fonts.cjkCovers,
         twemoji: !job.params.disableTwemoji,
       })
       const rect = cropRect(doc, laid)
@@ -80,7 +97,13 @@ export function createRenderer(): Renderer {
         png,
         width: raster.width,
         height: raster.height,
-        warnings: [...doc.warnings, ...svgTextWarnings, ...laid.styleErrors, ...guarded.warnings],
+        warnings: [
+          ...doc.warnings,
+          ...svgTextWarnings,
+          ...laid.styleErrors,
+          ...missingGlyphWarnings(laid.missingGlyphs),
+          ...guarded.warnings,
+        ],
         timings: { parse, layout: layoutMs, rasterize: rasterMs, encode: encodeMs },
         caches: takeCacheStats(),
       }

@@ -21,15 +21,15 @@ import { chromium, type Page } from 'playwright-core'
 // @ts-expect-error wawoff2 ships no types; decompress(Buffer) → Promise<Uint8Array> (WOFF2 → TTF)
 import { decompress } from 'wawoff2'
 import { readManifest } from '../../src/fonts/bundled-fonts.js'
+import { readScriptManifest } from '../../src/fonts/script-fonts.js'
 import { FAMILY_ALIASES, GENERIC_FAMILIES } from '../../src/fonts/font-aliases.js'
 import { twemojiFile } from '../../src/fonts/twemoji.js'
 import { parse as parseEmoji } from '@twemoji/parser'
+import { isFullDocument as isWholePage } from '../../src/render/document/parse-html.js'
 import { loadCases, type FidelityCase } from './cases.js'
 
 const require = createRequire(import.meta.url)
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-
-const FULL_DOCUMENT = /<\s*(html|head|body)[\s>]/i
 
 /** @font-face rules for every bundled face, and the font files, from the fontsource packages. */
 async function bundledFontFaces(fontDir: string): Promise<string> {
@@ -64,14 +64,78 @@ async function bundledFontFaces(fontDir: string): Promise<string> {
   return rules.join('\n')
 }
 
+/** ISO 15924 script of each script family's text: Chromium's per-script generic families. */
+const SCRIPT_CODES: Record<string, string> = {
+  'Noto Sans Arabic': 'Arab',
+  'Noto Sans Hebrew': 'Hebr',
+  'Noto Sans Devanagari': 'Deva',
+  'Noto Sans Thai': 'Thai',
+  'Noto Sans SC': 'Hans',
+  'Noto Sans TC': 'Hant',
+  'Noto Sans JP': 'Jpan',
+  'Noto Sans KR': 'Kore',
+}
+
+/**
+ * The script fonts (fonts/manifest.json "scripts"): every slice at every listed weight, as
+ * system fonts (TTF). Chromium reaches them in two ways, as Vellum falls back to them:
+ * - for text whose `lang` names a script, through that script's generic families (set per
+ *   page, see scriptFamilies), which match family and weight, so bold text gets the bold file;
+ * - otherwise through its system fallback for the character, which asks fontconfig for a
+ *   file by character and locale only (bold is then synthesised, as Chromium does for any
+ *   system fallback font): each CJK family claims its language, the manifest order decides
+ *   the rest.
+ * fontsource's files are instances of variable fonts and all carry the variable font's
+ * default name ("Noto Sans SC Thin"); fontconfig is told the real family at scan time.
+ */
+async function scriptSystemFonts(fontDir: string): Promise<string> {
+  const rules: string[] = []
+  const order: string[] = []
+  for (const script of readScriptManifest()) {
+    const pkgDir = dirname(require.resolve(`${script.package}/package.json`))
+    const unicode = JSON.parse(readFileSync(join(pkgDir, 'unicode.json'), 'utf8')) as Record<string, string>
+    const ids = script.subsets.flatMap((k) => (k === '[n]' ? Object.keys(unicode).filter((u) => /^\[\d+\]$/.test(u)) : [k])).map((k) => k.replace(/^\[(\d+)\]$/, '$1'))
+    for (const weight of script.weights) {
+      for (const id of ids) {
+        const file = `${script.prefix}-${id}-${weight}-normal`
+        writeFileSync(join(fontDir, `${file}.ttf`), await decompress(readFileSync(join(pkgDir, 'files', `${file}.woff2`))))
+      }
+    }
+    order.push(`<family>${script.name}</family>`)
+    const lang = script.lang ? `<edit name="lang" mode="assign_replace"><langset><string>${script.lang.toLowerCase()}</string><string>${script.lang.split('-')[0]!.toLowerCase()}</string></langset></edit>` : ''
+    rules.push(
+      `<match target="scan"><test name="file" compare="contains"><string>/${script.prefix}-</string></test>` +
+        `<edit name="family" mode="assign_replace"><string>${script.name}</string></edit>${lang}</match>`,
+    )
+  }
+  rules.push(`<alias><family>sans-serif</family><prefer>${order.join('')}</prefer></alias>`)
+  return rules.join('\n')
+}
+
+/** Page.setFontFamilies forScripts: every generic family of a script is its Noto family. */
+function scriptFamilies(): Array<{ script: string; fontFamilies: Record<string, string> }> {
+  return readScriptManifest()
+    .filter((s) => SCRIPT_CODES[s.name])
+    .map((s) => ({
+      script: SCRIPT_CODES[s.name]!,
+      fontFamilies: { standard: s.name, serif: s.name, sansSerif: s.name, fixed: s.name, cursive: s.name, fantasy: s.name },
+    }))
+}
+
 /**
  * Per-run fontconfig user folder (XDG folders in a temp dir) that adds the bundled faces as
  * system fonts; the generic families are then pointed at them per page (Page.setFontFamilies).
+ * The machine's own fonts are rejected: Vellum has none, and DejaVu Sans (Debian's default)
+ * would otherwise draw Hebrew and Arabic before the bundled script fonts.
  */
-function fontconfigEnv(root: string, fontDir: string): Record<string, string> {
+function fontconfigEnv(root: string, fontDir: string, extraRules: string): Record<string, string> {
   const configDir = join(root, 'config', 'fontconfig')
   mkdirSync(configDir, { recursive: true })
-  writeFileSync(join(configDir, 'fonts.conf'), `<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig><dir>${fontDir}</dir></fontconfig>`)
+  writeFileSync(
+    join(configDir, 'fonts.conf'),
+    `<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig><dir>${fontDir}</dir>` +
+      `<selectfont><rejectfont><glob>/usr/share/fonts/*</glob><glob>/usr/local/share/fonts/*</glob></rejectfont></selectfont>\n${extraRules}</fontconfig>`,
+  )
   return { XDG_CONFIG_HOME: join(root, 'config'), XDG_CACHE_HOME: join(root, 'cache'), XDG_DATA_HOME: join(root, 'data') }
 }
 
@@ -82,10 +146,10 @@ function fontconfigEnv(root: string, fontDir: string): Record<string, string> {
  * stay inside it and the crop includes them.
  */
 function documentFor(c: FidelityCase, fontFaces: string): string {
-  const crop = !c.options.selector && c.options.viewport_width === undefined && c.options.viewport_height === undefined && !FULL_DOCUMENT.test(c.html)
+  const crop = !c.options.selector && c.options.viewport_width === undefined && c.options.viewport_height === undefined && !isWholePage(c.html)
   const fonts = `<style>${fontFaces}</style>${crop ? '<style>body { display: flow-root }</style>' : ''}`
   const author = c.css ? `<style>${c.css}</style>` : ''
-  if (FULL_DOCUMENT.test(c.html)) {
+  if (isWholePage(c.html)) {
     // Fonts first (before the page's own sheets), the css parameter last (after them).
     const withFonts = /<head[^>]*>/i.test(c.html) ? c.html.replace(/<head[^>]*>/i, (m) => m + fonts) : fonts + c.html
     return /<\/html\s*>/i.test(withFonts) ? withFonts.replace(/<\/html\s*>/i, `${author}</html>`) : withFonts + author
@@ -108,7 +172,7 @@ async function clipFor(page: Page, c: FidelityCase): Promise<Clip | undefined> {
       return { x: r.left, y: r.top, width: r.width, height: r.height }
     }, c.options.selector).then(snap)
   }
-  if (c.options.viewport_width !== undefined || c.options.viewport_height !== undefined || FULL_DOCUMENT.test(c.html)) return undefined
+  if (c.options.viewport_width !== undefined || c.options.viewport_height !== undefined || isWholePage(c.html)) return undefined
   return page
     .evaluate(() => {
       const body = document.body
@@ -178,9 +242,10 @@ async function main(): Promise<void> {
   const fontDir = join(root, 'fonts')
   mkdirSync(fontDir)
   const fontFaces = await bundledFontFaces(fontDir)
+  const scriptRules = await scriptSystemFonts(fontDir)
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    env: { ...process.env, ...fontconfigEnv(root, fontDir) },
+    env: { ...process.env, ...fontconfigEnv(root, fontDir, scriptRules) },
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--font-render-hinting=none', '--disable-lcd-text'],
   })
   try {
@@ -200,6 +265,7 @@ async function main(): Promise<void> {
           cursive: GENERIC_FAMILIES.cursive!,
           fantasy: GENERIC_FAMILIES.fantasy!,
         },
+        forScripts: scriptFamilies(),
       })
       const file = join(root, `${c.name}.html`)
       writeFileSync(file, documentFor(c, fontFaces))

@@ -10,7 +10,8 @@ import { layout } from '../../src/render/stages/layout.js'
 import type { RenderJob } from '../../src/render/job.js'
 
 const sets = new FontSets()
-const every = { weights: 'any', italic: true } as const
+const usage = (weights: Set<number> | 'any', italic: boolean) => ({ weights, italic, chars: new Map(), families: new Set<string>() })
+const every = usage('any', true)
 
 function job(html: string, css = ''): RenderJob {
   return {
@@ -21,27 +22,28 @@ function job(html: string, css = ''): RenderJob {
   }
 }
 
-const faces = (set: { name: string; weight: number; style: string }[]) => set.map((f) => `${f.name} ${f.weight} ${f.style}`)
+const faces = (set: { faces: { name: string; weight: number; style: string }[] }) => set.faces.map((f) => `${f.name} ${f.weight} ${f.style}`)
 
 t.test('only the weights and styles asked for, in every family', async (t) => {
-  const set = faces(sets.for(job('text'), { weights: new Set([400, 700]), italic: false }))
+  const set = faces(sets.for(job('text'), usage(new Set([400, 700]), false)))
   t.ok(set.includes('Roboto 700 normal') && set.includes('Noto Serif 400 normal') && set.includes('Roboto Mono 700 normal'))
   t.notOk(set.some((f) => f.endsWith('italic') || / (100|300|500|900) /.test(f)))
   t.ok(set.length < faces(sets.for(job('text'), every)).length / 4)
 })
 
 t.test('a family without an asked weight keeps all its weights, for the neighbour a browser picks', async (t) => {
-  const set = faces(sets.for(job('text'), { weights: new Set([400, 900]), italic: false }))
+  const set = faces(sets.for(job('text'), usage(new Set([400, 900]), false)))
   t.ok(set.includes('Roboto 900 normal'))
   t.notOk(set.includes('Roboto 500 normal'), 'Roboto has 900: narrowed')
   t.ok(set.includes('Roboto Mono 500 normal') && set.includes('Roboto Mono 700 normal'), 'Roboto Mono stops at 700: all kept')
 })
 
 t.test('the same selection is the same list (satori keeps one layout engine per list)', async (t) => {
-  const a = sets.for(job('a'), { weights: new Set([400, 700]), italic: true })
-  const b = sets.for(job('b'), { weights: new Set([700, 400]), italic: true })
+  const a = sets.for(job('a'), usage(new Set([400, 700]), true))
+  const b = sets.for(job('b'), usage(new Set([700, 400]), true))
   t.equal(a, b)
-  t.not(sets.for(job('ä ő'), { weights: new Set([400, 700]), italic: true }), a, 'text outside Latin-1 gets the extended subsets')
+  const wide = { ...usage(new Set([400, 700]), true), chars: new Map([['', new Set([0x151])]]) }
+  t.not(sets.for(job('ä ő'), wide), a, 'text outside the latin subsets gets the extended subsets')
 })
 
 const pages: [string, string, string][] = [
@@ -57,8 +59,8 @@ for (const [name, html, css] of pages) {
     const narrowed = buildDocument(job(html, css))
     const set = sets.for(job(html, css), fontUsage(narrowed.root))
     const full = buildDocument(job(html, css))
-    const a = await layout(narrowed.root, { width: 800, height: undefined, fonts: set })
-    const b = await layout(full.root, { width: 800, height: undefined, fonts: sets.for(job(html, css), every) })
+    const a = await layout(narrowed.root, { width: 800, height: undefined, fonts: set.faces })
+    const b = await layout(full.root, { width: 800, height: undefined, fonts: sets.for(job(html, css), { ...fontUsage(full.root), ...every, chars: fontUsage(full.root).chars }).faces })
     t.equal(a.svg, b.svg)
   })
 }

@@ -119,3 +119,18 @@ t.test('costly shadows are clamped and reported, the render still succeeds', asy
   t.match(out.warnings, [/blur 1000px clamped to 64px/, /spread 500px clamped to 128px/])
   t.same([out.width, out.height], [40, 40])
 })
+
+t.test('characters no font draws are named in the warnings; drawn scripts are not', async (t) => {
+  const runic = await render('<p>Runes: ᚠᚢᚦ and 中文</p>')
+  const named = runic.warnings.filter((w) => w.includes('missing-glyph'))
+  t.equal(named.length, 1, runic.warnings.join('\n'))
+  t.match(named[0], /"ᚠ" U\+16A0, "ᚢ" U\+16A2, "ᚦ" U\+16A6/)
+  t.notMatch(named[0], /中|U\+4E2D/, 'Chinese has a font')
+  for (const html of ['<p>Crème brûlée — “ok”</p>', '<div lang="ja">日本語 한국어 中文</div>', '<p dir="rtl">שלום עולם · مرحبا بالعالم · नमस्ते · สวัสดี</p>']) {
+    const out = await render(html)
+    t.same(out.warnings.filter((w) => w.includes('missing-glyph')), [], html)
+  }
+  const emoji = await render('<p>new \u{1FAE9}, known 😀</p>')
+  t.same(emoji.warnings, ['emoji "\u{1FAE9}" not drawn: the bundled Twemoji has no picture for it'], 'an emoji newer than the bundled Twemoji')
+  t.same((await render('<p>A 😀 B</p>', { disableTwemoji: true })).warnings, ['no bundled font draws "😀" U+1F600 (drawn as missing-glyph boxes)'], 'with disable_twemoji: a box')
+})

@@ -8,14 +8,22 @@
  *
  * Families are not narrowed: satori measures some line boxes with the last face of its fallback
  * list, so dropping an unused family moves text (measured on the fidelity cases).
+ *
+ * The same single walk reads what the page writes (page-text.ts): its characters by the `lang`
+ * they inherit, and the families it names, which choose the script fonts it is handed.
  */
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
+import { addChars, CJK_LOCALES, counterStyleText, sheetContent, type PageChars } from './page-text.js'
 import { SVG_TEXT_RUNS, type SvgTextRun } from './svg-text.js'
 
 export interface FontUsage {
   /** Weights asked for; 'any' when one cannot be read statically. Always holds 400. */
   weights: Set<number> | 'any'
   italic: boolean
+  /** Characters beyond Latin-1 the page can draw, by the CJK locale of their text ('' for none). */
+  chars: PageChars
+  /** Lower-cased family names in its `font-family` / `font` declarations (stand-ins applied). */
+  families: Set<string>
 }
 
 // `font`, `font-weight`, `font-style` declarations in a sheet (not font-size &c.).
@@ -25,34 +33,64 @@ const CSS_WIDE = new Set(['inherit', 'initial', 'unset', 'revert', 'revert-layer
 const SLANTED = /\b(italic|oblique)\b/
 const DYNAMIC = /\b(var|env|attr)\(/
 
+// `font-family` declarations in a sheet.
+const SHEET_FAMILY = /(?:^|[{;\s])font-family\s*:\s*([^;}]*)/gi
+// Form controls draw these attributes as text (and `content: attr(x)` adds x, see below).
+const TEXT_ATTRIBUTES = ['value', 'placeholder']
+
 export function fontUsage(root: SatoriElement): FontUsage {
-  const usage: FontUsage = { weights: new Set([400]), italic: false }
-  const visit = (node: SatoriChild): void => {
-    if (typeof node === 'string') return
-    const { style, children } = node.props
+  const usage: FontUsage = { weights: new Set([400]), italic: false, chars: new Map(), families: new Set() }
+  // The sheets are the root's first children, so attr() names are known before any element.
+  const textAttributes = new Set(TEXT_ATTRIBUTES)
+  // Depth first without recursion, each node with the CJK locale its text inherits.
+  const stack: Array<[SatoriChild, string]> = [[root, '']]
+  while (stack.length) {
+    const [node, inherited] = stack.pop()!
+    if (typeof node === 'string') {
+      addChars(usage.chars, inherited, node)
+      continue
+    }
+    const { style, children, lang } = node.props
     if (node.type === 'style' && typeof children === 'string') {
       for (const m of children.matchAll(SHEET_DECLARATION)) declare(usage, m[1] ?? '', m[2]!)
-      return
+      for (const m of children.matchAll(SHEET_FAMILY)) addFamilies(usage, m[1]!)
+      addChars(usage.chars, '', sheetContent(children, textAttributes) + counterStyleText(children))
+      continue
     }
+    let locale = inherited
+    if (typeof lang === 'string') locale = CJK_LOCALES.has(lang) ? lang : ''
     // Inline-SVG text, resolved by the document stage, is outlined with these faces too.
     const svgRuns = node.props[SVG_TEXT_RUNS] as SvgTextRun[] | undefined
     if (svgRuns) {
       for (const run of svgRuns) {
         addWeight(usage, String(run.font.weight))
         usage.italic ||= run.font.italic
+        addChars(usage.chars, locale, run.text)
       }
     }
     if (style && typeof style === 'object') {
       for (const [key, value] of Object.entries(style as Record<string, unknown>)) {
         const kind = STYLE_KEYS[key]
         if (kind !== undefined && (typeof value === 'string' || typeof value === 'number')) declare(usage, kind, String(value))
+        if (key === 'fontFamily' && typeof value === 'string') addFamilies(usage, value)
+        if ((key === 'listStyle' || key === 'listStyleType') && typeof value === 'string') addChars(usage.chars, locale, counterStyleText(`list-style:${value}`))
       }
     }
-    if (Array.isArray(children)) for (const child of children) visit(child)
-    else if (children !== undefined) visit(children)
+    for (const name of textAttributes) {
+      const text = node.props[name]
+      if (typeof text === 'string') addChars(usage.chars, locale, text)
+    }
+    if (Array.isArray(children)) for (let i = children.length - 1; i >= 0; i--) stack.push([children[i] as SatoriChild, locale])
+    else if (children !== undefined) stack.push([children, locale])
   }
-  visit(root)
   return usage
+}
+
+function addFamilies(usage: FontUsage, list: string): void {
+  for (const name of list.split(',')) {
+    const bare = name.replace(/!\s*important\s*$/i, '').trim().replace(/^['"]|['"]$/g, '').trim().toLowerCase()
+    if (bare) usage.families.add(bare)
+  }
 }
 
 function declare(usage: FontUsage, kind: string, raw: string): void {

@@ -8,9 +8,7 @@
  * decoded, and `<style>` sheets are kept for satori's own cascade. The tree shape is the one
  * satori expects: `{ type, key?, props: { style, className, children, ...attributes } }`.
  */
-import { parse } from 'parse5'
-import { adapter } from 'parse5-htmlparser2-tree-adapter'
-import type { ChildNode, Document, Element } from 'domhandler'
+import type { ChildNode, Element } from 'domhandler'
 import { selectOne } from 'css-select'
 import styleToJs from 'style-to-js'
 import { AppError } from '../../errors/catalogue.js'
@@ -23,6 +21,8 @@ import { tablePartStyle } from './tables.js'
 import { markMonospaceDefaultSize } from './mono-size.js'
 import { canvasBackground } from './canvas.js'
 import { WhitespacePruner } from './whitespace.js'
+import { parseHtml } from './parse-html.js'
+import { satoriLang } from './page-text.js'
 
 export interface SatoriElement {
   type: string
@@ -54,7 +54,6 @@ const DROPPED = new Set(['script', 'noscript', 'template', 'head', 'title', 'met
 
 export const TARGET_KEY = 'vellum-selector-target'
 
-const FULL_DOCUMENT = /<\s*(html|head|body)[\s>]/i
 const WHITESPACE = /^[ \t\n\f\r]*$/
 
 function styleObject(value: string): Record<string, string> {
@@ -85,6 +84,7 @@ function convertAttributes(el: Element, css: CssRewriter, rootPx: number): Recor
     if (name === 'class') props.className = value
     else if (name === 'style') props.style = rootPx === DEFAULT_ROOT_PX ? css.inline(styleObject(value)) : remToPxStyle(css.inline(styleObject(value)), rootPx)
     else if (name === 'for') props.htmlFor = value
+    else if (name === 'lang') props.lang = satoriLang(value)
     else props[name] = value
   }
   const table = tablePartStyle(el)
@@ -108,7 +108,7 @@ export function htmlToTree(
     loadedFamilies?: ReadonlySet<string>
   },
 ): BuiltDocument {
-  const doc = parse(html, { treeAdapter: adapter }) as unknown as Document
+  const { doc, isFullDocument } = parseHtml(html)
   const htmlEl = doc.children.find((c): c is Element => c.type === 'tag' && c.name === 'html')
   if (!htmlEl) throw new AppError('RENDER_FAILED', 'The HTML could not be parsed into a document')
   // Before anything walks the tree recursively (selector matching, style collection): a few
@@ -214,7 +214,7 @@ export function htmlToTree(
   }
   return {
     root,
-    isFullDocument: FULL_DOCUMENT.test(html),
+    isFullDocument,
     selectorMatched: target !== null,
     warnings: css.warnings,
     hasSvgText,

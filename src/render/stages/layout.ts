@@ -21,16 +21,29 @@ export interface LayoutResult {
   height: number
   boxes: Map<string, Box[]>
   styleErrors: string[]
+  /** Characters no face of the list draws (satori draws its missing-glyph box), for the warnings. */
+  missingGlyphs: string[]
 }
 
 const SVG_SIZE = /^<svg width="([\d.]+)" height="([\d.]+)"/
+// Characters that draw nothing in a browser either: controls, joiners, marks of direction,
+// variation selectors, white space.
+const IGNORABLE = /[\p{Cc}\p{Cf}\p{Zs}\p{Zl}\p{Zp}\u{fe00}-\u{fe0f}\u{e0100}-\u{e01ef}]/u
 
 export async function layout(
   root: SatoriElement,
-  options: { width: number; height: number | undefined; fonts: FontFace[]; twemoji?: boolean },
+  options: {
+    width: number
+    height: number | undefined
+    fonts: FontFace[]
+    /** Code points a CJK face of `fonts` covers (FontSet.cjkCovers). */
+    cjkCovers?: (cp: number) => boolean
+    twemoji?: boolean
+  },
 ): Promise<LayoutResult> {
   const boxes = new Map<string, Box[]>()
   const styleErrors: string[] = []
+  const missing = new Set<string>()
   let svg: string
   try {
     svg = await satori(root as never, {
@@ -41,14 +54,27 @@ export async function layout(
       // measured on the fidelity cases, no rounding is closer to Chromium (sum of mismatch
       // 125 % → 110 % over 36 cases).
       pointScaleFactor: 0,
-      // Emoji become Twemoji pictures unless the request set disable_twemoji; other scripts the
-      // bundled fonts lack get no extra font (satori then draws its missing-glyph box).
+      // Emoji become Twemoji pictures unless the request set disable_twemoji. Other segments are
+      // characters no face has: the font set already holds every slice the page's text needs
+      // (font-sets.ts), so these are named in the warnings, apart from text outside the `lang`
+      // of a CJK face that covers it (satori reports it before falling back to that face).
       loadAdditionalAsset: async (code, segment) => {
-        if (code !== 'emoji' || options.twemoji === false) return []
-        const uri = twemojiDataUri(segment)
-        // Newer than the bundled Twemoji (or not an emoji sequence it knows): say so, not a silent gap.
-        if (uri === '' && styleErrors.length < 50) styleErrors.push(`emoji ${JSON.stringify(segment)} not drawn: the bundled Twemoji has no picture for it`)
-        return uri
+        if (code === 'emoji') {
+          // With disable_twemoji no font has emoji either: satori draws its box.
+          if (options.twemoji === false) {
+            missing.add(segment)
+            return []
+          }
+          const uri = twemojiDataUri(segment)
+          // Newer than the bundled Twemoji (or not an emoji sequence it knows): say so, not a silent gap.
+          if (uri === '' && styleErrors.length < 50) styleErrors.push(`emoji ${JSON.stringify(segment)} not drawn: the bundled Twemoji has no picture for it`)
+          return uri
+        }
+        for (const ch of segment) {
+          const cp = ch.codePointAt(0)!
+          if (!options.cjkCovers?.(cp) && !IGNORABLE.test(ch)) missing.add(ch)
+        }
+        return []
       },
       onNodeDetected: (node) => {
         if (node.key === undefined || node.key === null) return
@@ -71,5 +97,12 @@ export async function layout(
     throw new AppError('RENDER_FAILED', `The HTML could not be laid out: ${(err as Error).message}`, { cause: err })
   }
   const m = SVG_SIZE.exec(svg)
-  return { svg, width: Number(m?.[1] ?? options.width), height: Number(m?.[2] ?? options.height ?? 0), boxes, styleErrors }
+  return {
+    svg,
+    width: Number(m?.[1] ?? options.width),
+    height: Number(m?.[2] ?? options.height ?? 0),
+    boxes,
+    styleErrors,
+    missingGlyphs: [...missing],
+  }
 }
