@@ -89,7 +89,7 @@ export async function createContainer(config: Config, log: Logger, pool: RenderR
   const fontFetchers = createFontFetchers(config.googleFonts, config.fetch)
   const googleFonts = new GoogleFonts({ ...config.googleFonts, cacheDir: join(resolve(config.dataDir), 'fonts') }, fontFetchers, log, metrics)
   const fetcher = new GuardedFetcher(config.fetch)
-  const remoteImages = new RemoteImages(fetcher, { cacheBytes: config.fetch.cacheBytes, cacheTtlMs: config.fetch.cacheTtlMs }, metrics)
+  const remoteImages = new RemoteImages(fetcher, { cacheBytes: config.fetch.cacheBytes, cacheTtlMs: config.fetch.cacheTtlMs, concurrency: config.fetch.concurrency }, metrics)
   const renderer = new RenderService({ pool, googleFonts, limits: renderLimits(config), images: remoteImages, metrics })
   const images = new ImageService({
     images: store.images,

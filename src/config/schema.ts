@@ -108,6 +108,8 @@ export const envSchema = z.object({
   FETCH_MAX_BYTES: int(1024, 256 * 1024 * 1024, 10 * 1024 * 1024),
   FETCH_ALLOW_PRIVATE: bool(false),
   FETCH_MAX_REDIRECTS: int(0, 20, 3),
+  // Images of one page downloaded at once (a browser opens six connections per host).
+  FETCH_CONCURRENCY: int(1, 100, 6),
   FETCH_CACHE_BYTES: planned(0, 4 * 1024 * 1024 * 1024),
   FETCH_CACHE_TTL_MS: int(0, 86_400_000, 600_000),
 
@@ -174,7 +176,7 @@ export interface Config {
   secret: string | undefined
   variants: { concurrency: number }
   googleFonts: { cssUrl: string; timeoutMs: number; maxBytes: number; maxFamilies: number }
-  fetch: { timeoutMs: number; maxBytes: number; allowPrivate: boolean; maxRedirects: number; cacheBytes: number; cacheTtlMs: number }
+  fetch: { timeoutMs: number; maxBytes: number; allowPrivate: boolean; maxRedirects: number; concurrency: number; cacheBytes: number; cacheTtlMs: number }
 }
 
 export interface MemorySource {
@@ -257,6 +259,7 @@ export function toConfig(env: Env, found: MemorySource = { cgroupBytes: undefine
       maxBytes: env.FETCH_MAX_BYTES,
       allowPrivate: env.FETCH_ALLOW_PRIVATE,
       maxRedirects: env.FETCH_MAX_REDIRECTS,
+      concurrency: env.FETCH_CONCURRENCY,
       cacheBytes: env.FETCH_CACHE_BYTES ?? plan.fetchCacheBytes,
       cacheTtlMs: env.FETCH_CACHE_TTL_MS,
     },

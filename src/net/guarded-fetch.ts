@@ -103,8 +103,10 @@ export class GuardedFetcher {
     return url
   }
 
-  async fetch(raw: string): Promise<FetchedResource> {
-    const signal = AbortSignal.timeout(this.options.timeoutMs)
+  /** `cancel`: the caller no longer wants the bytes (the fetch then ends as a FetchError). */
+  async fetch(raw: string, cancel?: AbortSignal): Promise<FetchedResource> {
+    const timeout = AbortSignal.timeout(this.options.timeoutMs)
+    const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout
     let url = this.#check(raw)
     const { agent, request } = await this.#connect()
     for (let hop = 0; ; hop++) {

@@ -12,6 +12,7 @@
 import { decodeHTMLAttribute } from 'entities'
 import { imageSize } from 'image-size'
 import { LRUCache } from 'lru-cache'
+import pLimit from 'p-limit'
 import { AppError } from '../errors/catalogue.js'
 import { decodeDataUri, splitDataUri } from './data-uri.js'
 import { FetchError, type GuardedFetcher } from './guarded-fetch.js'
@@ -64,11 +65,12 @@ function dataUriBytes(uri: string): Buffer {
 
 export class RemoteImages {
   readonly #cache: LRUCache<string, LoadedImage>
-  readonly #inflight = new Map<string, Promise<LoadedImage>>()
+  /** Fetches in flight, shared by every request that asks for the URL meanwhile, with how many wait on each. */
+  readonly #inflight = new Map<string, { promise: Promise<LoadedImage>; waiting: number; cancel: AbortController }>()
 
   constructor(
     private readonly fetcher: GuardedFetcher,
-    options: { cacheBytes: number; cacheTtlMs: number },
+    private readonly options: { cacheBytes: number; cacheTtlMs: number; concurrency?: number },
     private readonly metrics: Pick<Metrics, 'cache'> = noMetrics,
   ) {
     this.#cache = new LRUCache<string, LoadedImage>({
@@ -87,52 +89,86 @@ export class RemoteImages {
     }
     let pixels = 0
     const loaded = new Map<string, LoadedImage>()
-    await Promise.all(
-      urls.map(async (url) => {
-        try {
-          const image = await this.#one(url, limits.imagePixels)
-          loaded.set(url, image)
-          pixels += image.pixels
-        } catch (err) {
-          if (!(err instanceof FetchError)) throw err
-          warnings.push(`image ${url.slice(0, 100)} not loaded: ${err.message}`)
-        }
-      }),
-    )
-    // resvg decodes every image to RGBA before drawing it: refused here, before megabytes of data
-    // URIs cross to a worker that would refuse them too (the worker's raster estimate counts them).
+    // resvg decodes every image to RGBA before drawing it: refused as soon as the images in hand
+    // pass the budget, before megabytes of data URIs cross to a worker that would refuse them too
+    // (the worker's raster estimate counts them), and the fetches nobody else waits on are ended
+    // (40 images of 25 MP each downloaded 14 MB through the API process before the refusal).
     const budget = limits.memoryBudgetBytes
-    if (budget !== undefined && pixels * 4 > budget) {
-      throw new AppError(
+    const overBudget = () =>
+      new AppError(
         'IMAGE_TOO_LARGE',
         `The page's images hold ${(pixels / 1e6).toFixed(1)} MP together, ${Math.round((pixels * 4) / 2 ** 20)} MB decoded; ` +
-          `a render may use ${Math.round(budget / 2 ** 20)} MB (RENDER_BUDGET_MB)`,
+          `a render may use ${Math.round((budget ?? 0) / 2 ** 20)} MB (RENDER_BUDGET_MB)`,
       )
+    const released = new Set<string>()
+    const release = () => {
+      for (const url of urls) if (!released.has(url)) this.#release(url), released.add(url)
+    }
+    // A page's images are fetched a few at a time (FETCH_CONCURRENCY), as a browser does: 40 large
+    // images at once put 14 MB through the API process's event loop before the budget could refuse them.
+    const limit = pLimit(this.options.concurrency ?? 6)
+    let refused = false
+    try {
+      await Promise.all(
+        urls.map((url) => limit(async () => {
+          if (refused) return
+          try {
+            const image = await this.#one(url, limits.imagePixels)
+            loaded.set(url, image)
+            pixels += image.pixels
+            if (budget !== undefined && pixels * 4 > budget) throw overBudget()
+          } catch (err) {
+            if (!(err instanceof FetchError)) throw err
+            warnings.push(`image ${url.slice(0, 100)} not loaded: ${err.message}`)
+          } finally {
+            if (!released.has(url)) this.#release(url), released.add(url)
+          }
+        })),
+      )
+    } catch (err) {
+      refused = true
+      limit.clearQueue()
+      release()
+      throw err
     }
     // Encoded only now, for a page that will be drawn (base64 of 40 large images is ~20 ms).
     for (const [url, image] of loaded) images[url] = `data:${image.mime};base64,${image.bytes.toString('base64')}`
     return { images, warnings }
   }
 
+  /** Every `#one` is matched by one `#release` once its caller is done with the URL. */
   #one(url: string, maxPixels: number): Promise<LoadedImage> {
     const hit = this.#cache.get(url)
     this.metrics.cache('remote_images', hit !== undefined)
     if (hit) return Promise.resolve(hit)
     let pending = this.#inflight.get(url)
     if (!pending) {
-      pending = this.#load(url, maxPixels)
+      const cancel = new AbortController()
+      const promise = this.#load(url, maxPixels, cancel.signal)
         .then((loaded) => {
           this.#cache.set(url, loaded)
           return loaded
         })
         .finally(() => this.#inflight.delete(url))
+      pending = { promise, waiting: 0, cancel }
       this.#inflight.set(url, pending)
     }
-    return pending
+    pending.waiting++
+    return pending.promise
   }
 
-  async #load(url: string, maxPixels: number): Promise<LoadedImage> {
-    const bytes = /^data:/i.test(url) ? dataUriBytes(url) : (await this.fetcher.fetch(url)).bytes
+  /** A caller no longer waits on `url`: a fetch nobody waits on is ended. */
+  #release(url: string): void {
+    const pending = this.#inflight.get(url)
+    if (!pending) return
+    if (--pending.waiting <= 0) {
+      pending.cancel.abort()
+      pending.promise.catch(() => undefined)
+    }
+  }
+
+  async #load(url: string, maxPixels: number, cancel: AbortSignal): Promise<LoadedImage> {
+    const bytes = /^data:/i.test(url) ? dataUriBytes(url) : (await this.fetcher.fetch(url, cancel)).bytes
     let size: { width?: number; height?: number; type?: string }
     try {
       size = imageSize(bytes)

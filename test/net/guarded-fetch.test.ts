@@ -13,16 +13,38 @@ import { isPublicAddress } from '../../src/net/address-policy.js'
 import { configFrom } from '../../src/config/load-config.js'
 
 let hits = 0
+let closedEarly = 0
+let active = 0
+let maxActive = 0
 /** Matches a FetchError by its reason (tap's types only know Error-shaped patterns). */
 const reason = (r: string) => ({ reason: r }) as unknown as Error
 const png = await sharp({ create: { width: 4, height: 3, channels: 3, background: '#f00' } }).png().toBuffer()
 const webp = await sharp({ create: { width: 5, height: 5, channels: 3, background: '#00f' } }).webp().toBuffer()
 const server: Server = createServer((req, res) => {
   hits++
-  if (req.url === '/a.png') return res.writeHead(200, { 'content-type': 'image/png' }).end(png)
+  if (req.url === '/a.png' || req.url?.startsWith('/a.png?')) return res.writeHead(200, { 'content-type': 'image/png' }).end(png)
   if (req.url === '/a.webp') return res.writeHead(200, { 'content-type': 'image/webp' }).end(webp)
   if (req.url === '/big') return res.writeHead(200).end(Buffer.alloc(64 * 1024))
   if (req.url === '/slow') return setTimeout(() => res.writeHead(200).end(png), 2000)
+  if (req.url?.startsWith('/held')) {
+    active++
+    maxActive = Math.max(maxActive, active)
+    return setTimeout(() => {
+      active--
+      res.writeHead(200, { 'content-type': 'image/png' }).end(png)
+    }, 50)
+  }
+  if (req.url?.startsWith('/trickle')) {
+    // Headers at once, then the body a piece at a time: a download in progress.
+    res.writeHead(200, { 'content-type': 'image/png' })
+    res.write(png.subarray(0, 8))
+    const timer = setInterval(() => res.write(Buffer.alloc(1024)), 20)
+    res.on('close', () => {
+      clearInterval(timer)
+      closedEarly++
+    })
+    return
+  }
   if (req.url === '/loop') return res.writeHead(302, { location: '/loop' }).end()
   if (req.url === '/huge.png') {
     // A valid PNG header declaring 20000×20000: refused before anything is decoded.
@@ -99,6 +121,33 @@ t.test('remote images: pre-scan, WebP converted, pixel cap, broken images report
   await images.resolve(`<img src="${base}/a.png">`, '', { imagePixels: 1e6, imagesPerRender: 10 })
   t.equal(hits, before, 'served from the cache')
   await t.rejects(images.resolve(`<img src="${base}/huge.png">`, '', { imagePixels: 25e6, imagesPerRender: 10 }), { code: 'IMAGE_TOO_LARGE' } as unknown as Error)
+})
+
+t.test('images past the render budget: refused as soon as they are, and the downloads nobody waits on are ended', async (t) => {
+  const fetcher = new GuardedFetcher({ timeoutMs: 5000, maxBytes: 1 << 24, allowPrivate: true, maxRedirects: 2 })
+  t.teardown(() => fetcher.close())
+  const images = new RemoteImages(fetcher, { cacheBytes: 1 << 20, cacheTtlMs: 60_000 })
+  const base = `http://127.0.0.1:${port}`
+  // A 4×3 PNG is 48 decoded bytes: a budget of 100 bytes holds two of them, not three.
+  const html = [1, 2, 3].map((i) => `<img src="${base}/a.png?n=${i}">`).join('') + [1, 2, 3].map((i) => `<img src="${base}/trickle?n=${i}">`).join('')
+  const started = performance.now()
+  const closedBefore = closedEarly
+  await t.rejects(images.resolve(html, '', { imagePixels: 1e6, imagesPerRender: 10, memoryBudgetBytes: 100 }), { code: 'IMAGE_TOO_LARGE' } as unknown as Error)
+  t.ok(performance.now() - started < 2000, 'refused without waiting for the downloads still running')
+  for (let i = 0; i < 100 && closedEarly - closedBefore < 3; i++) await new Promise((r) => setTimeout(r, 20))
+  t.equal(closedEarly - closedBefore, 3, 'the three downloads in progress were ended')
+})
+
+t.test("a page's images are downloaded FETCH_CONCURRENCY at a time", async (t) => {
+  const fetcher = new GuardedFetcher({ timeoutMs: 5000, maxBytes: 1 << 20, allowPrivate: true, maxRedirects: 2 })
+  t.teardown(() => fetcher.close())
+  const images = new RemoteImages(fetcher, { cacheBytes: 1 << 20, cacheTtlMs: 60_000, concurrency: 3 })
+  const base = `http://127.0.0.1:${port}`
+  maxActive = 0
+  const out = await images.resolve(Array.from({ length: 9 }, (_, i) => `<img src="${base}/held?n=${i}">`).join(''), '', { imagePixels: 1e6, imagesPerRender: 10 })
+  t.equal(Object.keys(out.images).length, 9, 'all nine loaded')
+  t.equal(maxActive, 3, 'never more than three at once')
+  t.equal(configFrom({}).fetch.concurrency, 6, 'six by default, as a browser per host')
 })
 
 t.test('data: WebP images are converted too (resvg would draw them transparent)', async (t) => {
