@@ -99,6 +99,7 @@ export async function createContainer(config: Config, log: Logger, pool: RenderR
     variants: { outputPixels: config.limits.outputPixels, resizeSide: config.limits.resizeSide, concurrency: config.variants.concurrency },
     defaultDedupeSeconds: config.defaults.dedupeSeconds,
     metrics,
+    sharedStore: store.kind !== 'sqlite',
   })
   const templates = new TemplateService({
     templates: store.templates,

@@ -70,6 +70,11 @@ export class ImageService {
       variants: { outputPixels: number; resizeSide?: number; concurrency: number }
       defaultDedupeSeconds: number
       metrics?: Metrics
+      /**
+       * The store is shared with other nodes (PostgreSQL): a delete there does not reach this
+       * process's cache, so a cached image is served only after the store says it is still live.
+       */
+      sharedStore?: boolean
       now?: () => number
     },
   ) {
@@ -246,7 +251,7 @@ export class ImageService {
 
   async delete(user: UserRow, id: string): Promise<boolean> {
     const deleted = await this.deps.images.delete(id, user.id, this.#now())
-    if (deleted) for (const key of this.#variants.keys()) if (key.startsWith(`${id}:`)) this.#variants.delete(key)
+    if (deleted) this.#evict(id)
     return deleted
   }
 
@@ -272,16 +277,28 @@ export class ImageService {
 
   /** The image bytes in the asked format and size; 404/410 for unknown/deleted ids. */
   /** The image (or variant) when the served-image cache holds it, which it never does for a deleted one. */
-  cached(id: string, variant: VariantRequest): StoredImage | undefined {
+  async cached(id: string, variant: VariantRequest): Promise<StoredImage | undefined> {
     const hit = this.#variants.get(variantKey(id, variant))
     this.#metrics.cache(isPlain(variant) ? 'served_images' : 'variants', hit !== undefined)
+    if (hit && this.deps.sharedStore) {
+      // One indexed read: the truth is the store's, not this node's cache (issue 16).
+      const record = await this.deps.images.find(id)
+      if (!record || record.deletedAt !== null) {
+        this.#evict(id)
+        return undefined
+      }
+    }
     return hit
+  }
+
+  #evict(id: string): void {
+    for (const key of this.#variants.keys()) if (key.startsWith(`${id}:`)) this.#variants.delete(key)
   }
 
   /** `cacheMissed`: the caller just asked `cached()` (so the miss is not counted twice). */
   async fetch(id: string, variant: VariantRequest, cacheMissed = false): Promise<StoredImage> {
     const key = variantKey(id, variant)
-    const hit = cacheMissed ? undefined : this.cached(id, variant)
+    const hit = cacheMissed ? undefined : await this.cached(id, variant)
     if (hit) return hit
     const record = await this.deps.images.find(id)
     if (!record) throw new AppError('IMAGE_NOT_FOUND')

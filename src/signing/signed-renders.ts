@@ -187,7 +187,7 @@ export class SignedRenders {
 
   async #deliver(user: UserRow, { req, id, variant }: Prepared): Promise<SignedImage> {
     // In the served-image cache means stored and not deleted (a delete evicts it), as for GET /v1/image/:id.
-    const cached = this.deps.images.cached(id, variant)
+    const cached = await this.deps.images.cached(id, variant)
     if (cached) return { id, image: cached, rendered: false, warnings: [] }
     const { rendered, warnings } = await this.deps.images.ensure(user, req, id)
     return { id, image: await this.deps.images.fetch(id, variant, true), rendered, warnings }

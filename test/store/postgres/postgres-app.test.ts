@@ -71,6 +71,24 @@ t.test('the CLI migrates and manages users in the configured PostgreSQL; the API
   t.equal((await h.app.inject({ method: 'GET', url: '/health' })).statusCode, 200, 'the store answers')
 })
 
+t.test('two nodes on one database: an image made on A is served by B, and a delete on A is a 410 on B at once', async (t) => {
+  const url = server.createDatabase('nodes')
+  const env = { DATABASE_URL: url }
+  t.equal((await vellum(env, 'migrate')).code, 0)
+  const key = JSON.parse((await vellum(env, 'users', 'add', 'sam', '--limit', '10')).stdout).api_key as string
+  const a = await build(t, { DATABASE_URL: url, VELLUM_SECRET: SECRET })
+  const b = await build(t, { DATABASE_URL: url, VELLUM_SECRET: SECRET })
+  const auth = a.auth('sam', key)
+  const made = await a.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: auth }, payload: { html: '<p>shared</p>', device_scale: 1 } })
+  t.equal(made.statusCode, 200, made.body)
+  const id = made.json().id as string
+  t.equal((await b.app.inject({ url: `/v1/image/${id}` })).statusCode, 200, 'B serves it (and now holds it in its cache)')
+  t.equal((await b.app.inject({ url: `/v1/image/${id}` })).statusCode, 200, 'again, from the cache')
+  t.equal((await a.app.inject({ method: 'DELETE', url: `/v1/image/${id}`, headers: { authorization: auth } })).statusCode, 202)
+  t.equal((await b.app.inject({ url: `/v1/image/${id}` })).statusCode, 410, "B's cache does not outlive the truth")
+  t.equal((await b.app.inject({ url: `/v1/image/${id}.webp` })).statusCode, 410, 'nor in another format')
+})
+
 t.test('an unreachable DATABASE_URL is a configuration error, said in one line without the password', async (t) => {
   const res = await vellum({ DATABASE_URL: 'postgres://vellum:hunter2@127.0.0.1:9/vellum' }, 'users', 'list')
   t.equal(res.code, 2)
