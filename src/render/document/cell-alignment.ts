@@ -8,8 +8,8 @@
  * content's own inline flow, which flex items would break into separate blocks.
  */
 import type { Element } from 'domhandler'
-import { matcherFor } from './selector-match.js'
-import { cascadedValue, type StyleRule } from './css-rewrite.js'
+import { winningDeclaration } from './selector-match.js'
+import type { StyleRule } from './css-rewrite.js'
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
 
 const ROW_GROUPS = new Set(['thead', 'tbody', 'tfoot'])
@@ -28,9 +28,7 @@ export class CellAligner {
   }
 
   #cascaded(el: Element, property: string): string | undefined {
-    const matching = this.#rules.filter((r) => r.declarations.some((d) => d.property === property) && matcherFor(r.selector)?.(el) === true)
-    const decls = cascadedValue(matching, this.inlineStyle(el), [property])
-    return decls[decls.length - 1]?.value.replace(/\s*!important\s*$/i, '').trim().toLowerCase()
+    return winningDeclaration(el, this.#rules, this.inlineStyle(el), [property])?.value.replace(/\s*!important\s*$/i, '').trim().toLowerCase()
   }
 
   /** The cell's vertical-align: its own, else its row's, else its row group's (middle by default). */

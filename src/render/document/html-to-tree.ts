@@ -151,10 +151,16 @@ export function htmlToTree(
   const authorSheets = rootPx === DEFAULT_ROOT_PX ? rewritten : rewritten.map((s) => remToPx(s, rootPx))
 
   const whitespace = new WhitespacePruner(rules)
-  const svgText = new SvgTextReader(rules, (el) => (el.attribs.style ? styleObject(el.attribs.style) : undefined), options.loadedFamilies ?? new Set())
-  const caps = new SmallCaps(rules, (el) => (el.attribs.style ? styleObject(el.attribs.style) : undefined))
+  // The small cascades below read an element's own style attribute, parsed once per element.
+  const parsedStyles = new WeakMap<Element, Record<string, string> | undefined>()
+  const ownStyle = (el: Element) => {
+    if (!parsedStyles.has(el)) parsedStyles.set(el, el.attribs.style ? styleObject(el.attribs.style) : undefined)
+    return parsedStyles.get(el)
+  }
+  const svgText = new SvgTextReader(rules, ownStyle, options.loadedFamilies ?? new Set())
+  const caps = new SmallCaps(rules, ownStyle)
   const capsOf = (el: Element, inherited: boolean) => caps.applies(el, inherited)
-  const cells = new CellAligner(rules, (el) => (el.attribs.style ? styleObject(el.attribs.style) : undefined))
+  const cells = new CellAligner(rules, ownStyle)
 
   const convert = (node: ChildNode, depth: number, preserving: boolean, caps = false): SatoriChild | null => {
     if (node.type === 'text') return caps && !WHITESPACE.test(node.data) ? smallCapsText(node.data) : node.data

@@ -7,8 +7,8 @@
  */
 import type { Element } from 'domhandler'
 import * as csstree from 'css-tree'
-import { matcherFor } from './selector-match.js'
-import { cascadedValue, type StyleRule } from './css-rewrite.js'
+import { winningDeclaration } from './selector-match.js'
+import type { StyleRule } from './css-rewrite.js'
 
 export const DEFAULT_ROOT_PX = 16
 
@@ -55,9 +55,7 @@ function sizePx(value: string): number | undefined {
 
 /** The root element's font size in px, from the page's rules and `<html style>`. */
 export function rootFontSize(html: Element, rules: StyleRule[], inline: Record<string, unknown> | undefined): number {
-  const matching = rules.filter((r) => r.declarations.some((d) => d.property === 'font-size' || d.property === 'font') && matcherFor(r.selector)?.(html) === true)
-  const decls = cascadedValue(matching, inline, ['font-size', 'font'])
-  const winner = decls[decls.length - 1]
+  const winner = winningDeclaration(html, rules, inline, ['font-size', 'font'])
   return (winner && sizePx(winner.value)) ?? DEFAULT_ROOT_PX
 }
 

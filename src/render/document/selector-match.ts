@@ -7,6 +7,7 @@
 import type { Element } from 'domhandler'
 import { compile } from 'css-select'
 import { LRUCache } from 'lru-cache'
+import { cascadedValue, type Declaration, type StyleRule } from './css-rewrite.js'
 
 export type Matcher = (el: Element) => boolean
 
@@ -25,4 +26,20 @@ export function matcherFor(selector: string): Matcher | null {
     COMPILED.set(selector, m)
   }
   return m || null
+}
+
+/**
+ * The declaration that wins the cascade for `el` among `properties`: the page's rules that match
+ * it (only those declaring one of them are matched: matching is the costly part) and its inline
+ * style. Undefined when nothing sets them.
+ */
+export function winningDeclaration(
+  el: Element,
+  rules: StyleRule[],
+  inline: Record<string, unknown> | undefined,
+  properties: string[],
+): Declaration | undefined {
+  const matching = rules.filter((r) => r.declarations.some((d) => properties.includes(d.property)) && matcherFor(r.selector)?.(el) === true)
+  const decls = cascadedValue(matching, inline, properties)
+  return decls[decls.length - 1]
 }

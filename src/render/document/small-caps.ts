@@ -7,8 +7,8 @@
  * for an element is its own cascaded value or its parent's.
  */
 import type { Element } from 'domhandler'
-import { matcherFor } from './selector-match.js'
-import { cascadedValue, type StyleRule } from './css-rewrite.js'
+import { winningDeclaration } from './selector-match.js'
+import type { StyleRule } from './css-rewrite.js'
 import type { SatoriChild } from './html-to-tree.js'
 
 const PROPERTIES = ['font-variant', 'font-variant-caps', 'font']
@@ -35,9 +35,7 @@ export class SmallCaps {
     const inline = this.inlineStyle(el)
     // The common page: nothing anywhere says small-caps, so nothing is (no cascade to run).
     if (!inherited && !this.#anyRule && !(inline && Object.values(inline).some((v) => typeof v === 'string' && /small-caps/i.test(v)))) return false
-    const matching = this.#rules.filter((r) => matcherFor(r.selector)?.(el) === true)
-    const decls = cascadedValue(matching, inline, PROPERTIES)
-    const winner = decls[decls.length - 1]
+    const winner = winningDeclaration(el, this.#rules, inline, PROPERTIES)
     if (!winner) return inherited
     const value = winner.value.replace(/\s*!important\s*$/i, '').trim().toLowerCase()
     if (value === 'inherit' || value === 'unset') return inherited

@@ -8,8 +8,8 @@
  * into glyph outlines once the render's fonts are known.
  */
 import type { Element, ChildNode } from 'domhandler'
-import { matcherFor } from './selector-match.js'
-import { cascadedValue, type StyleRule } from './css-rewrite.js'
+import { winningDeclaration } from './selector-match.js'
+import type { StyleRule } from './css-rewrite.js'
 import { rewriteFontFamily } from '../../fonts/font-aliases.js'
 
 /** The marker prop: the runs of a `<text>` still to be drawn as outlines. */
@@ -59,9 +59,7 @@ export class SvgTextReader {
 
   /** One property on one element: inline style, then rules, then the SVG attribute of that name. */
   #own(el: Element, property: string): string | undefined {
-    const matching = this.#rules.filter((r) => r.declarations.some((d) => d.property === property) && matcherFor(r.selector)?.(el) === true)
-    const decls = cascadedValue(matching, this.inlineStyle(el), [property])
-    const v = decls[decls.length - 1]?.value ?? el.attribs[property]
+    const v = winningDeclaration(el, this.#rules, this.inlineStyle(el), [property])?.value ?? el.attribs[property]
     const clean = v?.replace(/\s*!important\s*$/i, '').trim()
     return clean === undefined || clean === '' || clean === 'inherit' ? undefined : clean
   }

@@ -1,26 +1,7 @@
 /** Users and their API key digests in PostgreSQL. */
 import type pg from 'pg'
 import type { NewUser, UserCredentials, UserRow, UserStore } from '../port.js'
-
-interface RawUser {
-  id: string
-  key_salt: Buffer
-  key_hash: Buffer
-  monthly_limit: number
-  revoked_at: number | null
-  created_at: number
-  key_sealed: Buffer | null
-}
-
-const toUser = (r: RawUser): UserCredentials => ({
-  id: r.id,
-  monthlyLimit: r.monthly_limit,
-  revokedAt: r.revoked_at,
-  createdAt: r.created_at,
-  salt: r.key_salt,
-  digest: r.key_hash,
-  sealed: r.key_sealed,
-})
+import { toUser, type RawUser } from '../rows.js'
 
 export class PgUsers implements UserStore {
   constructor(private readonly pool: pg.Pool) {}

@@ -7,34 +7,7 @@
 import type { Db } from './database.js'
 import type { UsageRepository } from './usage-repository.js'
 import type { CommitRequest, CommitResult, ImageRecord, ImageStore } from '../port.js'
-
-interface RawImage {
-  id: string
-  user_id: string
-  request_hash: string
-  width: number
-  height: number
-  bytes: number
-  etag: string
-  params: string
-  warnings: string
-  created_at: number
-  deleted_at: number | null
-}
-
-const toImage = (r: RawImage): ImageRecord => ({
-  id: r.id,
-  userId: r.user_id,
-  requestHash: r.request_hash,
-  width: r.width,
-  height: r.height,
-  bytes: r.bytes,
-  etag: r.etag,
-  params: r.params,
-  warnings: r.warnings,
-  createdAt: r.created_at,
-  deletedAt: r.deleted_at,
-})
+import { toImage, type RawImage } from '../rows.js'
 
 export class ImagesRepository implements ImageStore {
   readonly #insert

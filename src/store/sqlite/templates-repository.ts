@@ -4,30 +4,7 @@
  */
 import type { Db } from './database.js'
 import type { TemplateHead, TemplateRecord, TemplateStore } from '../port.js'
-
-interface RawTemplate {
-  id: string
-  version: number
-  user_id: string
-  html: string
-  css: string | null
-  name: string | null
-  description: string | null
-  options: string
-  created_at: number
-}
-
-const toTemplate = (r: RawTemplate): TemplateRecord => ({
-  id: r.id,
-  version: r.version,
-  userId: r.user_id,
-  html: r.html,
-  css: r.css,
-  name: r.name,
-  description: r.description,
-  options: r.options,
-  createdAt: r.created_at,
-})
+import { toTemplate, type RawTemplate } from '../rows.js'
 
 export class TemplatesRepository implements TemplateStore {
   readonly #insert
