@@ -63,7 +63,9 @@ t.test('every worker killed while busy, more queued: the pool recovers and serve
   const recoveredMs = Math.max(...(served as number[])) - killedAt
   t.comment(`queue served ${recoveredMs} ms after the kill (replacement workers booted from source through tsx)`)
   // A hang detector, not a benchmark: before the workerpool patch the queue never moved again.
-  t.ok(recoveredMs < 15_000, `the queue did not hang (${recoveredMs} ms)`)
+  // Replacements here boot from TypeScript sources through tsx, which under a loaded CI took
+  // 15.1 s once (the served renders prove recovery); a hang never ends, so a minute tells them apart.
+  t.ok(recoveredMs < 60_000, `the queue did not hang (${recoveredMs} ms)`)
   t.ok((await pool.run(job('<p>after</p>'))).png.byteLength > 0, 'and later renders are served')
   const s = pool.stats()
   t.same({ busy: s.busy, pending: s.pending }, { busy: 0, pending: 0 }, 'nothing left pending beside idle workers')
