@@ -52,8 +52,29 @@ export function renderLimits(config: Config): RenderLimits {
   }
 }
 
-/** The configured store: SQLite under DATA_DIR unless DATABASE_URL names a PostgreSQL server. */
+/**
+ * The configured store: SQLite under DATA_DIR unless DATABASE_URL names a PostgreSQL server,
+ * with image bytes in the bucket STORAGE_URL names, if any.
+ */
 export async function openStore(config: Config): Promise<Store> {
+  const store = await openDatabase(config)
+  if (!config.storage) return store
+  // Loaded only when configured, like the PostgreSQL driver.
+  const [{ S3Objects }, { withObjectStorage }] = await Promise.all([import('./store/objects/s3-objects.js'), import('./store/objects/object-images.js')])
+  const objects = new S3Objects(config.storage)
+  try {
+    await objects.ping()
+  } catch (err) {
+    objects.close()
+    await store.close()
+    const e = err as Error & { $metadata?: { httpStatusCode?: number } }
+    const why = e.$metadata?.httpStatusCode ? `HTTP ${e.$metadata.httpStatusCode} (${e.name})` : e.message || e.name
+    throw new ConfigError([`STORAGE_URL: cannot reach ${objects.location}: ${why}`])
+  }
+  return withObjectStorage(store, objects)
+}
+
+async function openDatabase(config: Config): Promise<Store> {
   const { url, poolMax } = config.database
   if (url) {
     // Loaded only when configured: an embedded installation never loads the driver.

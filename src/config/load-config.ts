@@ -35,6 +35,10 @@ export function loadConfig(
       parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
     )
   }
+  const d = parsed.data
+  if ((d.STORAGE_ACCESS_KEY_ID === undefined) !== (d.STORAGE_SECRET_ACCESS_KEY === undefined)) {
+    throw new ConfigError(['STORAGE_ACCESS_KEY_ID and STORAGE_SECRET_ACCESS_KEY: set both, or neither (the SDK then finds credentials itself)'])
+  }
   return toConfig(parsed.data, { cgroupBytes: memoryLimit(), cores: availableParallelism() })
 }
 

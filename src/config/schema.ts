@@ -41,6 +41,16 @@ export const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\/\S+$/, { error: 'must be a postgres:// (or postgresql://) URL' })
     .optional(),
   DATABASE_POOL_MAX: int(1, 1000, 10),
+  // Unset: image bytes in the database. s3://bucket/prefix: in an S3-protocol bucket.
+  STORAGE_URL: z
+    .string()
+    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/, { error: 'must be s3://bucket or s3://bucket/prefix (a valid bucket name)' })
+    .optional(),
+  STORAGE_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  STORAGE_REGION: z.string().min(1).default('us-east-1'),
+  STORAGE_ACCESS_KEY_ID: z.string().min(1).optional(),
+  STORAGE_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  STORAGE_TIMEOUT_MS: int(100, 120_000, 10_000),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
@@ -133,6 +143,10 @@ export interface Config {
   dataDir: string
   /** PostgreSQL when `url` is set, else SQLite under dataDir. */
   database: { url: string | undefined; poolMax: number }
+  /** Where image bytes go when not in the database (S3 protocol); undefined: the database. */
+  storage:
+    | { url: string; endpoint: string | undefined; region: string; accessKeyId: string | undefined; secretAccessKey: string | undefined; forcePathStyle: boolean; timeoutMs: number }
+    | undefined
   publicUrl: string | undefined
   logLevel: Env['LOG_LEVEL']
   trustProxy: boolean
@@ -198,6 +212,18 @@ export function toConfig(env: Env, found: MemorySource = { cgroupBytes: undefine
     host: env.HOST,
     dataDir: env.DATA_DIR,
     database: { url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX },
+    storage: env.STORAGE_URL
+      ? {
+          url: env.STORAGE_URL,
+          endpoint: env.STORAGE_ENDPOINT,
+          region: env.STORAGE_REGION,
+          accessKeyId: env.STORAGE_ACCESS_KEY_ID,
+          secretAccessKey: env.STORAGE_SECRET_ACCESS_KEY,
+          // A custom endpoint is almost always MinIO, Ceph or similar, which expect path-style URLs.
+          forcePathStyle: env.STORAGE_ENDPOINT !== undefined,
+          timeoutMs: env.STORAGE_TIMEOUT_MS,
+        }
+      : undefined,
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,

@@ -55,6 +55,7 @@ export const catalogue = {
   FORMAT_SIZE_EXCEEDED: { status: 422 },
   PLAN_LIMIT: { status: 429, error: 'Plan limit exceeded' },
   QUEUE_FULL: { status: 503, message: 'The render queue is full. Retry shortly.' },
+  STORAGE_UNAVAILABLE: { status: 503, message: 'Image storage is unavailable. Retry shortly.' },
   RENDER_CRASHED: { status: 422 },
   INTERNAL: { status: 500, message: 'Internal Server Error' },
 } as const satisfies Record<string, { status: number; message?: string; error?: string; field?: string }>

@@ -80,11 +80,19 @@ export interface ImageRecord {
   warnings: string
   createdAt: number
   deletedAt: number | null
+  /**
+   * Where the bytes live in object storage (STORAGE_URL), or null when the database holds them
+   * (the default, and every image stored before a bucket was configured).
+   */
+  objectKey: string | null
 }
 
 export interface NewImage {
-  record: Omit<ImageRecord, 'deletedAt'>
-  png: Uint8Array
+  record: Omit<ImageRecord, 'deletedAt' | 'objectKey'>
+  /** The PNG, kept in the database. */
+  png?: Uint8Array
+  /** Instead of `png`: the object the bytes were put under beforehand (src/store/objects). */
+  objectKey?: string
 }
 
 export interface CommitRequest {
@@ -110,6 +118,7 @@ export interface ImageStore {
   /** Charges for the images and stores them in one atomic step (see CommitRequest). */
   commit(req: CommitRequest): Promise<CommitResult>
   find(id: string): Promise<ImageRecord | undefined>
+  /** The stored PNG; undefined for unknown or deleted ids. */
   png(id: string): Promise<Buffer | undefined>
   /** The newest live image of this user with the same request, created at or after `since`. */
   findRecent(userId: string, requestHash: string, since: number): Promise<ImageRecord | undefined>

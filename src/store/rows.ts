@@ -37,6 +37,7 @@ export interface RawImage {
   warnings: string
   created_at: number
   deleted_at: number | null
+  object_key: string | null
 }
 
 export const toImage = (r: RawImage): ImageRecord => ({
@@ -51,6 +52,7 @@ export const toImage = (r: RawImage): ImageRecord => ({
   warnings: r.warnings,
   createdAt: r.created_at,
   deletedAt: r.deleted_at,
+  objectKey: r.object_key ?? null,
 })
 
 export interface RawTemplate {

@@ -30,13 +30,15 @@ export class PgImages implements ImageStore {
       }
       const charge = await this.usage.chargeIn(client, req.userId, req.images.length, req.limit, req.now)
       if (!charge.ok) return { status: 'over-limit', used: charge.used } as const
-      for (const { record: r, png } of req.images) {
+      for (const { record: r, png, objectKey } of req.images) {
         await client.query(
-          'INSERT INTO images (id, user_id, request_hash, width, height, bytes, etag, params, warnings, created_at) ' +
-            'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
-          [r.id, r.userId, r.requestHash, r.width, r.height, r.bytes, r.etag, r.params, r.warnings, r.createdAt],
+          'INSERT INTO images (id, user_id, request_hash, width, height, bytes, etag, params, warnings, created_at, object_key) ' +
+            'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+          [r.id, r.userId, r.requestHash, r.width, r.height, r.bytes, r.etag, r.params, r.warnings, r.createdAt, objectKey ?? null],
         )
-        await client.query('INSERT INTO image_blobs (image_id, png) VALUES ($1, $2)', [r.id, Buffer.from(png.buffer, png.byteOffset, png.byteLength)])
+        if (!objectKey && png) {
+          await client.query('INSERT INTO image_blobs (image_id, png) VALUES ($1, $2)', [r.id, Buffer.from(png.buffer, png.byteOffset, png.byteLength)])
+        }
       }
       return { status: 'stored', used: charge.used } as const
     })

@@ -71,6 +71,10 @@ export const migrations: string[] = [
   );
   CREATE INDEX templates_user ON templates (user_id, version);
   `,
+  `
+  -- Where an image's bytes live in object storage (STORAGE_URL); NULL when image_blobs holds them.
+  ALTER TABLE images ADD COLUMN object_key TEXT;
+  `,
 ]
 
 /** Any constant: the session lock that lets one node migrate while the others wait. */

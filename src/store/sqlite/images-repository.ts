@@ -25,8 +25,8 @@ export class ImagesRepository implements ImageStore {
     this.#db = db
     this.#usage = usage
     this.#insert = db.prepare(
-      'INSERT INTO images (id, user_id, request_hash, width, height, bytes, etag, params, warnings, created_at) ' +
-        'VALUES (@id, @userId, @requestHash, @width, @height, @bytes, @etag, @params, @warnings, @createdAt)',
+      'INSERT INTO images (id, user_id, request_hash, width, height, bytes, etag, params, warnings, created_at, object_key) ' +
+        'VALUES (@id, @userId, @requestHash, @width, @height, @bytes, @etag, @params, @warnings, @createdAt, @objectKey)',
     )
     this.#insertBlob = db.prepare('INSERT INTO image_blobs (image_id, png) VALUES (?, ?)')
     this.#find = db.prepare<[string], RawImage>('SELECT * FROM images WHERE id = ?')
@@ -64,9 +64,9 @@ export class ImagesRepository implements ImageStore {
         }
         const charge = this.#usage.chargeSync(req.userId, req.images.length, req.limit, req.now)
         if (!charge.ok) return { status: 'over-limit', used: charge.used }
-        for (const { record, png } of req.images) {
-          this.#insert.run(record)
-          this.#insertBlob.run(record.id, png)
+        for (const { record, png, objectKey } of req.images) {
+          this.#insert.run({ ...record, objectKey: objectKey ?? null })
+          if (!objectKey) this.#insertBlob.run(record.id, png)
         }
         return { status: 'stored', used: charge.used }
       })

@@ -78,4 +78,8 @@ export const migrations: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX templates_user ON templates (user_id, version);
   `,
+  `
+  -- Where an image's bytes live in object storage (STORAGE_URL); NULL when image_blobs holds them.
+  ALTER TABLE images ADD COLUMN object_key TEXT;
+  `,
 ]
