@@ -23,6 +23,8 @@ export interface Served {
   /** The node process that serves (the child itself, or npm's child). */
   serverPid: number
   dataDir: string
+  /** The variables it was started with (the CLI uses them to reach the same store). */
+  env: Record<string, string>
   /** What the process printed (its log on stdout, stderr). */
   stderr(): string
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
@@ -61,9 +63,11 @@ export function workerPids(serverPid: number): number[] {
   })
 }
 
-export function cli(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** `bin/vellum <args>` on `dataDir`, or with the given variables (a server's, to manage its store). */
+export function cli(dataDir: string | Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = typeof dataDir === 'string' ? { DATA_DIR: dataDir } : dataDir
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir }, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr })
     })
   })
@@ -121,6 +125,7 @@ export async function startServer(t: Test, env: Record<string, string | number> 
     await new Promise((r) => setTimeout(r, 25))
   }
   let serverPid = child.pid!
+  const startedWith = Object.fromEntries(Object.entries(fullEnv).filter((e): e is [string, string] => e[1] !== undefined))
   if (options.via === 'npm') {
     const node = childPids(child.pid!).find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('vellum'))
     if (!node) throw new Error('npm start did not run node bin/vellum serve')
@@ -131,10 +136,12 @@ export async function startServer(t: Test, env: Record<string, string | number> 
     child,
     serverPid,
     dataDir,
+    env: startedWith,
     stderr: () => stderr,
     exited,
     async addUser(id, limit = 10_000) {
-      const added = await cli(dataDir, 'users', 'add', id, '--limit', String(limit))
+      const { PATH: _p, HOME: _h, PORT: _port, ...storeEnv } = startedWith
+      const added = await cli(storeEnv, 'users', 'add', id, '--limit', String(limit))
       if (added.code !== 0) throw new Error(added.stderr)
       const key = JSON.parse(added.stdout).api_key as string
       return `Basic ${Buffer.from(`${id}:${key}`).toString('base64')}`
