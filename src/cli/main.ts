@@ -4,7 +4,8 @@
  */
 import { parseArgs } from 'node:util'
 import { pathToFileURL } from 'node:url'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { loadConfig, ConfigError } from '../config/load-config.js'
 import { generateApiKey, keyRecord } from '../auth/api-keys.js'
 import { AppError } from '../errors/catalogue.js'
@@ -16,6 +17,12 @@ const USAGE = `Usage:
   vellum serve                                   start the HTTP server (config from the environment)
   vellum migrate                                 bring the store's schema up to date (DATABASE_URL, else
                                                  DATA_DIR/vellum.db) and exit; serve does it at boot too
+  vellum migrate --from <old DATA_DIR>           copy an embedded installation (users, usage, templates,
+                                                 images) into an empty DATABASE_URL, image bytes into
+                                                 STORAGE_URL if set; API keys are re-sealed with this
+                                                 environment's secret
+  vellum storage sweep [--grace-minutes N]       delete bucket objects no live image names (left by a crash
+                                                 or a failed delete), older than N minutes (default 60)
   vellum users add <user_id> [--key K] [--limit N]
                                                  create a user; prints {"user_id","api_key"} as JSON
   vellum users list                              list users as JSON lines (can_sign: false until rotate-key
@@ -97,12 +104,94 @@ async function users(args: string[]): Promise<void> {
   }
 }
 
-async function migrate(): Promise<void> {
+async function migrate(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { from: { type: 'string' } } })
+  if (values.from !== undefined) return importEmbedded(values.from)
   const config = loadConfig()
   const { openStore } = await import('../container.js')
   const store = await openStore(config)
   await store.close()
   process.stdout.write(`${JSON.stringify({ store: store.kind, location: store.location, migrated: true })}\n`)
+}
+
+/** Deletes the bucket's orphans (see ObjectBackedImages.sweep). */
+async function storage(args: string[]): Promise<void> {
+  const [sub, ...rest] = args
+  const { values } = parseArgs({ args: rest, options: { 'grace-minutes': { type: 'string' } } })
+  if (sub !== 'sweep') throw new UsageError('usage: vellum storage sweep [--grace-minutes N]')
+  const grace = int('--grace-minutes', values['grace-minutes'], 0) ?? 60
+  const config = loadConfig()
+  if (!config.storage) throw new UsageError('storage sweep needs STORAGE_URL: without a bucket, image bytes live in the database')
+  const { openStore } = await import('../container.js')
+  const { ObjectBackedImages } = await import('../store/objects/object-images.js')
+  const store = await openStore(config)
+  try {
+    if (!(store.images instanceof ObjectBackedImages)) throw new UsageError('storage sweep needs STORAGE_URL')
+    const swept = await store.images.sweep(Date.now(), grace * 60_000)
+    process.stdout.write(`${JSON.stringify({ location: store.location, ...swept })}\n`)
+  } finally {
+    await store.close()
+  }
+}
+
+/**
+ * Moves the embedded installation at `from` (a DATA_DIR, or its vellum.db) into DATABASE_URL (and
+ * its image bytes into STORAGE_URL's bucket, if set). API keys are re-sealed from the old
+ * installation's secret (its secret.key, else VELLUM_SOURCE_SECRET) to this environment's.
+ */
+async function importEmbedded(from: string): Promise<void> {
+  const config = loadConfig()
+  if (!config.database.url) throw new UsageError('migrate --from copies into PostgreSQL: set DATABASE_URL to the target database')
+  const file = statSync(from, { throwIfNoEntry: false })?.isDirectory() ? join(from, 'vellum.db') : from
+  if (!existsSync(file)) throw new UsageError(`no embedded database at ${file}`)
+  const fromDir = dirname(file)
+  const oldSecret = existsSync(join(fromDir, 'secret.key')) ? undefined : process.env.VELLUM_SOURCE_SECRET
+  if (!existsSync(join(fromDir, 'secret.key')) && !oldSecret) {
+    throw new UsageError(`${fromDir} has no secret.key: set VELLUM_SOURCE_SECRET to the VELLUM_SECRET that installation ran with`)
+  }
+  const [{ loadKeyVault, checkVault }, { openDatabase }, { openSqliteStore }, { importSqlite }, { openStore }] = await Promise.all([
+    import('../auth/key-vault.js'),
+    import('../store/sqlite/database.js'),
+    import('../store/sqlite/sqlite-store.js'),
+    import('../store/postgres/import-sqlite.js'),
+    import('../container.js'),
+  ])
+  const oldVault = loadKeyVault(fromDir, oldSecret)
+  const embedded = openSqliteStore(file)
+  try {
+    await checkVault(oldVault, embedded.users, file)
+  } finally {
+    await embedded.close()
+  }
+  const newVault = loadKeyVault(config.dataDir, config.secret)
+  // Opening the target migrates it and checks the bucket; its vault check binds it to the new secret.
+  const target = await openStore(config)
+  let counts
+  try {
+    await checkVault(newVault, target.users, target.location)
+    const source = openDatabase(file)
+    try {
+      const objects = config.storage ? new (await import('../store/objects/s3-objects.js')).S3Objects(config.storage) : undefined
+      try {
+        counts = await importSqlite({
+          source,
+          url: config.database.url,
+          objects,
+          reseal: (userId, sealed) => {
+            const key = sealed ? oldVault.open(userId, sealed) : undefined
+            return key === undefined ? null : newVault.seal(userId, key)
+          },
+        })
+      } finally {
+        objects?.close()
+      }
+    } finally {
+      source.close()
+    }
+  } finally {
+    await target.close()
+  }
+  process.stdout.write(`${JSON.stringify({ from: file, to: target.location, ...counts })}\n`)
 }
 
 async function render(args: string[]): Promise<void> {
@@ -159,7 +248,10 @@ export async function main(argv: string[]): Promise<number> {
         await users(rest)
         return 0
       case 'migrate':
-        await migrate()
+        await migrate(rest)
+        return 0
+      case 'storage':
+        await storage(rest)
         return 0
       case 'render':
         await render(rest)
