@@ -29,10 +29,11 @@ export interface Server {
 
 let portSeq = 3900
 
-export async function startServer(options: { workers: number; env?: Record<string, string> }): Promise<Server & { startedMs: number }> {
+/** `addUser: false` for a second node on a shared store, where the bench user already exists. */
+export async function startServer(options: { workers: number; env?: Record<string, string>; addUser?: boolean }): Promise<Server & { startedMs: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vellum-bench-'))
   const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', RENDER_WORKERS: String(options.workers), PORT: String(++portSeq), HOST: '127.0.0.1', ...options.env }
-  execFileSync(process.execPath, [BIN, 'users', 'add', 'bench', '--key', KEY, '--limit', '1000000000'], { env })
+  if (options.addUser !== false) execFileSync(process.execPath, [BIN, 'users', 'add', 'bench', '--key', KEY, '--limit', '1000000000'], { env })
   const started = performance.now()
   const child: ChildProcess = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] })
   const base = `http://127.0.0.1:${env.PORT}`

@@ -8,6 +8,7 @@
  *   BENCH_SKIP_PEERS=1          Vellum only
  *   BENCH_CONTAINER_SECONDS (60) each container run (default config in a memory cgroup; root)
  *   BENCH_CONTAINER_LIMITS (256,512,1024) the cgroup limits, MiB
+ *   (the cluster section starts a throwaway PostgreSQL: Debian's postgresql package)
  * Never run two benchmarks at once on this machine: the figures are ratios measured together.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -23,6 +24,7 @@ import { cachedGetThroughput, coldStart, latency, renderLoad, signedUrls, startS
 import { renderChart } from './report.js'
 import { poolThroughput } from './pool.js'
 import { containerRun, type ContainerResult } from './container.js'
+import { clusterLines, clusterRun, type ClusterResult } from './cluster.js'
 
 const N = Number(process.env.BENCH_ITERATIONS ?? 30)
 const LOAD_S = Number(process.env.BENCH_LOAD_SECONDS ?? 60)
@@ -92,6 +94,14 @@ await createAndFetch(single, uniqueHtml(title.html), 1)
 const tpOne = (await renderLoad(single, [title], TP_S, 4)).perSecond
 await single.stop()
 
+log('cluster: one node vs two on one PostgreSQL; create latency PostgreSQL vs SQLite')
+let cluster: ClusterResult | undefined
+try {
+  cluster = await clusterRun(title, TP_S, N)
+} catch (err) {
+  notes.push(`cluster skipped: ${(err as Error).message} (needs PostgreSQL's server binaries: apt-get install postgresql)`)
+}
+
 log(`containers: the default configuration in memory cgroups of ${CONTAINER_LIMITS.join(', ')} MiB, ${CONTAINER_S}s each`)
 const containers: ContainerResult[] = []
 for (const limitMb of CONTAINER_LIMITS) {
@@ -152,6 +162,7 @@ for (const c of containers) {
   )
 }
 for (const c of containers) notes.push(`plan at ${c.limitMb} MiB: ${c.plan}${c.failed ? `; failures: ${JSON.stringify(c.failures)}` : ''}`)
+if (cluster) lines.push(...clusterLines(cluster))
 target('cold start to first PNG', `${fmt(cold, 0)} ms`, '≤ 500 ms', cold <= 500)
 target('PNG bytes vs resvg default encoder (worst card)', `${fmt(bytesRatio, 2)}×`, '≤ 1.5×', bytesRatio <= 1.5)
 if (notes.length) lines.push('', ...notes.map((n) => `- ${n}`))
