@@ -145,7 +145,7 @@ async function importEmbedded(from: string): Promise<void> {
   const file = statSync(from, { throwIfNoEntry: false })?.isDirectory() ? join(from, 'vellum.db') : from
   if (!existsSync(file)) throw new UsageError(`no embedded database at ${file}`)
   const fromDir = dirname(file)
-  const oldSecret = existsSync(join(fromDir, 'secret.key')) ? undefined : process.env.VELLUM_SOURCE_SECRET
+  const oldSecret = existsSync(join(fromDir, 'secret.key')) ? undefined : config.sourceSecret
   if (!existsSync(join(fromDir, 'secret.key')) && !oldSecret) {
     throw new UsageError(`${fromDir} has no secret.key: set VELLUM_SOURCE_SECRET to the VELLUM_SECRET that installation ran with`)
   }

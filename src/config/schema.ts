@@ -79,6 +79,8 @@ export const envSchema = z.object({
   SIGNED_URL_CACHE_BYTES: planned(0, 4 * 1024 * 1024 * 1024),
   // The key that seals API keys at rest (signed URLs need them in clear); unset: DATA_DIR/secret.key.
   VELLUM_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  // Only for `vellum migrate --from`: the VELLUM_SECRET the embedded installation ran with, if it had no secret.key.
+  VELLUM_SOURCE_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
 
   // Memory: the limit the process tree must fit (MiB). Unset: the cgroup's limit (a container's
   // `-m`), or none. Under a limit, the variables marked "planned" in the README default to what
@@ -188,6 +190,8 @@ export interface Config {
   cache: { imageBytes: number; signedUrlBytes: number }
   templates: { htmlBytes: number; cssBytes: number; valuesBytes: number; cacheSize: number }
   secret: string | undefined
+  /** `vellum migrate --from`: the old installation's VELLUM_SECRET (VELLUM_SOURCE_SECRET). */
+  sourceSecret: string | undefined
   variants: { concurrency: number }
   googleFonts: { cssUrl: string; timeoutMs: number; maxBytes: number; maxFamilies: number }
   fetch: { timeoutMs: number; maxBytes: number; allowPrivate: boolean; maxRedirects: number; concurrency: number; cacheBytes: number; cacheTtlMs: number }
@@ -273,6 +277,7 @@ export function toConfig(env: Env, found: MemorySource = { cgroupBytes: undefine
       cacheSize: env.TEMPLATE_CACHE_SIZE,
     },
     secret: env.VELLUM_SECRET,
+    sourceSecret: env.VELLUM_SOURCE_SECRET,
     variants: { concurrency: env.VARIANT_CONCURRENCY },
     googleFonts: {
       cssUrl: env.GOOGLE_FONTS_CSS_URL,
