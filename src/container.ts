@@ -121,6 +121,7 @@ export async function createContainer(config: Config, log: Logger, pool: RenderR
     defaultDedupeSeconds: config.defaults.dedupeSeconds,
     metrics,
     sharedStore: store.kind !== 'sqlite',
+    changeStamp: store.changeStamp,
   })
   const templates = new TemplateService({
     templates: store.templates,

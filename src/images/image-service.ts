@@ -54,6 +54,9 @@ export class ImageService {
   /** Renders in flight for images whose id is given by the caller (signed URLs), by that id. */
   readonly #ensuring = new Map<string, Promise<unknown>>()
   readonly #variants: LRUCache<string, StoredImage>
+  /** Ids of cached images checked live since the store's change stamp last moved (see deps.changeStamp). */
+  readonly #checked = new Set<string>()
+  #stamp: number | undefined
   // At most `variants.concurrency` variant builds at once, the rest wait in arrival order: sharp
   // runs each on libuv's thread pool (4 threads), which the API's file, DNS and crypto work
   // share, and each build holds a decoded image, so a burst of distinct ?width= URLs would
@@ -75,6 +78,11 @@ export class ImageService {
        * process's cache, so a cached image is served only after the store says it is still live.
        */
       sharedStore?: boolean
+      /**
+       * Store.changeStamp: when it moved since a cached image was last checked, another process
+       * wrote to the store (two servers on one DATA_DIR) and the image is checked once more.
+       */
+      changeStamp?: () => number
       now?: () => number
     },
   ) {
@@ -280,6 +288,10 @@ export class ImageService {
   async cached(id: string, variant: VariantRequest): Promise<StoredImage | undefined> {
     const hit = this.#variants.get(variantKey(id, variant))
     this.#metrics.cache(isPlain(variant) ? 'served_images' : 'variants', hit !== undefined)
+    if (hit && !this.deps.sharedStore && this.deps.changeStamp && !(await this.#unchanged(id))) {
+      this.#evict(id)
+      return undefined
+    }
     if (hit && this.deps.sharedStore) {
       // One indexed read: the truth is the store's, not this node's cache (issue 16).
       const record = await this.deps.images.find(id)
@@ -289,6 +301,25 @@ export class ImageService {
       }
     }
     return hit
+  }
+
+  /**
+   * False when another process deleted the image since it was cached. One stamp read per hit;
+   * while no other process writes (one server on its DATA_DIR), never a store read.
+   */
+  async #unchanged(id: string): Promise<boolean> {
+    const stamp = this.deps.changeStamp!()
+    if (stamp !== this.#stamp) {
+      this.#stamp = stamp
+      this.#checked.clear()
+    }
+    if (this.#checked.has(id)) return true
+    const record = await this.deps.images.find(id)
+    if (!record || record.deletedAt !== null) return false
+    // Bounded by the cache: cleared when it outgrows what the cache could hold in small images.
+    if (this.#checked.size >= 100_000) this.#checked.clear()
+    this.#checked.add(id)
+    return true
   }
 
   #evict(id: string): void {

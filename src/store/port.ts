@@ -167,6 +167,11 @@ export interface Store {
   usage: UsageStore
   images: ImageStore
   templates: TemplateStore
+  /**
+   * A number that changes whenever another process commits to the store, read cheaply and
+   * synchronously (SQLite's `data_version`). Absent when an adapter cannot tell that cheaply.
+   */
+  changeStamp?(): number
   /** A cheap round trip, for readiness. */
   ping(): Promise<void>
   close(): Promise<void>

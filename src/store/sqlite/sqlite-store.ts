@@ -14,6 +14,8 @@ export function openSqliteStore(file: string): Store {
   const db = openDatabase(file)
   const usage = new UsageRepository(db)
   const ping = db.prepare('SELECT 1')
+  // Changes when another connection (another process on this DATA_DIR) commits; never for our own.
+  const dataVersion = db.prepare('PRAGMA data_version').pluck()
   return {
     kind: 'sqlite',
     location: file,
@@ -21,6 +23,7 @@ export function openSqliteStore(file: string): Store {
     usage,
     images: new ImagesRepository(db, usage),
     templates: new TemplatesRepository(db),
+    changeStamp: () => dataVersion.get() as number,
     async ping() {
       ping.get()
     },
