@@ -136,6 +136,7 @@ export async function createContainer(config: Config, log: Logger, pool: RenderR
     defaults: config.defaults,
     limits: { htmlBytes: config.limits.htmlBytes, cssBytes: config.limits.cssBytes, resizeSide: config.limits.resizeSide },
     cacheBytes: config.cache.signedUrlBytes,
+    changeStamp: store.changeStamp,
   })
   return {
     config,

@@ -54,6 +54,19 @@ interface Prepared {
   signedBy: { token: string; sealed: Buffer }
 }
 
+/**
+ * A signed URL answered before, and nothing it was checked against changed since: the store's
+ * change stamp moves with every write to users, templates or image deletions, from this process
+ * or another (rotate-key, revoke and set-limit through the CLI; another server on the file).
+ */
+interface Hot {
+  prepared: Prepared
+  user: UserRow
+  /** The lower-case token that verified it; a later GET must bring the same one. */
+  token: string
+  stamp: number
+}
+
 export class SignedRenders {
   /**
    * Repeated GETs of one URL (every crawler after the first) skip the template render, the
@@ -65,6 +78,12 @@ export class SignedRenders {
   readonly #prepared: LRUCache<string, Prepared>
   /** Opened API keys by user and sealed value: a rotation stores a new sealed value, so a stale key is never used. */
   readonly #keys = new LRUCache<string, string>({ max: 10_000 })
+  /**
+   * Signed URLs answered without a store read while nothing changed (see Hot): only when the
+   * store has a change stamp (SQLite). On a shared store every GET reads the signer, since
+   * another node may have rotated, revoked or deleted. Keys are the URL's own (no version).
+   */
+  readonly #hot: LRUCache<string, Hot>
 
   constructor(
     private readonly deps: {
@@ -75,12 +94,37 @@ export class SignedRenders {
       defaults: { deviceScale: number }
       limits: { htmlBytes: number; cssBytes: number; resizeSide: number }
       cacheBytes: number
+      /** Store.changeStamp: absent on a store shared between nodes (then no signed GET skips its reads). */
+      changeStamp?: () => number
     },
   ) {
-    this.#prepared = new LRUCache<string, Prepared>({
-      maxSize: Math.max(1, deps.cacheBytes),
-      sizeCalculation: (p, key) => Math.max(1, key.length + p.req.render.html.length + p.req.render.css.length),
-    })
+    const size = (p: Prepared, key: string) => Math.max(1, key.length + p.req.render.html.length + p.req.render.css.length)
+    this.#prepared = new LRUCache<string, Prepared>({ maxSize: Math.max(1, deps.cacheBytes), sizeCalculation: size })
+    // Its entries share the Prepared objects above; its own bound keeps a flood of URLs from pinning more.
+    this.#hot = new LRUCache<string, Hot>({ maxSize: Math.max(1, Math.floor(deps.cacheBytes / 2)), sizeCalculation: (h, key) => size(h.prepared, key) })
+  }
+
+  /** Where the store stands now, or undefined when that cannot be known cheaply. */
+  #state(): number | undefined {
+    return this.deps.changeStamp?.()
+  }
+
+  /** A URL answered before with this very token, while nothing it was checked against changed. */
+  #hotHit(key: string, token: string): Hot | undefined {
+    const hot = this.#hot.get(key)
+    if (!hot || !this.deps.changeStamp) return undefined
+    if (hot.stamp !== this.deps.changeStamp()) {
+      this.#hot.delete(key)
+      return undefined
+    }
+    const lower = token.toLowerCase()
+    if (lower.length !== hot.token.length || !timingSafeEqual(Buffer.from(lower, 'latin1'), Buffer.from(hot.token, 'latin1'))) return undefined
+    return hot
+  }
+
+  /** `state` was read before the checks, so a write racing them leaves an entry that is already stale. */
+  #remember(key: string, stamp: number | undefined, prepared: Prepared, user: UserRow, token: string): void {
+    if (stamp !== undefined) this.#hot.set(key, { prepared, user, token: token.toLowerCase(), stamp })
   }
 
   /** The signer's clear key; a user whose key was never kept gets told how to fix it. */
@@ -119,10 +163,16 @@ export class SignedRenders {
   async createAndRender(userId: string, token: string, format: string | undefined, rawQuery: string): Promise<SignedImage> {
     const out = formatOf(format)
     const cacheKey = `c\0${userId}\0${out}\0${rawQuery}`
+    const hot = this.#hotHit(cacheKey, token)
+    if (hot) return this.#deliver(hot.user, hot.prepared)
+    const state = this.#state()
     const ready = this.#prepared.get(cacheKey)
     const signer = await this.deps.users.find(userId)
     const user = this.#check(signer, rawQuery, token, ready)
-    if (ready) return this.#deliver(user, ready)
+    if (ready) {
+      this.#remember(cacheKey, state, ready, user, token)
+      return this.#deliver(user, ready)
+    }
     // Null prototypes: query names are untrusted (`__proto__`, `constructor` are plain names here).
     const body: Record<string, unknown> = Object.create(null)
     const options: Record<string, string> = Object.create(null)
@@ -133,12 +183,18 @@ export class SignedRenders {
       else if (name === 'url' && value === 'undefined') continue
       else if (!IGNORED.has(name) && !Object.hasOwn(body, name)) body[name] = value
     }
-    return this.#deliver(user, this.#prepare(cacheKey, user, signedBy(signer, token), body, options, out))
+    const prepared = this.#prepare(cacheKey, user, signedBy(signer, token), body, options, out)
+    this.#remember(cacheKey, state, prepared, user, token)
+    return this.#deliver(user, prepared)
   }
 
   /** GET /v1/image/:template_id/:token[/:format]?<template values>[&template_version=…] */
   async templated(templateId: string, token: string, format: string | undefined, rawQuery: string): Promise<SignedImage> {
     const out = formatOf(format)
+    const hotKey = `t\0${templateId}\0${out}\0${rawQuery}`
+    const hot = this.#hotHit(hotKey, token)
+    if (hot) return this.#deliver(hot.user, hot.prepared)
+    const state = this.#state()
     // The owner's key signs; any version names the owner.
     const latest = await this.deps.templates.head(templateId)
     if (!latest) throw templateNotFound(templateId)
@@ -153,7 +209,10 @@ export class SignedRenders {
     const cacheKey = head && `t\0${head.id}\0${head.version}\0${out}\0${rawQuery}`
     const ready = cacheKey ? this.#prepared.get(cacheKey) : undefined
     const user = this.#check(owner, rawQuery, token, ready)
-    if (ready) return this.#deliver(user, ready)
+    if (ready) {
+      this.#remember(hotKey, state, ready, user, token)
+      return this.#deliver(user, ready)
+    }
     // The markup is read only to prepare a URL not seen before (or evicted).
     const template = head && (await this.deps.templates.find(head.id, head.version))
     if (!template || !cacheKey) throw templateNotFound(templateId, version)
@@ -167,7 +226,9 @@ export class SignedRenders {
       else if (RENDER_OPTIONS.has(name) && !variables.has(name)) options[name] = value
       else if (!Object.hasOwn(values, name)) values[name] = jsonOrText(value)
     }
-    return this.#deliver(user, this.#prepare(cacheKey, user, signedBy(owner, token), this.deps.templates.body(template, values), options, out))
+    const prepared = this.#prepare(cacheKey, user, signedBy(owner, token), this.deps.templates.body(template, values), options, out)
+    this.#remember(hotKey, state, prepared, user, token)
+    return this.#deliver(user, prepared)
   }
 
   #prepare(

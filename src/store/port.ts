@@ -168,8 +168,10 @@ export interface Store {
   images: ImageStore
   templates: TemplateStore
   /**
-   * A number that changes whenever another process commits to the store, read cheaply and
-   * synchronously (SQLite's `data_version`). Absent when an adapter cannot tell that cheaply.
+   * A number that changes whenever what a cached answer was checked against may have changed:
+   * any commit by another process, and this process's writes to users, templates and image
+   * deletions (not new images or usage, which change nothing already answered). Read cheaply and
+   * synchronously; absent when an adapter cannot tell that cheaply (a store shared by nodes).
    */
   changeStamp?(): number
   /** A cheap round trip, for readiness. */

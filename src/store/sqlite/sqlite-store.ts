@@ -10,20 +10,40 @@ import { ImagesRepository } from './images-repository.js'
 import { TemplatesRepository } from './templates-repository.js'
 import type { Store } from '../port.js'
 
+/** Makes each named method bump the counter once its write is done (see Store.changeStamp). */
+function counting<T extends object>(target: T, methods: Array<keyof T & string>, bump: () => void): T {
+  const writable = target as Record<string, unknown>
+  for (const name of methods) {
+    const original = (writable[name] as (...args: unknown[]) => Promise<unknown>).bind(target)
+    writable[name] = async (...args: unknown[]) => {
+      try {
+        return await original(...args)
+      } finally {
+        bump()
+      }
+    }
+  }
+  return target
+}
+
 export function openSqliteStore(file: string): Store {
   const db = openDatabase(file)
   const usage = new UsageRepository(db)
   const ping = db.prepare('SELECT 1')
-  // Changes when another connection (another process on this DATA_DIR) commits; never for our own.
+  // data_version moves when another connection (another process on this DATA_DIR) commits, never
+  // for our own; our own writes that can change an answer already given are counted beside it.
+  // Both only grow, so their sum moves whenever either does.
   const dataVersion = db.prepare('PRAGMA data_version').pluck()
+  let localWrites = 0
+  const bump = () => void localWrites++
   return {
     kind: 'sqlite',
     location: file,
-    users: new UsersRepository(db),
+    users: counting(new UsersRepository(db), ['create', 'setKey', 'setLimit', 'revoke'], bump),
     usage,
-    images: new ImagesRepository(db, usage),
-    templates: new TemplatesRepository(db),
-    changeStamp: () => dataVersion.get() as number,
+    images: counting(new ImagesRepository(db, usage), ['delete'], bump),
+    templates: counting(new TemplatesRepository(db), ['insert', 'delete'], bump),
+    changeStamp: () => (dataVersion.get() as number) + localWrites,
     async ping() {
       ping.get()
     },

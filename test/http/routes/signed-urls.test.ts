@@ -4,6 +4,7 @@
  * that try to inject markup, users whose key predates the vault, and key rotation.
  */
 import t from 'tap'
+import { join } from 'node:path'
 import { build, decodePng, coverage } from '../../helper.js'
 import { sign } from '../../../src/signing/signature.js'
 import { digestKey, keyRecord, newSalt } from '../../../src/auth/api-keys.js'
@@ -183,5 +184,36 @@ t.test('signed URLs', async (t) => {
     t.equal((await h.app.inject({ url: url('rotor-key-2') })).statusCode, 200, 'the new key signs the same image')
     await h.container.users.revoke('rotor', Date.now())
     t.equal((await h.app.inject({ url: url('rotor-key-2') })).statusCode, 401, 'revoked')
+  })
+
+  t.test('a URL answered before reads nothing from the store while nothing changed; any change, from any process, is seen at once', async (t) => {
+    await h.addUser('quiet', 'quiet-key-1', 10)
+    const query = 'colour=%23aa00aa&title=Quiet&w=33'
+    const qt = (await h.app.inject({
+      method: 'POST', url: '/v1/template', headers: { authorization: h.auth('quiet', 'quiet-key-1') },
+      payload: { html: '<div style="width:{{w}}px;height:20px;background:{{colour}}">{{title}}</div>', device_scale: 1 },
+    })).json() as { template_id: string }
+    const url = (key: string) => `/v1/image/${qt.template_id}/${sign(key, query)}?${query}`
+    t.equal((await h.app.inject({ url: url('quiet-key-1') })).statusCode, 200)
+    const { users, templates } = h.container.store
+    const [find, head] = [users.find.bind(users), templates.head.bind(templates)]
+    let reads = 0
+    users.find = (id: string) => (reads++, find(id))
+    templates.head = (id: string, v?: number) => (reads++, head(id, v))
+    t.teardown(() => {
+      users.find = find
+      templates.head = head
+    })
+    for (let i = 0; i < 10; i++) t.equal((await h.app.inject({ url: url('quiet-key-1') })).statusCode, 200)
+    t.equal(reads, 0, 'ten GETs of a URL answered before: no store read')
+    t.equal((await h.app.inject({ url: url('wrong-key') })).statusCode, 401, 'another token is checked in full')
+
+    // Another process on the same file (the CLI, a second server) revokes the signer.
+    const { openSqliteStore } = await import('../../../src/store/sqlite/sqlite-store.js')
+    const other = openSqliteStore(join(h.dataDir, 'vellum.db'))
+    await other.users.revoke('quiet', Date.now())
+    await other.close()
+    t.equal((await h.app.inject({ url: url('quiet-key-1') })).statusCode, 401, 'revoked elsewhere: 401 on the next GET')
+    t.ok(reads > 0, 'read again once the store changed')
   })
 })
