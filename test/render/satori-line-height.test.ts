@@ -34,3 +34,16 @@ t.test('ten lines at each size are as tall as in Chromium (measured with the sam
     t.equal(PNG.sync.read(Buffer.from(out.png)).height, height, `${size}px`)
   }
 })
+
+t.test('emoji pictures do not make a line taller: 1em squares 0.1em below the baseline, as Twemoji in Chromium', async (t) => {
+  for (const file of ['index.js', 'index.cjs']) {
+    t.equal(readFileSync(join(dist, file), 'utf8').split('Emoji are drawn as pictures, not glyphs').length - 1, 1, `${file} carries the emoji metrics`)
+  }
+  // Chromium, the reference harness (twemoji <img> at 1em, vertical-align -0.1em) with the same
+  // Roboto files: a 22px line is 25px with or without emoji (fidelity cases 12 and 36).
+  const renderer = createRenderer()
+  for (const text of ['plain', 'launch 🚀', 'we ❤️ you', '🎉🎉', 'flags 🇫🇷 and 👍🏽']) {
+    const out = await renderer.render(renderJob(`<div style="font:22px Roboto;width:400px">${text}</div>`))
+    t.equal(PNG.sync.read(Buffer.from(out.png)).height, 25, text)
+  }
+})
