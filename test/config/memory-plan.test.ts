@@ -62,7 +62,7 @@ t.test('MEMORY_LIMIT_MB plans as a cgroup would; it wins over the cgroup found',
   const cg = loadConfig({}, {}, () => 512 * MiB)
   t.same(cg.memory, { limitMb: 512, source: 'cgroup', tooSmall: false })
   t.equal(cg.render.heapMb, 160)
-  t.match(memorySummary(cg), /^limit 512 MiB \(cgroup\) → \d+ render workers?, heap 160 MiB each, freed pixel memory kept 1000 ms, render budget \d+ MB, data limit \d+ MB; caches: images 16 MiB, remote fetches 16 MiB, signed URLs 4 MiB$/)
+  t.match(memorySummary(cg), /^limit 512 MiB \(cgroup\) → \d+ render workers?, heap 160 MiB each, freed pixel memory kept 1000 ms, render budget \d+ MB, data limit \d+ MB; caches: images 16 MiB, remote fetches 16 MiB, page fonts 8 MiB, signed URLs 4 MiB$/)
 })
 
 t.test('what the operator sets wins; the budget still fits the workers they asked for', async (t) => {

@@ -164,5 +164,5 @@ t.test('the sliced scan the render service runs finds what the one-pass scan fin
   t.same(sliced, scanPage(html))
   t.equal(sliced.images.length, 6000)
   t.equal(sliced.images[5999], `https://a.example/5999.png?${'q'.repeat(5999 % 53)}`)
-  t.same(await scanPageAsync('<div>'.repeat(100_000)), { images: [], links: [] }, 'no tag of interest: no pass at all')
+  t.same(await scanPageAsync('<div>'.repeat(100_000)), { images: [], links: [], styles: [] }, 'no tag of interest: no pass at all')
 })
