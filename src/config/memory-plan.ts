@@ -72,7 +72,7 @@ export function planMemory(limitBytes: number | undefined, cores: number, fixedW
       imageCacheBytes: 32 * MiB,
       fetchCacheBytes: 32 * MiB,
       signedUrlCacheBytes: 8 * MiB,
-      pageFontCacheBytes: 16 * MiB,
+      pageFontCacheBytes: 8 * MiB,
       tooSmall: false,
     }
   }
@@ -80,9 +80,10 @@ export function planMemory(limitBytes: number | undefined, cores: number, fixedW
   // Caches grow with the limit: 1/32 of it each (8 MiB at 256 MiB, the 32 MiB default from 1 GiB).
   const cacheMb = clamp(Math.floor(limitMb / 32), 4, 32)
   const signedMb = clamp(Math.floor(limitMb / 128), 1, 8)
-  // Page fonts: half the image caches' share (4 MiB at 256 MiB, 16 MiB from 1 GiB).
-  const fontMb = Math.max(2, Math.floor(cacheMb / 2))
-  const free = limitMb - API_MB - 2 * cacheMb - signedMb - fontMb
+  // Fetched page fonts take a quarter of the remote-fetch share (2 MiB at 256 MiB, 8 MiB from
+  // 1 GiB): the two caches hold what pages fetch, and together cost what the fetch cache did.
+  const fontMb = Math.max(1, Math.floor(cacheMb / 4))
+  const free = limitMb - API_MB - 2 * cacheMb - signedMb
   const fits = (p: WorkerProfile) => Math.min(fixedWorkers ?? cores, Math.floor(free / p.peakMb))
   const most = Math.max(...PROFILES.map(fits))
   const profile = most > 0 ? PROFILES.find((p) => fits(p) === most)! : PROFILES[PROFILES.length - 1]!
@@ -99,7 +100,7 @@ export function planMemory(limitBytes: number | undefined, cores: number, fixedW
     dataLimitMb,
     budgetMb,
     imageCacheBytes: cacheMb * MiB,
-    fetchCacheBytes: cacheMb * MiB,
+    fetchCacheBytes: (cacheMb - fontMb) * MiB,
     signedUrlCacheBytes: signedMb * MiB,
     pageFontCacheBytes: fontMb * MiB,
     tooSmall: most === 0 || (fixedWorkers !== undefined && most < fixedWorkers),

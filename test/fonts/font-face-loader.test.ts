@@ -5,7 +5,7 @@
  * fetched, and the worker draws the face. Every face that cannot be had is named in
  * x-vellum-dropped-css while the render answers 200; a font URL is never fetched as an image.
  */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createServer } from 'node:http'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -18,7 +18,7 @@ const monoDir = join(dirname(require.resolve('@fontsource/roboto-mono/package.js
 const MONO = readFileSync(join(monoDir, 'roboto-mono-latin-400-normal.woff2'))
 const BIG = readFileSync(join(dirname(require.resolve('@fontsource/noto-serif/package.json')), 'files', 'noto-serif-cyrillic-ext-400-normal.woff'))
 
-async function fontServer(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function fontServer(t: Test) {
   const requests: string[] = []
   const server = createServer((req, res) => {
     requests.push(req.url!)

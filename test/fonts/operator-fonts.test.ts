@@ -2,7 +2,7 @@
  * FONTS_DIR: the operator's font files, named from their name tables, usable by every render;
  * a file named like a font that is not one stops the boot naming the file.
  */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -16,7 +16,7 @@ import { createRenderer } from '../../src/render/pipeline.js'
 const require = createRequire(import.meta.url)
 const monoDir = join(dirname(require.resolve('@fontsource/roboto-mono/package.json')), 'files')
 
-function fontsDir(t: Parameters<Parameters<typeof t.test>[1]>[0]): string {
+function fontsDir(t: Test): string {
   const dir = mkdtempSync(join(tmpdir(), 'vellum-fonts-dir-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   // Names that say nothing: the family and weight come from the files themselves.
