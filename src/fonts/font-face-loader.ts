@@ -67,6 +67,7 @@ export class FontFaceLoader {
     const warnings: string[] = []
     if (all.length === 0) return { faces: [], warnings }
     const rules = all.slice(0, MAX_PAGE_FACES)
+    // The caller reads one rule more than MAX_PAGE_FACES (fontFaceRules' `max`) to know there are more.
     if (all.length > rules.length) warnings.push(`only the first ${MAX_PAGE_FACES} @font-face rules are loaded; the others were dropped`)
     const limit = pLimit(this.limits.concurrency)
     const loaded = await Promise.all(rules.map((rule) => limit(() => this.#face(rule).catch((err: Error) => err))))

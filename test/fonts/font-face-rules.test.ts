@@ -32,3 +32,25 @@ t.test('rules without a family or a src are not faces; sheets without @font-face
   t.same(fontFaceRules(['@font-face { src: url(https://a/x.ttf) }', '@font-face { font-family: serif; src: url(https://a/x.ttf) }', '@font-face { font-family: Z }']), [])
   t.same(fontFaceRules(['body { font-family: X }', '']), [])
 })
+
+t.test('blocks are found past comments, strings and url() data that hold braces, and at most `max` are read', async (t) => {
+  const sheet = `/* @font-face { font-family: Commented; src: url(https://a/c.ttf) } */
+    p::after { content: "} @font-face { font-family: Quoted; src: url(https://a/q.ttf) }" }
+    div { background: url(data:image/svg+xml;utf8,<svg>{}</svg>) }
+    @FONT-FACE { font-family: Real; src: url(data:font/ttf;base64,AAEAAA==) }
+    @font-feature-values Font One { @styleset { nice-style: 12; } }
+    @font-face { font-family: Unclosed; src: url(https://a/u.ttf)`
+  t.same(fontFaceRules([sheet]).map((r) => r.family), ['Real', 'Unclosed'], 'a block the sheet ends inside counts, as in a browser')
+  const many = Array.from({ length: 200 }, (_, i) => `@font-face { font-family: F${i}; src: url(https://a/${i}.woff2) }`).join('\n')
+  t.same(fontFaceRules([many], 65).length, 65, 'a page with more faces than are loaded reads one more than that, not all')
+  t.same(fontFaceRules([many, sheet], 3).map((r) => r.family), ['F0', 'F1', 'F2'], 'across sheets too')
+  t.same(fontFaceRules([many]).length, 200, 'the cache holds the capped read apart from the whole one')
+})
+
+t.test('a 512 KB sheet is read in one linear pass', async (t) => {
+  // Not timed (the box is shared): adversarial shapes that would be quadratic for a rescan.
+  const unclosed = '@font-face { src: url(' + 'a'.repeat(512 * 1024)
+  t.same(fontFaceRules([unclosed]), [], 'an unclosed url() and block: no face (no family), and the scan ends')
+  t.same(fontFaceRules(['@font-face' + ' /*'.repeat(100_000)]), [])
+  t.same(fontFaceRules(['@font-face{font-family:A;src:url(https://a/a.ttf)}' + '"'.repeat(200_000)]).map((r) => r.family), ['A'])
+})
