@@ -18,7 +18,7 @@ import { decodeDataUri, splitDataUri } from '../net/data-uri.js'
 import { FetchError, type GuardedFetcher } from '../net/guarded-fetch.js'
 import { noMetrics, type Metrics } from '../observability/metrics.js'
 import type { PageFace } from '../render/job.js'
-import type { FontFaceRule } from './font-face-rules.js'
+import { faceLabel, type FontFaceRule } from './font-face-rules.js'
 import { fontFormat } from './sfnt.js'
 
 export interface FontFaceLimits {
@@ -42,9 +42,6 @@ export interface FontFaceResolution {
 export const MAX_PAGE_FACES = 64
 
 class FaceError extends Error {}
-
-const describe = (rule: FontFaceRule) =>
-  `@font-face "${rule.family}"${rule.weight[0] !== 400 || rule.weight[1] !== 400 ? ` ${rule.weight[0] === rule.weight[1] ? rule.weight[0] : rule.weight.join('-')}` : ''}${rule.style === 'italic' ? ' italic' : ''}`
 
 export class FontFaceLoader {
   readonly #cache: LRUCache<string, Buffer>
@@ -76,12 +73,12 @@ export class FontFaceLoader {
     loaded.forEach((result, i) => {
       const rule = rules[i]!
       if (result instanceof Error) {
-        warnings.push(`${describe(rule)} not loaded: ${result.message}; the bundled fonts were used`)
+        warnings.push(`${faceLabel(rule)} not loaded: ${result.message}; the bundled fonts were used`)
         return
       }
       // In page order: the faces a browser would have downloaded first are the ones kept.
       if (total + result.byteLength > this.limits.maxPageBytes) {
-        warnings.push(`${describe(rule)} not loaded: the page's fonts pass ${this.limits.maxPageBytes} bytes (PAGE_FONTS_MAX_BYTES); the bundled fonts were used`)
+        warnings.push(`${faceLabel(rule)} not loaded: the page's fonts pass ${this.limits.maxPageBytes} bytes (PAGE_FONTS_MAX_BYTES); the bundled fonts were used`)
         return
       }
       total += result.byteLength

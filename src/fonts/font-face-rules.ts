@@ -134,6 +134,13 @@ function readSheet(css: string, max: number): FontFaceRule[] & { capped?: boolea
   return rules
 }
 
+/** How warnings name a face: `@font-face "Brand"`, `@font-face "Brand" 700 italic`, `… 100-900`. */
+export function faceLabel(face: Pick<FontFaceRule, 'family' | 'weight' | 'style'>): string {
+  const [lo, hi] = face.weight
+  const weight = lo === 400 && hi === 400 ? '' : ` ${lo === hi ? lo : `${lo}-${hi}`}`
+  return `@font-face "${face.family}"${weight}${face.style === 'italic' ? ' italic' : ''}`
+}
+
 /** The http(s) URLs the rules name: fonts, which the image pre-scan must not fetch as images. */
 export function faceUrls(rules: readonly FontFaceRule[]): string[] {
   return [...new Set(rules.flatMap((r) => r.sources.filter((s) => /^https?:/i.test(s))))]

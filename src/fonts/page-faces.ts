@@ -6,8 +6,8 @@
  *   `unicode-range` is narrower than the file gets its character map cut to the range.
  * - satori never falls back between faces of one name (it picks one face per name by weight and
  *   style, then asks the next name of the family list). So, as script-fonts.ts gives each slice
- *   a name of its own, each distinct `unicode-range` of a family gets a name: the first keeps the
- *   family's name, the others are "<family> #2", "<family> #3"…, and the page's `font-family`
+ *   a name of its own, each distinct `unicode-range` of a family gets a name: the one tried first
+ *   keeps the family's name, the others are "<family> #2", "<family> #3"…, and the page's `font-family`
  *   lists name all of them in place of the family (`slots`, applied by css-rewrite.ts). A
  *   character then falls through the family's ranges before the next family, as in a browser.
  * - A weight range (`font-weight: 100 900`, a variable face) is registered at each weight of the
@@ -22,6 +22,7 @@ import type { FontFace, FontWeight } from './bundled-fonts.js'
 import type { PageFace } from '../render/job.js'
 import { parseUnicodeRange } from './script-fonts.js'
 import { narrowToRanges, toSfnt } from './sfnt.js'
+import { faceLabel } from './font-face-rules.js'
 
 export interface PreparedFaces {
   /** Faces for satori, in rule order. */
@@ -39,9 +40,6 @@ const MAX_UNPACKED_BYTES = 24 * 1024 * 1024
 
 const nearestWeight = (w: number): FontWeight => WEIGHTS.reduce((best, x) => (Math.abs(x - w) < Math.abs(best - w) ? x : best), 400 as FontWeight)
 
-const describe = (face: PageFace) =>
-  `@font-face "${face.family}"${face.weight[0] !== 400 || face.weight[1] !== 400 ? ` ${face.weight[0] === face.weight[1] ? face.weight[0] : face.weight.join('-')}` : ''}${face.style === 'italic' ? ' italic' : ''}`
-
 export class PageFaces {
   readonly #unpacked = new LRUCache<string, Buffer | Error>({
     maxSize: MAX_UNPACKED_BYTES,
@@ -55,7 +53,7 @@ export class PageFaces {
       const ranges = face.unicodeRange === undefined ? undefined : parseUnicodeRange(face.unicodeRange)
       const range = ranges ? ranges.join(',') : ''
       if (ranges && ranges.length === 0) {
-        warnings.push(`${describe(face)} not loaded: its unicode-range ${JSON.stringify(face.unicodeRange!.slice(0, 60))} names no character; the bundled fonts were used`)
+        warnings.push(`${faceLabel(face)} not loaded: its unicode-range ${JSON.stringify(face.unicodeRange!.slice(0, 60))} names no character; the bundled fonts were used`)
         continue
       }
       const key = `${face.id}|${range}`
@@ -63,22 +61,27 @@ export class PageFaces {
       if (data === undefined) {
         try {
           data = narrowToRanges(await toSfnt(face.data), ranges)
+          // A TrueType file kept as it came is a view of the job's message: copied, so the cache
+          // does not hold the whole message alive.
+          if (data.buffer === face.data.buffer) data = Buffer.from(data)
         } catch (err) {
           data = err instanceof Error ? err : new Error(String(err))
         }
         this.#unpacked.set(key, data)
       }
       if (data instanceof Error) {
-        warnings.push(`${describe(face)} not loaded: ${data.message}; the bundled fonts were used`)
+        warnings.push(`${faceLabel(face)} not loaded: ${data.message}; the bundled fonts were used`)
         continue
       }
       ready.push({ face, data, range })
     }
 
-    // Slot names: one per distinct range of a family, in rule order.
+    // Slot names: one per distinct range of a family. Where ranges overlap, the face defined last
+    // is tried first (CSS Fonts 4, "unicode-range"): a later rule overriding a few characters of a
+    // face without a range wins for those. So slots are made from the last rule backwards.
     const slots = new Map<string, string[]>()
     const slotOf = new Map<string, string>()
-    for (const { face, range } of ready) {
+    for (const { face, range } of [...ready].reverse()) {
       const family = face.family.toLowerCase()
       const names = slots.get(family) ?? []
       const id = `${family}|${range}`

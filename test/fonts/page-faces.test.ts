@@ -85,6 +85,14 @@ t.test('unicode-range: a face limited to capitals draws only the capitals', asyn
   t.equal(diff((await render(mixed, split)).image, (await render(mixed, [face(MONO)])).image), 0, 'both ranges draw, as one face would')
 })
 
+t.test('overlapping ranges: the face defined last is tried first, as CSS says', async (t) => {
+  // A face for everything, then a later one overriding the capitals with another design.
+  const serifBold = join(serifDir, 'noto-serif-latin-700-normal.woff2')
+  const faces = [face(MONO), face(serifBold, { unicodeRange: 'U+0041-005A' })]
+  t.equal(diff((await render(page('HELLO'), faces)).image, (await render(page('HELLO'), [face(serifBold)])).image), 0, 'capitals from the later face')
+  t.equal(diff((await render(page('hello'), faces)).image, (await render(page('hello'), [face(MONO)])).image), 0, 'the rest from the earlier one')
+})
+
 t.test('weights: bold text takes the bold face, regular the regular one', async (t) => {
   const faces = [face(MONO), face(MONO_BOLD, { weight: [700, 700] })]
   const refs = [extra(MONO), extra(MONO_BOLD, 700)]
