@@ -107,6 +107,15 @@ t.test('weights: bold text takes the bold face, regular the regular one', async 
   t.equal(diff((await render(page('Weights', 'font-weight:300'), ranged)).image, (await render(page('Weights', 'font-weight:300'), [], [extra(MONO_BOLD, 300)])).image), 0, 'a range covers 300')
 })
 
+t.test('inline SVG text is outlined with the page face too', async (t) => {
+  const svg = `<svg width="300" height="60" style="background:#fff"><text x="10" y="45" font-size="40" font-family="Page Face, serif">iiiiii</text></svg>`
+  const withFace = await render(svg, [face(MONO)])
+  const reference = await render(svg, [], [extra(MONO)])
+  t.same(withFace.warnings, [])
+  t.equal(diff(withFace.image, reference.image), 0, 'as with the file loaded like google_fonts')
+  t.ok(diff(withFace.image, (await render(svg)).image) > 300, 'not the bundled serif')
+})
+
 t.test('a face that fails is named and the page renders with the bundled fonts', async (t) => {
   const html = page('Broken')
   const bundled = await render(html)
