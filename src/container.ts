@@ -13,6 +13,8 @@ import { createRenderPool, type RenderRunner } from './render/pool/render-pool.j
 import { RenderService } from './render/render-service.js'
 import { GuardedFetcher } from './net/guarded-fetch.js'
 import { RemoteImages } from './net/remote-images.js'
+import { FontFaceLoader } from './fonts/font-face-loader.js'
+import { loadFontsDir } from './fonts/operator-fonts.js'
 import { ImageService } from './images/image-service.js'
 import type { RenderLimits } from './render/job.js'
 import { createMetrics, type Metrics } from './observability/metrics.js'
@@ -104,6 +106,8 @@ export async function openData(config: Config): Promise<{ store: Store; users: U
 
 /** `pool` may be started earlier by the caller (the server boots workers first: they take longest). */
 export async function createContainer(config: Config, log: Logger, pool: RenderRunner = createRenderPool(config.render)): Promise<Container> {
+  // Before anything opens: a font directory that cannot be read stops the boot, naming its files.
+  const operatorFonts = config.fontsDir ? await loadFontsDir(config.fontsDir).catch((err: Error) => Promise.reject(new ConfigError([err.message]))) : []
   const { store, users, usage, vault } = await openData(config)
   const metrics = createMetrics({ queueDepth: () => pool.stats().pending })
   pool.observe(metrics)
@@ -111,7 +115,19 @@ export async function createContainer(config: Config, log: Logger, pool: RenderR
   const googleFonts = new GoogleFonts({ ...config.googleFonts, cacheDir: join(resolve(config.dataDir), 'fonts') }, fontFetchers, log, metrics)
   const fetcher = new GuardedFetcher(config.fetch)
   const remoteImages = new RemoteImages(fetcher, { cacheBytes: config.fetch.cacheBytes, cacheTtlMs: config.fetch.cacheTtlMs, concurrency: config.fetch.concurrency }, metrics)
-  const renderer = new RenderService({ pool, googleFonts, limits: renderLimits(config), images: remoteImages, metrics })
+  // The page's @font-face files: the remote-image address policy and deadline, the page-font byte cap.
+  const faceFetcher = new GuardedFetcher({
+    ...config.fetch,
+    maxBytes: config.pageFonts.maxFaceBytes,
+    accept: '*/*',
+    settingNames: { timeoutMs: 'FETCH_TIMEOUT_MS', maxBytes: 'PAGE_FONT_MAX_BYTES' },
+  })
+  const fontFaces = new FontFaceLoader(
+    faceFetcher,
+    { ...config.pageFonts, cacheTtlMs: config.fetch.cacheTtlMs, concurrency: config.fetch.concurrency },
+    metrics,
+  )
+  const renderer = new RenderService({ pool, googleFonts, limits: renderLimits(config), images: remoteImages, fontFaces, operatorFonts, metrics })
   const images = new ImageService({
     images: store.images,
     usage,
@@ -153,12 +169,12 @@ export async function createContainer(config: Config, log: Logger, pool: RenderR
       // Importing undici (first remote fetch) or sharp (first variant or image conversion) in the
       // middle of a request held the event loop 170 and 215 ms (measured): every other request,
       // /health included, waited. Loaded at boot instead, while the first render worker starts.
-      await Promise.all([fetcher.warm(), fontFetchers.files.warm(), import('sharp')])
+      await Promise.all([fetcher.warm(), fontFetchers.files.warm(), faceFetcher.warm(), import('sharp')])
     },
     async close() {
       await pool.close()
       await fetcher.close()
-      await Promise.all([fontFetchers.trusted.close(), fontFetchers.files.close()])
+      await Promise.all([fontFetchers.trusted.close(), fontFetchers.files.close(), faceFetcher.close()])
       await store.close()
     },
   }

@@ -51,6 +51,8 @@ export interface MemoryPlan {
   imageCacheBytes: number
   fetchCacheBytes: number
   signedUrlCacheBytes: number
+  /** Fetched @font-face files (PAGE_FONT_CACHE_BYTES). */
+  pageFontCacheBytes: number
   /** The limit leaves less than one lean worker needs: it runs anyway, and the boot log says so. */
   tooSmall: boolean
 }
@@ -70,6 +72,7 @@ export function planMemory(limitBytes: number | undefined, cores: number, fixedW
       imageCacheBytes: 32 * MiB,
       fetchCacheBytes: 32 * MiB,
       signedUrlCacheBytes: 8 * MiB,
+      pageFontCacheBytes: 8 * MiB,
       tooSmall: false,
     }
   }
@@ -77,6 +80,9 @@ export function planMemory(limitBytes: number | undefined, cores: number, fixedW
   // Caches grow with the limit: 1/32 of it each (8 MiB at 256 MiB, the 32 MiB default from 1 GiB).
   const cacheMb = clamp(Math.floor(limitMb / 32), 4, 32)
   const signedMb = clamp(Math.floor(limitMb / 128), 1, 8)
+  // Fetched page fonts take a quarter of the remote-fetch share (2 MiB at 256 MiB, 8 MiB from
+  // 1 GiB): the two caches hold what pages fetch, and together cost what the fetch cache did.
+  const fontMb = Math.max(1, Math.floor(cacheMb / 4))
   const free = limitMb - API_MB - 2 * cacheMb - signedMb
   const fits = (p: WorkerProfile) => Math.min(fixedWorkers ?? cores, Math.floor(free / p.peakMb))
   const most = Math.max(...PROFILES.map(fits))
@@ -94,14 +100,15 @@ export function planMemory(limitBytes: number | undefined, cores: number, fixedW
     dataLimitMb,
     budgetMb,
     imageCacheBytes: cacheMb * MiB,
-    fetchCacheBytes: cacheMb * MiB,
+    fetchCacheBytes: (cacheMb - fontMb) * MiB,
     signedUrlCacheBytes: signedMb * MiB,
+    pageFontCacheBytes: fontMb * MiB,
     tooSmall: most === 0 || (fixedWorkers !== undefined && most < fixedWorkers),
   }
 }
 
 /** The boot log's one line: what the process was sized for and what it chose (including what the operator set). */
-export function memorySummary(config: Pick<Config, 'memory' | 'render' | 'cache' | 'fetch'>): string {
+export function memorySummary(config: Pick<Config, 'memory' | 'render' | 'cache' | 'fetch' | 'pageFonts'>): string {
   const { memory: m, render: r, cache: c } = config
   const mib = (b: number) => `${Math.round(b / MiB)} MiB`
   const limit = m.limitMb === undefined ? 'no memory limit' : `limit ${m.limitMb} MiB (${m.source === 'cgroup' ? 'cgroup' : 'MEMORY_LIMIT_MB'})`
@@ -109,6 +116,6 @@ export function memorySummary(config: Pick<Config, 'memory' | 'render' | 'cache'
   return (
     `${limit} → ${r.workers} render worker${r.workers === 1 ? '' : 's'}, ${heap}, freed pixel memory kept ${r.freedMemoryKeepMs} ms, ` +
     `render budget ${r.budgetMb} MB, data limit ${r.memoryMb > 0 ? `${r.memoryMb} MB` : 'none'}; ` +
-    `caches: images ${mib(c.imageBytes)}, remote fetches ${mib(config.fetch.cacheBytes)}, signed URLs ${mib(c.signedUrlBytes)}`
+    `caches: images ${mib(c.imageBytes)}, remote fetches ${mib(config.fetch.cacheBytes)}, page fonts ${mib(config.pageFonts.cacheBytes)}, signed URLs ${mib(c.signedUrlBytes)}`
   )
 }

@@ -114,6 +114,13 @@ export const envSchema = z.object({
   GOOGLE_FONTS_TIMEOUT_MS: int(100, 120_000, 5000),
   GOOGLE_FONTS_MAX_BYTES: int(1024, 64 * 1024 * 1024, 8 * 1024 * 1024),
   GOOGLE_FONTS_MAX_FAMILIES: int(0, 100, 8),
+  // The page's own @font-face files (data: or fetched like remote images): one face's file, all
+  // of one page's faces together, and fetched files kept in memory.
+  PAGE_FONT_MAX_BYTES: int(1024, 64 * 1024 * 1024, 4 * 1024 * 1024),
+  PAGE_FONTS_MAX_BYTES: int(1024, 256 * 1024 * 1024, 8 * 1024 * 1024),
+  PAGE_FONT_CACHE_BYTES: planned(0, 4 * 1024 * 1024 * 1024),
+  // A directory of TTF/OTF/WOFF/WOFF2 files read at boot; every render can use their families.
+  FONTS_DIR: z.string().min(1).optional(),
 
   // Outbound fetches of remote images
   FETCH_TIMEOUT_MS: int(100, 120_000, 5000),
@@ -194,6 +201,9 @@ export interface Config {
   sourceSecret: string | undefined
   variants: { concurrency: number }
   googleFonts: { cssUrl: string; timeoutMs: number; maxBytes: number; maxFamilies: number }
+  /** The page's @font-face files, and the operator's font directory. */
+  pageFonts: { maxFaceBytes: number; maxPageBytes: number; cacheBytes: number }
+  fontsDir: string | undefined
   fetch: { timeoutMs: number; maxBytes: number; allowPrivate: boolean; maxRedirects: number; concurrency: number; cacheBytes: number; cacheTtlMs: number }
 }
 
@@ -285,6 +295,12 @@ export function toConfig(env: Env, found: MemorySource = { cgroupBytes: undefine
       maxBytes: env.GOOGLE_FONTS_MAX_BYTES,
       maxFamilies: env.GOOGLE_FONTS_MAX_FAMILIES,
     },
+    pageFonts: {
+      maxFaceBytes: env.PAGE_FONT_MAX_BYTES,
+      maxPageBytes: env.PAGE_FONTS_MAX_BYTES,
+      cacheBytes: env.PAGE_FONT_CACHE_BYTES ?? plan.pageFontCacheBytes,
+    },
+    fontsDir: env.FONTS_DIR,
     fetch: {
       timeoutMs: env.FETCH_TIMEOUT_MS,
       maxBytes: env.FETCH_MAX_BYTES,

@@ -67,9 +67,10 @@ export const GENERIC_FAMILIES: Readonly<Record<string, string>> = {
 /**
  * Rewrites one `font-family` value: every name that has a stand-in (and that the page did not
  * load itself, see `loaded`) becomes the bundled family, generics become their bundled family
- * too. Duplicates are kept out so the list stays short.
+ * too. A family the page loaded with several `unicode-range`s becomes the names of its ranges
+ * (`slots`, page-faces.ts). Duplicates are kept out so the list stays short.
  */
-export function rewriteFontFamily(value: string, loaded: ReadonlySet<string> = new Set()): string {
+export function rewriteFontFamily(value: string, loaded: ReadonlySet<string> = new Set(), slots?: ReadonlyMap<string, readonly string[]>): string {
   const out: string[] = []
   for (const raw of splitFamilies(value)) {
     const bare = raw.replace(/^['"]|['"]$/g, '').trim()
@@ -77,8 +78,10 @@ export function rewriteFontFamily(value: string, loaded: ReadonlySet<string> = n
     if (!bare) continue
     if (/^(inherit|initial|unset|revert|revert-layer)$/.test(key)) return value
     const mapped = loaded.has(key) ? bare : (FAMILY_ALIASES[key] ?? GENERIC_FAMILIES[key] ?? bare)
-    const quoted = /^[\w-]+$/.test(mapped) ? mapped : `"${mapped.replace(/"/g, '')}"`
-    if (!out.includes(quoted)) out.push(quoted)
+    for (const name of slots?.get(key) ?? [mapped]) {
+      const quoted = /^[\w-]+$/.test(name) ? name : `"${name.replace(/"/g, '')}"`
+      if (!out.includes(quoted)) out.push(quoted)
+    }
   }
   return out.length ? out.join(', ') : value
 }

@@ -39,6 +39,8 @@ const BREAKOUT = new Set(
 )
 
 type TagVisitor = (name: string, attrs: Map<string, string>) => void
+/** Receives the text of each `<style>` element, whole. */
+type StyleVisitor = (text: string) => void
 
 /**
  * Calls `visit` for every complete start tag whose (lower-cased) name `wanted` accepts, with its
@@ -48,15 +50,18 @@ type TagVisitor = (name: string, attrs: Map<string, string>) => void
  * raw-text elements (except inside SVG and MathML, where those are ordinary elements), reads
  * `<image>` outside SVG as `<img>`, and drops a tag the text ends inside.
  */
-function tagWalker(html: string, wanted: (name: string) => boolean, visit: TagVisitor): Tokenizer {
+function tagWalker(html: string, wanted: (name: string) => boolean, visit: TagVisitor, styles?: StyleVisitor): Tokenizer {
   let foreign = 0 // open <svg>/<math> elements
   let name = ''
   let attrs: Map<string, string> | undefined
   let attrName = ''
   let attrValue = ''
+  // The text of the `<style>` being read (raw text: no tags, no entities), when `styles` wants it.
+  let style: string | undefined
   const tagEnd = (selfClosing: boolean) => {
     if (attrs) visit(name, attrs)
     attrs = undefined
+    if (styles && name === 'style' && !selfClosing) style = ''
     // A self-closing <svg/> is empty: in foreign content the slash is honoured.
     if (FOREIGN_ROOTS.has(name) && !selfClosing) foreign++
   }
@@ -83,16 +88,27 @@ function tagWalker(html: string, wanted: (name: string) => boolean, visit: TagVi
       onopentagend: () => tagEnd(false),
       onselfclosingtag: () => tagEnd(true),
       onclosetag(start, end) {
-        if (foreign > 0 && FOREIGN_ROOTS.has(html.slice(start, end).toLowerCase())) foreign--
+        const closed = html.slice(start, end).toLowerCase()
+        if (foreign > 0 && FOREIGN_ROOTS.has(closed)) foreign--
+        if (style !== undefined && closed === 'style') {
+          styles!(style)
+          style = undefined
+        }
+      },
+      ontext(start, end) {
+        if (style !== undefined) style += html.slice(start, end)
       },
       isInForeignContext: () => foreign > 0,
       onattribentity: none,
       oncdata: none,
       oncomment: none,
       ondeclaration: none,
-      onend: none,
+      onend() {
+        // A `<style>` the text ends inside still applies, as in a browser.
+        if (style !== undefined) styles!(style)
+        style = undefined
+      },
       onprocessinginstruction: none,
-      ontext: none,
       ontextentity: none,
     },
   )
@@ -113,8 +129,8 @@ function walkTags(html: string, wanted: (name: string) => boolean, visit: TagVis
  */
 const SLICE_CHARS = 32 * 1024
 
-async function walkTagsInSlices(html: string, wanted: (name: string) => boolean, visit: TagVisitor): Promise<void> {
-  const tokenizer = tagWalker(html, wanted, visit)
+async function walkTagsInSlices(html: string, wanted: (name: string) => boolean, visit: TagVisitor, styles?: StyleVisitor): Promise<void> {
+  const tokenizer = tagWalker(html, wanted, visit, styles)
   for (let at = 0; at < html.length; at += SLICE_CHARS) {
     if (at > 0) await new Promise((resolve) => setImmediate(resolve))
     tokenizer.write(html.slice(at, at + SLICE_CHARS))
@@ -135,13 +151,20 @@ export interface PageScan {
   readonly images: readonly string[]
   /** `rel` and `href` of every `<link>`. */
   readonly links: ReadonlyArray<{ rel: string; href: string }>
+  /**
+   * The text of every `<style>` element, read only when the page has an `@font-face` somewhere
+   * (the API process loads the faces it declares); empty otherwise.
+   */
+  readonly styles: readonly string[]
 }
 
-function collector(): { page: PageScan; wanted: (name: string) => boolean; visit: TagVisitor } {
+function collector(): { page: PageScan; wanted: (name: string) => boolean; visit: TagVisitor; style: StyleVisitor } {
   const images: string[] = []
   const links: Array<{ rel: string; href: string }> = []
+  const styles: string[] = []
   return {
-    page: { images, links },
+    page: { images, links, styles },
+    style: (text) => styles.push(text),
     wanted: (n) => n === 'img' || n === 'link',
     visit: (name, attrs) => {
       if (name === 'img') images.push(attrs.get('src') ?? '')
@@ -150,21 +173,27 @@ function collector(): { page: PageScan; wanted: (name: string) => boolean; visit
   }
 }
 
+/** Whether a text has an `@font-face` at all: a cheap gate before reading its sheets. */
+const FONT_FACE = /@font-face/i
+
 /** One tokenizer pass over `html` for everything the pre-scans need (see scanPageAsync). */
 export function scanPage(html: string): PageScan {
-  const { page, wanted, visit } = collector()
-  walkTags(html, wanted, visit)
+  const { page, wanted, visit, style } = collector()
+  const tokenizer = tagWalker(html, wanted, visit, FONT_FACE.test(html) ? style : undefined)
+  tokenizer.write(html)
+  tokenizer.end()
   return page
 }
 
 /**
  * The pass the render service runs for each request, once, handing the result to both the
  * image and the Google Fonts pre-scan: in slices, so a large page never holds the event loop.
- * A page without any `<img`, `<image` or `<link` needs no pass at all.
+ * A page without any `<img`, `<image`, `<link` or `@font-face` needs no pass at all.
  */
 export async function scanPageAsync(html: string): Promise<PageScan> {
-  if (!/<(?:img|image|link)[\s/>]/i.test(html)) return { images: [], links: [] }
-  const { page, wanted, visit } = collector()
-  await walkTagsInSlices(html, wanted, visit)
+  const fontFaces = FONT_FACE.test(html)
+  if (!fontFaces && !/<(?:img|image|link)[\s/>]/i.test(html)) return { images: [], links: [], styles: [] }
+  const { page, wanted, visit, style } = collector()
+  await walkTagsInSlices(html, wanted, visit, fontFaces ? style : undefined)
   return page
 }

@@ -80,8 +80,10 @@ export class RemoteImages {
     })
   }
 
-  async resolve(html: string, css: string, limits: RemoteImageLimits, page?: PageScan): Promise<RemoteImageResult> {
-    const urls = remoteImageUrls(html, css, page)
+  /** `fonts`: URLs the page's `@font-face` rules name (loaded as fonts, not images). */
+  async resolve(html: string, css: string, limits: RemoteImageLimits, page?: PageScan, fonts: readonly string[] = []): Promise<RemoteImageResult> {
+    const skip = new Set(fonts)
+    const urls = remoteImageUrls(html, css, page).filter((u) => !skip.has(u))
     const warnings: string[] = []
     const images: Record<string, string> = {}
     if (urls.length > limits.imagesPerRender) {

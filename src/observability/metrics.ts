@@ -8,7 +8,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { StageTimings } from '../render/job.js'
 
 export type RenderOutcome = 'ok' | 'refused' | 'timeout' | 'crashed' | 'queue_full' | 'failed'
-export type CacheName = 'served_images' | 'variants' | 'remote_images' | 'google_fonts' | 'sheets' | 'font_sets'
+export type CacheName = 'served_images' | 'variants' | 'remote_images' | 'google_fonts' | 'page_fonts' | 'sheets' | 'font_sets'
 export type WorkerEnd = 'crash' | 'deadline' | 'idle' | 'shutdown'
 
 export interface Metrics {

@@ -12,6 +12,7 @@ import { countLookup } from './cache-stats.js'
 import { loadBundledFonts, type BundledFace } from '../fonts/bundled-fonts.js'
 import { ScriptFonts, type ScriptFace } from '../fonts/script-fonts.js'
 import type { FontUsage } from './document/font-usage.js'
+import type { PreparedFaces } from '../fonts/page-faces.js'
 import type { RenderJob } from './job.js'
 
 // satori keeps 8 layout engines by list; a few more lists than that stay cheap (parsed faces are
@@ -54,14 +55,14 @@ export class FontSets {
     }
   }
 
-  /** The list for a job's page, whose weights, styles and characters are `usage`. */
-  for(job: RenderJob, usage: FontUsage): FontSet {
+  /** The list for a job's page, whose weights, styles and characters are `usage`; `page`: its own @font-face faces. */
+  for(job: RenderJob, usage: FontUsage, page?: PreparedFaces): FontSet {
     const extra = job.fonts
     const wide = this.#scripts.beyondLatin(usage.chars)
     const requested = usage.weights
     const scripts = this.#scripts.select(usage.chars, requested, usage.families)
     const weights = requested === 'any' ? 'any' : [...requested].sort((a, b) => a - b).join(',')
-    const key = [wide, weights, usage.italic, scripts.key, ...extra.map((f) => `${f.name}|${f.weight}|${f.style}|${f.path}`)].join('\n')
+    const key = [wide, weights, usage.italic, scripts.key, page?.key ?? '', ...extra.map((f) => `${f.name}|${f.weight}|${f.style}|${f.path}`)].join('\n')
     let set = this.#sets.get(key)
     countLookup('font_sets', set !== undefined)
     if (!set) {
@@ -73,15 +74,17 @@ export class FontSets {
       const bundled = (wide ? this.#extended : this.#core).filter(
         (f) => (!exact.has(f.family) || (requested as Set<number>).has(f.weight)) && (usage.italic || f.style === 'normal'),
       )
-      // Bundled faces stay first so unstyled text keeps the default font; script slices go
-      // before the bundled subsets' fallbacks, so the list's last face (which satori measures
-      // some line boxes with) is the one it was before script fonts existed.
+      // Bundled faces stay first so unstyled text keeps the default font; script slices and
+      // the page's own faces (reached through the family lists that name them) go before the
+      // bundled subsets' fallbacks, so the list's last face (which satori measures some line
+      // boxes with) is the one it was before script fonts existed.
       const primary = bundled.filter((f) => !EXTENDED_FACE.test(f.name))
       const fallbacks = bundled.filter((f) => EXTENDED_FACE.test(f.name))
       set = {
         faces: [
           ...primary,
           ...scripts.faces,
+          ...(page?.faces ?? []),
           ...fallbacks,
           ...extra.map((f) => ({ name: f.name, weight: f.weight, style: f.style, data: this.#file(f.path) })),
         ],

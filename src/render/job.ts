@@ -29,10 +29,29 @@ export interface ExtraFont {
   path: string
 }
 
+/**
+ * A face from the page's own `@font-face` rules, fetched (or decoded from `data:`) by the API
+ * process and checked to be a font file by its magic bytes; the worker unpacks it and applies
+ * `unicodeRange` (fonts/page-faces.ts).
+ */
+export interface PageFace {
+  family: string
+  /** The weights the face covers ([w, w] for one). */
+  weight: [number, number]
+  style: 'normal' | 'italic'
+  /** As written in the rule; absent: every character of the file. */
+  unicodeRange?: string
+  /** Hash of `data`: the worker keeps one unpacked copy per id (satori caches by buffer). */
+  id: string
+  data: Uint8Array
+}
+
 export interface RenderJob {
   params: RenderParams
   limits: RenderLimits
   fonts: ExtraFont[]
+  /** The page's `@font-face` faces that loaded, in rule order. */
+  pageFaces?: PageFace[]
   /** Remote image URL → data URI, fetched by the API process through the guarded fetcher. */
   images: Record<string, string>
 }

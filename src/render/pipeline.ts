@@ -8,6 +8,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import { FontSets } from './font-sets.js'
+import { PageFaces } from '../fonts/page-faces.js'
 import { fontUsage } from './document/font-usage.js'
 import type { RenderJob, RenderResult } from './job.js'
 import { buildDocument } from './stages/build-document.js'
@@ -20,6 +21,7 @@ import { guardRasterCost } from './stages/raster-cost.js'
 import { rasterize } from './stages/rasterize.js'
 import { encodePng } from './stages/encode.js'
 import { takeCacheStats } from './cache-stats.js'
+import type { AppError } from '../errors/catalogue.js'
 
 export interface Renderer {
   render(job: RenderJob): Promise<RenderResult>
@@ -45,6 +47,7 @@ export function missingGlyphWarnings(glyphs: string[]): string[] {
 
 export function createRenderer(): Renderer {
   const fontSets = new FontSets()
+  const pageFaces = new PageFaces()
 
   const renderer: Renderer = {
     async warmUp() {
@@ -73,18 +76,28 @@ export function createRenderer(): Renderer {
         t = now
         return Math.round(d * 100) / 100
       }
-      const doc = buildDocument(job)
+      // The page's own @font-face faces, unpacked and cut to their unicode-range; a face that
+      // fails is reported and left out, its text drawn with the next family.
+      const page = job.pageFaces?.length ? await pageFaces.prepare(job.pageFaces) : undefined
+      const doc = buildDocument(job, page?.slots)
       guardLayoutCost(doc.root, job.limits)
       const parse = lap()
-      const fonts = fontSets.for(job, fontUsage(doc.root))
+      const usage = fontUsage(doc.root)
+      const fonts = fontSets.for(job, usage, page)
       const svgTextWarnings = doc.hasSvgText ? await drawSvgText(doc.root, fonts.faces) : []
-      const laid = await layout(doc.root, {
-        width: doc.layoutWidth,
-        height: doc.layoutHeight,
-        fonts: fonts.faces,
-        cjkCovers: fonts.cjkCovers,
-        twemoji: !job.params.disableTwemoji,
-      })
+      const layoutWith = (faces: typeof fonts.faces) =>
+        layout(doc.root, { width: doc.layoutWidth, height: doc.layoutHeight, fonts: faces, cjkCovers: fonts.cjkCovers, twemoji: !job.params.disableTwemoji })
+      let laid: Awaited<ReturnType<typeof layout>>
+      const pageWarnings = page?.warnings ?? []
+      try {
+        laid = await layoutWith(fonts.faces)
+      } catch (err) {
+        // A page face that passed the checks but that satori's font parser still refuses must not
+        // fail the render: drawn again without the page's faces, and said so.
+        if (!page?.faces.length || (err as AppError).code === 'RENDER_TOO_COMPLEX') throw err
+        laid = await layoutWith(fontSets.for(job, usage).faces)
+        pageWarnings.push(`the page's @font-face fonts could not be used (${(err as Error).message}); the bundled fonts were used`)
+      }
       const rect = cropRect(doc, laid)
       assertPixelBudget(rect, job.params.deviceScale, job.limits.outputPixels)
       const guarded = guardRasterCost(simplifySvg(applyCrop(laid.svg, rect)), { scale: job.params.deviceScale, limits: job.limits })
@@ -98,6 +111,7 @@ export function createRenderer(): Renderer {
         width: raster.width,
         height: raster.height,
         warnings: [
+          ...pageWarnings,
           ...doc.warnings,
           ...svgTextWarnings,
           ...laid.styleErrors,

@@ -7,11 +7,13 @@
 import { createHash } from 'node:crypto'
 import type { RenderParams } from '../http/schemas/create-image.js'
 import type { GoogleFonts } from '../fonts/google-fonts.js'
+import { MAX_PAGE_FACES, type FontFaceLoader, type FontFaceResolution } from '../fonts/font-face-loader.js'
+import { faceUrls, fontFaceRules, type FontFaceRule } from '../fonts/font-face-rules.js'
 import { pageGoogleFonts } from '../fonts/page-fonts.js'
 import { scanPageAsync } from '../net/page-scan.js'
 import type { RemoteImages } from '../net/remote-images.js'
 import type { RenderRunner } from './pool/render-pool.js'
-import type { RenderLimits, RenderResult } from './job.js'
+import type { ExtraFont, RenderLimits, RenderResult } from './job.js'
 import { AppError } from '../errors/catalogue.js'
 import type { Metrics, RenderOutcome } from '../observability/metrics.js'
 
@@ -45,6 +47,11 @@ export function renderKey(params: RenderParams): string {
   return createHash('sha256').update(canonical).digest('hex')
 }
 
+/** Without a loader (a service built without one): each @font-face is reported, not loaded. */
+function unloadedFaces(rules: FontFaceRule[]): FontFaceResolution {
+  return { faces: [], warnings: rules.map((r) => `@font-face "${r.family}" not loaded: page fonts are not enabled here; the bundled fonts were used`) }
+}
+
 export class RenderService {
   readonly #inflight = new Map<string, Promise<RenderOutput>>()
 
@@ -55,6 +62,10 @@ export class RenderService {
       limits: RenderLimits
       /** Remote images; without it, http(s) images render as broken images (empty boxes). */
       images?: RemoteImages
+      /** The page's own @font-face fonts; without it they are not loaded (reported). */
+      fontFaces?: FontFaceLoader
+      /** The operator's FONTS_DIR families, handed to every render. */
+      operatorFonts?: ExtraFont[]
       metrics?: Pick<Metrics, 'render' | 'cacheCounts'>
     },
   ) {}
@@ -83,18 +94,28 @@ export class RenderService {
     // One linear tokenizer pass over the HTML, in slices, serves both pre-scans (see page-scan.ts).
     const page = await scanPageAsync(params.html)
     const families = [...new Set([...params.googleFonts, ...pageGoogleFonts(params.html, params.css, page)])]
-    const [fonts, images] = await Promise.all([
+    // The page's @font-face rules, read from its sheets (the css parameter last, as it cascades);
+    // the URLs they name are fonts, not images for the image pre-scan.
+    const faceRules = fontFaceRules([...page.styles, params.css], MAX_PAGE_FACES + 1)
+    const [fonts, faces, images] = await Promise.all([
       families.length ? this.deps.googleFonts.resolve(families) : { fonts: [], warnings: [] },
-      this.deps.images ? this.deps.images.resolve(params.html, params.css, this.deps.limits, page) : { images: {}, warnings: [] },
+      this.deps.fontFaces ? this.deps.fontFaces.resolve(faceRules) : unloadedFaces(faceRules),
+      this.deps.images ? this.deps.images.resolve(params.html, params.css, this.deps.limits, page, faceUrls(faceRules)) : { images: {}, warnings: [] },
     ])
-    const result = await this.deps.pool.run({ params, limits: this.deps.limits, fonts: fonts.fonts, images: images.images })
+    const result = await this.deps.pool.run({
+      params,
+      limits: this.deps.limits,
+      fonts: [...fonts.fonts, ...(this.deps.operatorFonts ?? [])],
+      pageFaces: faces.faces,
+      images: images.images,
+    })
     this.deps.metrics?.render('ok', result.timings)
     for (const [name, c] of Object.entries(result.caches ?? {})) this.deps.metrics?.cacheCounts(name as keyof NonNullable<RenderResult['caches']>, c.hits, c.misses)
     const png = Buffer.from(result.png.buffer, result.png.byteOffset, result.png.byteLength)
     return {
       ...result,
       png,
-      warnings: [...fonts.warnings, ...images.warnings, ...result.warnings],
+      warnings: [...fonts.warnings, ...faces.warnings, ...images.warnings, ...result.warnings],
       etag: createHash('sha256').update(png).digest('hex').slice(0, 32),
     }
   }

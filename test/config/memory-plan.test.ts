@@ -22,7 +22,7 @@ t.test('every plan fits its limit at the workers’ measured peak, and uses the 
   for (const cores of [1, 2, 4, 16]) {
     for (const limitMb of [256, 320, 384, 512, 768, 1024, 2048, 4096, 16384]) {
       const p = planMemory(limitMb * MiB, cores)
-      const caches = (p.imageCacheBytes + p.fetchCacheBytes + p.signedUrlCacheBytes) / MiB
+      const caches = (p.imageCacheBytes + p.fetchCacheBytes + p.pageFontCacheBytes + p.signedUrlCacheBytes) / MiB
       t.ok(p.workers >= 1 && p.workers <= cores, `${limitMb} MiB, ${cores} cores: ${p.workers} workers`)
       // Every worker warm plus one budget each (all rendering at once), the API and its caches.
       t.ok(API_MB + caches + p.workers * p.budgetMb! <= limitMb, `${limitMb} MiB, ${cores} cores: budgets fit`)
@@ -58,11 +58,12 @@ t.test('MEMORY_LIMIT_MB plans as a cgroup would; it wins over the cgroup found',
   t.equal(c.render.workers, 1)
   t.equal(c.render.heapMb, 96)
   t.equal(c.cache.imageBytes, 8 * MiB)
-  t.equal(c.fetch.cacheBytes, 8 * MiB)
+  t.equal(c.fetch.cacheBytes, 6 * MiB)
+  t.equal(c.pageFonts.cacheBytes, 2 * MiB, 'page fonts take a quarter of the fetch share')
   const cg = loadConfig({}, {}, () => 512 * MiB)
   t.same(cg.memory, { limitMb: 512, source: 'cgroup', tooSmall: false })
   t.equal(cg.render.heapMb, 160)
-  t.match(memorySummary(cg), /^limit 512 MiB \(cgroup\) → \d+ render workers?, heap 160 MiB each, freed pixel memory kept 1000 ms, render budget \d+ MB, data limit \d+ MB; caches: images 16 MiB, remote fetches 16 MiB, signed URLs 4 MiB$/)
+  t.match(memorySummary(cg), /^limit 512 MiB \(cgroup\) → \d+ render workers?, heap 160 MiB each, freed pixel memory kept 1000 ms, render budget \d+ MB, data limit \d+ MB; caches: images 16 MiB, remote fetches 12 MiB, page fonts 4 MiB, signed URLs 4 MiB$/)
 })
 
 t.test('what the operator sets wins; the budget still fits the workers they asked for', async (t) => {

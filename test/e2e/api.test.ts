@@ -6,7 +6,8 @@
  */
 import t, { type Test } from 'tap'
 import { createServer, type Server } from 'node:http'
-import { readFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { AddressInfo } from 'node:net'
@@ -78,6 +79,32 @@ t.test('Google Fonts from a css2 stand-in: the family is drawn', async (t) => {
   const fallback = await post(served.base, '/v1/image', auth, { ...card('Nope'), google_fonts: undefined })
   const serif = await png(await fetch(((await fallback.json()) as { url: string }).url))
   t.ok(mono.width > serif.width * 1.5, `monospace i's are wider than proportional ones (${mono.width} vs ${serif.width} px)`)
+})
+
+t.test('@font-face (remote and WOFF2 data:) and FONTS_DIR are drawn by the bundle (wawoff2 and fontkit load lazily there)', async (t) => {
+  const { base, requests } = await stub(t)
+  const dir = mkdtempSync(join(tmpdir(), 'vellum-e2e-fonts-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  // Noto Sans Hebrew's Latin WOFF: a family the bundled list has no face of for Latin text.
+  copyFileSync(join(dirname(require.resolve('@fontsource/noto-sans-hebrew/package.json')), 'files', 'noto-sans-hebrew-latin-400-normal.woff'), join(dir, 'house.woff'))
+  const served = await startServer(t, { FETCH_ALLOW_PRIVATE: 'true', FONTS_DIR: dir })
+  const auth = await served.addUser('faces')
+  const width = async (html: string, css = '') => {
+    const res = await post(served.base, '/v1/image', auth, { html: `<span style="font:40px 'Page Mono', serif">iiiiii</span>${html}`, css, device_scale: 1 })
+    t.equal(res.status, 200)
+    t.equal(res.headers.get('x-vellum-dropped-css'), null, 'nothing dropped')
+    return (await png(await fetch(((await res.json()) as { url: string }).url))).width
+  }
+  const serif = await width('')
+  const remote = await width(`<style>@font-face { font-family: 'Page Mono'; src: url(${base}/mono.woff2) format('woff2') }</style>`)
+  const data = await width('', `@font-face { font-family: 'Page Mono'; src: url(data:font/woff2;base64,${readFileSync(monoFile).toString('base64')}) }`)
+  t.ok(remote > serif * 1.5, `the remote face draws monospace i's (${remote} vs ${serif} px)`)
+  t.equal(data, remote, 'the data: face draws the same')
+  t.same(requests, ['/mono.woff2'], 'fetched once, as a font')
+  const house = await post(served.base, '/v1/image', auth, { html: `<span style="font:40px 'Noto Sans Hebrew', serif">Hamburgefonstiv</span>`, device_scale: 1 })
+  const standIn = await post(served.base, '/v1/image', auth, { html: `<span style="font:40px serif">Hamburgefonstiv</span>`, device_scale: 1 })
+  const [a, b] = await Promise.all([house, standIn].map(async (r) => png(await fetch(((await r.json()) as { url: string }).url))))
+  t.ok(a!.width !== b!.width || !a!.data.equals(b!.data), `the FONTS_DIR family is drawn, not the serif (${a!.width} vs ${b!.width} px)`)
 })
 
 t.test('inline SVG with <text> (chart labels, badges) is drawn by the bundle, with fontkit inside it', async (t) => {

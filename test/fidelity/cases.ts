@@ -8,6 +8,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { RenderParams } from '../../src/http/schemas/create-image.js'
+import type { PageFace } from '../../src/render/job.js'
+import { FontFaceLoader } from '../../src/fonts/font-face-loader.js'
+import { fontFaceRules } from '../../src/fonts/font-face-rules.js'
+import { GuardedFetcher } from '../../src/net/guarded-fetch.js'
+import { scanPage } from '../../src/net/page-scan.js'
 
 export const FIDELITY_DIR = dirname(fileURLToPath(import.meta.url))
 export const CASES_DIR = join(FIDELITY_DIR, 'cases')
@@ -78,4 +83,19 @@ export function loadRecorded(): Record<string, Recorded> {
   const raw = JSON.parse(readFileSync(RECORDED_FILE, 'utf8')) as Record<string, number | Recorded>
   // Older files held the whole-picture figure alone; the ink figure is then unknown (Infinity: not yet held).
   return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === 'number' ? { pixels: v, ink: Infinity } : v]))
+}
+
+// Cases bring fonts as data: URIs only (no network in tests); a remote source would be refused
+// (deadline 1 ms) and show as a dropped face.
+const faceLoader = new FontFaceLoader(new GuardedFetcher({ timeoutMs: 1, maxBytes: 1, allowPrivate: false, maxRedirects: 0 }), {
+  maxFaceBytes: 4 * 1024 * 1024,
+  maxPageBytes: 8 * 1024 * 1024,
+  cacheBytes: 1,
+  cacheTtlMs: 0,
+  concurrency: 1,
+})
+
+/** The case's own @font-face faces, read and loaded as the API process does before a render. */
+export async function pageFaces(c: FidelityCase): Promise<PageFace[]> {
+  return (await faceLoader.resolve(fontFaceRules([...scanPage(c.html).styles, c.css]))).faces
 }

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { PNG } from 'pngjs'
 import { createRenderer } from '../../src/render/pipeline.js'
-import { loadCases, loadRecorded, renderParams } from './cases.js'
+import { loadCases, loadRecorded, renderParams, pageFaces } from './cases.js'
 import { compare } from './compare.js'
 import { FIDELITY_LIMITS, INK_WITHIN_PCT, ratchetLimit, WITHIN_PCT } from './limits.js'
 
@@ -23,7 +23,7 @@ let within = 0
 let inkWithin = 0
 for (const c of cases) {
   t.test(c.name, async (t) => {
-    const out = await renderer.render({ params: renderParams(c), limits: FIDELITY_LIMITS, fonts: [], images: {} })
+    const out = await renderer.render({ params: renderParams(c), limits: FIDELITY_LIMITS, fonts: [], pageFaces: await pageFaces(c), images: {} })
     const { mismatchPct, inkMismatchPct } = compare(PNG.sync.read(readFileSync(c.referencePath)), PNG.sync.read(Buffer.from(out.png)))
     if (mismatchPct <= WITHIN_PCT) within++
     if (inkMismatchPct <= INK_WITHIN_PCT) inkWithin++

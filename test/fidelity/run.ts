@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PNG } from 'pngjs'
 import { createRenderer } from '../../src/render/pipeline.js'
-import { FIDELITY_DIR, RECORDED_FILE, loadCases, loadRecorded, renderParams } from './cases.js'
+import { FIDELITY_DIR, RECORDED_FILE, loadCases, loadRecorded, renderParams, pageFaces } from './cases.js'
 import { compare } from './compare.js'
 import { FIDELITY_LIMITS, WITHIN_PCT } from './limits.js'
 
@@ -30,7 +30,7 @@ for (const c of cases) {
   let pct: number | null = null
   let ink: number | null = null
   try {
-    const out = await renderer.render({ params: renderParams(c), limits: FIDELITY_LIMITS, fonts: [], images: {} })
+    const out = await renderer.render({ params: renderParams(c), limits: FIDELITY_LIMITS, fonts: [], pageFaces: await pageFaces(c), images: {} })
     const actual = PNG.sync.read(Buffer.from(out.png))
     const reference = PNG.sync.read(readFileSync(c.referencePath))
     const cmp = compare(reference, actual)

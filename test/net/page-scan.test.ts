@@ -5,7 +5,7 @@
  */
 import t from 'tap'
 import { Tokenizer } from 'htmlparser2'
-import { cssUrls, scanPage, startTags } from '../../src/net/page-scan.js'
+import { cssUrls, scanPage, scanPageAsync, startTags } from '../../src/net/page-scan.js'
 import { remoteImageUrls } from '../../src/net/remote-images.js'
 import { pageGoogleFonts } from '../../src/fonts/page-fonts.js'
 import { build, decodePng } from '../helper.js'
@@ -64,6 +64,22 @@ t.test('raw text is skipped like a browser skips it, inside and outside SVG', as
     ['https://a.example/hidden.png'],
     'inside SVG, <style> is an ordinary element: the <img> in it leaves the SVG and is drawn',
   )
+})
+
+t.test('<style> sheets are read whole, and only for a page with an @font-face', async (t) => {
+  const page = `<style>p{color:red}</style><p>x</p><style media=print>@font-face{font-family:A;src:url(https://f.example/a.woff2)}</style>` +
+    '<svg><style>@font-face{font-family:B;src:url(data:font/ttf;base64,AAEAAA==)}</style></svg><script>"<style>not a sheet</style>"</script><style>p{margin:0}'
+  t.same(scanPage(page).styles, [
+    'p{color:red}',
+    '@font-face{font-family:A;src:url(https://f.example/a.woff2)}',
+    '@font-face{font-family:B;src:url(data:font/ttf;base64,AAEAAA==)}',
+    'p{margin:0}',
+  ], 'inline SVG sheets too, not script text, and a sheet the text ends inside')
+  t.same(scanPage('<style>p{color:red}</style><img src=a.png>').styles, [], 'no @font-face anywhere: no sheet is kept')
+  t.same((await scanPageAsync(fill('<p>x</p>', 40_000) + page)).styles.length, 4, 'the sliced scan reads them too')
+  t.same((await scanPageAsync('<style>@font-face{}</style>')).styles, ['@font-face{}'], 'a page with only a sheet is scanned')
+  // A font URL is no image: the render service hands the faces' URLs to the image pre-scan to skip.
+  t.same(remoteImageUrls(page, ''), ['https://f.example/a.woff2'], 'the image pre-scan alone would take it for an image')
 })
 
 t.test('100,000 nested unclosed elements: the scan finds the image after them', async (t) => {
@@ -164,5 +180,5 @@ t.test('the sliced scan the render service runs finds what the one-pass scan fin
   t.same(sliced, scanPage(html))
   t.equal(sliced.images.length, 6000)
   t.equal(sliced.images[5999], `https://a.example/5999.png?${'q'.repeat(5999 % 53)}`)
-  t.same(await scanPageAsync('<div>'.repeat(100_000)), { images: [], links: [] }, 'no tag of interest: no pass at all')
+  t.same(await scanPageAsync('<div>'.repeat(100_000)), { images: [], links: [], styles: [] }, 'no tag of interest: no pass at all')
 })

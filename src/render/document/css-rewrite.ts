@@ -94,7 +94,11 @@ export class CssRewriter {
   readonly warnings: string[] = []
   readonly fontImports: string[] = []
 
-  constructor(private readonly loadedFamilies: ReadonlySet<string> = new Set()) {}
+  constructor(
+    private readonly loadedFamilies: ReadonlySet<string> = new Set(),
+    /** Families the page loaded under several `unicode-range`s → the names of those (page-faces.ts). */
+    private readonly familySlots?: ReadonlyMap<string, readonly string[]>,
+  ) {}
 
   /** Rewrites one declaration; returns the declarations that replace it (empty = drop). */
   declaration(property: string, value: string): Array<[string, string]> {
@@ -102,10 +106,10 @@ export class CssRewriter {
     const v = value.trim()
     switch (prop) {
       case 'font-family':
-        return [[property, rewriteFontFamily(v, this.loadedFamilies)]]
+        return [[property, rewriteFontFamily(v, this.loadedFamilies, this.familySlots)]]
       case 'font': {
         const m = FONT_SHORTHAND.exec(v)
-        return m ? [[property, m[1]! + rewriteFontFamily(m[2]!, this.loadedFamilies)]] : [[property, v]]
+        return m ? [[property, m[1]! + rewriteFontFamily(m[2]!, this.loadedFamilies, this.familySlots)]] : [[property, v]]
       }
       case 'border-spacing': {
         const [x, y = x] = v.split(/\s+/)
@@ -144,11 +148,12 @@ export class CssRewriter {
    * rewriting an 800-rule sheet costs ~10 ms, more than satori spends on its rules.
    */
   sheet(css: string, rules: StyleRule[]): string {
-    const key = `${[...this.loadedFamilies].sort().join(',')}\n${css}`
+    const slots = this.familySlots ? [...this.familySlots].map(([f, names]) => `${f}=${names.join('/')}`).join(';') : ''
+    const key = `${[...this.loadedFamilies].sort().join(',')}\n${slots}\n${css}`
     let done = SHEETS.get(key)
     countLookup('sheets', done !== undefined)
     if (!done) {
-      const sub = new CssRewriter(this.loadedFamilies)
+      const sub = new CssRewriter(this.loadedFamilies, this.familySlots)
       const local: StyleRule[] = []
       const text = sub.#rewriteSheet(css, local)
       done = { text, rules: local, warnings: sub.warnings, fontImports: sub.fontImports }

@@ -106,6 +106,8 @@ export function htmlToTree(
     limits: TreeLimits
     /** Lower-cased families the page loaded itself (Google Fonts): never replaced by a stand-in. */
     loadedFamilies?: ReadonlySet<string>
+    /** Lower-cased families loaded under several `unicode-range`s → their names (page-faces.ts). */
+    familySlots?: ReadonlyMap<string, readonly string[]>
   },
 ): BuiltDocument {
   const { doc, isFullDocument } = parseHtml(html)
@@ -143,7 +145,7 @@ export function htmlToTree(
 
   // The page's sheets and the css parameter, rewritten for satori; their rules feed the two
   // small cascades below (monospace default size, canvas background).
-  const css = new CssRewriter(options.loadedFamilies)
+  const css = new CssRewriter(options.loadedFamilies, options.familySlots)
   const rules: StyleRule[] = []
   const rewritten = [...sheets, options.authorCss].filter((s) => s.trim() !== '').map((s) => css.sheet(s, rules))
   markMonospaceDefaultSize(htmlEl, rules)

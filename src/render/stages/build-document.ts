@@ -35,7 +35,8 @@ export interface DocumentStageResult {
 // margins stay inside it (the crop includes them); relative layout inside is unchanged.
 const CROP_CSS = 'body { display: flow-root; }'
 
-export function buildDocument(job: RenderJob): DocumentStageResult {
+/** `familySlots`: the names the page's own `@font-face` families are registered under (page-faces.ts). */
+export function buildDocument(job: RenderJob, familySlots?: ReadonlyMap<string, readonly string[]>): DocumentStageResult {
   const { params, limits } = job
   const hasViewport = params.viewportWidth !== undefined || params.viewportHeight !== undefined
   const built = htmlToTree(params.html, {
@@ -43,8 +44,10 @@ export function buildDocument(job: RenderJob): DocumentStageResult {
     authorCss: params.css,
     selector: params.selector,
     limits,
-    // Families the page loaded (Google Fonts) keep their names; others get bundled stand-ins.
-    loadedFamilies: new Set(job.fonts.map((f) => f.name.toLowerCase())),
+    // Families the page loaded (Google Fonts, @font-face) or the operator installed (FONTS_DIR)
+    // keep their names; others get bundled stand-ins.
+    loadedFamilies: new Set([...job.fonts.map((f) => f.name.toLowerCase()), ...(familySlots?.keys() ?? [])]),
+    familySlots,
   })
   if (params.selector && !built.selectorMatched) {
     throw new AppError('VALIDATION', `selector ${JSON.stringify(params.selector)} matched no element in the HTML`, {
