@@ -23,6 +23,7 @@ import { canvasBackground } from './canvas.js'
 import { WhitespacePruner } from './whitespace.js'
 import { parseHtml } from './parse-html.js'
 import { satoriLang } from './page-text.js'
+import { BidiCascade, type Direction } from './bidi.js'
 
 export interface SatoriElement {
   type: string
@@ -161,8 +162,9 @@ export function htmlToTree(
   const caps = new SmallCaps(rules, ownStyle)
   const capsOf = (el: Element, inherited: boolean) => caps.applies(el, inherited)
   const cells = new CellAligner(rules, ownStyle)
+  const bidi = new BidiCascade(rules, ownStyle)
 
-  const convert = (node: ChildNode, depth: number, preserving: boolean, caps = false): SatoriChild | null => {
+  const convert = (node: ChildNode, depth: number, preserving: boolean, caps = false, dir: Direction = 'ltr'): SatoriChild | null => {
     if (node.type === 'text') return caps && !WHITESPACE.test(node.data) ? smallCapsText(node.data) : node.data
     if (node.type !== 'tag' && node.type !== 'script' && node.type !== 'style') return null
     const el = node as Element
@@ -186,8 +188,11 @@ export function htmlToTree(
     const keepsWhitespace = preserving || whitespace.preserves(el, style)
     const items: Array<{ out: SatoriChild; source: Element | null }> = []
     const smallCaps = capsOf(el, caps)
+    const direction = bidi.direction(el, dir)
+    // dir="auto" is resolved here: satori reads `dir` as rtl or ltr only.
+    if (el.attribs.dir?.trim().toLowerCase() === 'auto') props.dir = direction
     for (const child of el.children) {
-      const converted = convert(child, depth + 1, keepsWhitespace, smallCaps)
+      const converted = convert(child, depth + 1, keepsWhitespace, smallCaps, direction)
       if (converted !== null) items.push({ out: converted, source: child.type === 'text' ? null : (child as Element) })
     }
     const children = whitespace.prune(el, style, items, keepsWhitespace)
@@ -195,13 +200,14 @@ export function htmlToTree(
     const out: SatoriElement = { type: el.name, props }
     if (el === target) out.key = TARGET_KEY
     if (el.name === 'td' || el.name === 'th') cells.align(el, out)
+    else if (direction === 'rtl') bidi.layOut(el, out, keepsWhitespace)
     return out
   }
 
   const body = htmlEl.children.find((c): c is Element => c.type === 'tag' && c.name === 'body')
   const htmlProps = convertAttributes(htmlEl, css, rootPx)
   const htmlStyle = htmlProps.style as Record<string, unknown> | undefined
-  const bodyTree = body ? (convert(body, 1, whitespace.preserves(htmlEl, htmlStyle)) as SatoriElement) : null
+  const bodyTree = body ? (convert(body, 1, whitespace.preserves(htmlEl, htmlStyle), false, bidi.direction(htmlEl, 'ltr')) as SatoriElement) : null
 
   const styleEl = (text: string): SatoriElement => ({ type: 'style', props: { children: text } })
   const allSheets = [options.userAgentCss(tags), ...authorSheets]
