@@ -78,6 +78,13 @@ const DIRECTION_PROPS = ['direction']
 const DISPLAY_PROPS = ['display']
 const ALIGN_PROPS = ['text-align']
 const LIST_PROPS = ['list-style-type', 'list-style']
+/** An inline box declaring one of these draws a box of its own: its words stay together. */
+const BOX_PROPS = [
+  'background', 'background-color', 'background-image', 'border', 'border-width', 'border-style', 'border-left', 'border-right',
+  'border-top', 'border-bottom', 'padding', 'padding-left', 'padding-right', 'padding-inline', 'padding-inline-start',
+  'padding-inline-end', 'box-shadow', 'outline', 'border-radius', 'position', 'float',
+]
+const NO_BOX = /^(none|0|0px|transparent|initial|unset|normal|static|auto)$/
 
 const clean = (value: string) => value.replace(/\s*!important\s*$/i, '').trim().toLowerCase()
 
@@ -123,7 +130,7 @@ export function markNeutrals(text: string): string {
 /** One piece of a block's inline content, with the inline elements it sits in (outermost first). */
 type Atom =
   | { kind: 'text'; text: string; chain: SatoriElement[] }
-  | { kind: 'atomic'; element: SatoriElement; chain: SatoriElement[] }
+  | { kind: 'atomic'; element: SatoriElement; chain: SatoriElement[]; text: string }
   | { kind: 'break' }
 
 /** A word, a space, an atomic inline or a break, with its level. */
@@ -142,21 +149,46 @@ const shallow = (el: SatoriElement): SatoriElement => {
   return { type: el.type, props }
 }
 
-/** The block's content as atoms, or null when something in it is not simple inline content. */
-function flatten(children: SatoriChild[], chain: SatoriElement[], out: Atom[]): boolean {
+/**
+ * How a child element of rebuilt inline content is laid out: `split` into words (a phrasing
+ * element), kept `whole` as one item (an image, an inline-block, or an inline box with its own
+ * background, border or padding, which a browser draws as one box on a line), or `block`
+ * (not inline content: the block is left to satori).
+ */
+export type InlineKind = 'split' | 'whole' | 'block'
+
+/** The tag-only answer, for elements built without a source element. */
+export function inlineKindByTag(el: SatoriElement): InlineKind {
+  const style = el.props.style as Record<string, unknown> | undefined
+  if (style?.position === 'absolute' || style?.position === 'fixed') return 'block'
+  if (ATOMIC_TAGS.has(el.type)) return 'whole'
+  if (style?.display !== undefined) return /^inline-/.test(String(style.display)) ? 'whole' : 'block'
+  return INLINE_TAGS.has(el.type) || el.type === 'br' ? 'split' : 'block'
+}
+
+const textContent = (n: SatoriChild): string =>
+  typeof n === 'string' ? n : childList(n).map(textContent).join('')
+
+const childList = (el: SatoriElement): SatoriChild[] => {
+  const c = el.props.children
+  return c === undefined ? [] : Array.isArray(c) ? c : [c]
+}
+
+/** The block's content as atoms, or false when something in it is not inline content. */
+function flatten(children: SatoriChild[], chain: SatoriElement[], out: Atom[], kindOf: (el: SatoriElement) => InlineKind): boolean {
   for (const child of children) {
     if (typeof child === 'string') {
       out.push({ kind: 'text', text: child, chain })
       continue
     }
-    const style = child.props.style as Record<string, unknown> | undefined
-    if (style?.display !== undefined || style?.position === 'absolute') return false
+    const kind = kindOf(child)
+    if (kind === 'block') return false
     if (child.type === 'br') out.push({ kind: 'break' })
-    else if (ATOMIC_TAGS.has(child.type)) out.push({ kind: 'atomic', element: child, chain })
-    else if (INLINE_TAGS.has(child.type)) {
-      const kids = child.props.children
-      if (!flatten(kids === undefined ? [] : Array.isArray(kids) ? kids : [kids], [...chain, shallow(child)], out)) return false
-    } else return false
+    else if (kind === 'whole') {
+      // Its own text is text alone in its item: satori orders it, helped by the marks.
+      const element = { ...child, props: { ...child.props, children: childList(child).map((c) => (typeof c === 'string' ? markNeutrals(c) : c)) } }
+      out.push({ kind: 'atomic', element, chain, text: textContent(child).replace(COLLAPSIBLE, ' ').trim() })
+    } else if (!flatten(childList(child), [...chain, shallow(child)], out, kindOf)) return false
   }
   return true
 }
@@ -181,8 +213,10 @@ function tokenize(atoms: Atom[], base: Direction): Token[] {
         text = text.slice(0, -1)
         owner.pop()
       }
-      text += atom.kind === 'break' ? '\u2029' : '\ufffc'
-      owner.push(atom)
+      // An object's own text decides its level (an image is one neutral object character).
+      const own = atom.kind === 'break' ? '\u2029' : atom.text || '\ufffc'
+      text += own
+      for (let k = 0; k < own.length; k++) owner.push(atom)
       lastSpace = atom.kind === 'break'
     }
   }
@@ -196,8 +230,11 @@ function tokenize(atoms: Atom[], base: Direction): Token[] {
     const level = levels[i]!
     const ch = text[i]!
     if (atom.kind !== 'text') {
-      tokens.push(atom.kind === 'break' ? { kind: 'break', text: '', level, chain: [] } : { kind: 'atomic', text: '', level, chain: atom.chain, element: atom.element })
-      i++
+      let j = i + 1
+      while (j < text.length && owner[j] === atom) j++
+      if (atom.kind === 'break') tokens.push({ kind: 'break', text: '', level, chain: [] })
+      else tokens.push({ kind: 'atomic', text: '', level: strongLevel(text, levels, i, j), chain: atom.chain, element: atom.element })
+      i = j
       continue
     }
     if (ch === ' ') {
@@ -211,6 +248,14 @@ function tokenize(atoms: Atom[], base: Direction): Token[] {
     i = j
   }
   return tokens
+}
+
+/** The level of the first strong character in [from, to) (an object's level), else of the first. */
+function strongLevel(text: string, levels: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    if (['L', 'R', 'AL', 'EN', 'AN'].includes(bidi.getBidiCharTypeName(text[i]!))) return levels[i]!
+  }
+  return levels[from]!
 }
 
 /**
@@ -285,10 +330,14 @@ function item(t: Token): SatoriElement {
  * `row-reverse` wrapping flex line (see the header), or null when the content is not simple
  * inline content or holds no inline element (text alone is left to satori).
  */
-export function reorderInline(children: SatoriChild[], evenTextAlone = false): SatoriElement[] | null {
+export function reorderInline(
+  children: SatoriChild[],
+  evenTextAlone = false,
+  kindOf: (el: SatoriElement) => InlineKind = inlineKindByTag,
+): SatoriElement[] | null {
   if (!evenTextAlone && !children.some((c) => typeof c !== 'string')) return null
   const atoms: Atom[] = []
-  if (!flatten(children, [], atoms)) return null
+  if (!flatten(children, [], atoms, kindOf)) return null
   const tokens = attachSpaces(tokenize(atoms, 'rtl'))
   const items: SatoriElement[] = []
   // Per line between breaks: visual order, turned around for row-reverse.
@@ -331,7 +380,8 @@ export class BidiCascade {
     rules: StyleRule[],
     private readonly inlineStyle: (el: Element) => Record<string, unknown> | undefined,
   ) {
-    this.#rules = rules.filter((r) => r.declarations.some((d) => [...DIRECTION_PROPS, ...DISPLAY_PROPS, ...ALIGN_PROPS, ...LIST_PROPS].includes(d.property)))
+    const props = [...DIRECTION_PROPS, ...DISPLAY_PROPS, ...ALIGN_PROPS, ...LIST_PROPS, ...BOX_PROPS]
+    this.#rules = rules.filter((r) => r.declarations.some((d) => props.includes(d.property)))
     this.#anyDirectionRule = this.#rules.some((r) => r.declarations.some((d) => d.property === 'direction'))
   }
 
@@ -357,10 +407,28 @@ export class BidiCascade {
     return inherited
   }
 
+  #display(el: Element): string {
+    return this.#value(el, DISPLAY_PROPS) ?? userAgentDisplay(el.name)
+  }
+
   /** Whether `el` lays its children out as a block container (where inline content flows). */
   isBlockContainer(el: Element): boolean {
-    const display = this.#value(el, DISPLAY_PROPS) ?? userAgentDisplay(el.name)
+    const display = this.#display(el)
     return display === 'block' || display === 'list-item' || display === 'flow-root'
+  }
+
+  /** How the element `el` is laid out inside rebuilt inline content (see InlineKind). */
+  inlineKind(el: Element): InlineKind {
+    if (el.name === 'br') return 'split'
+    if (ATOMIC_TAGS.has(el.name)) return 'whole'
+    const display = this.#display(el)
+    if (display === 'none' || /^inline[- ](block|flex|grid|flow-root)$/.test(display)) return 'whole'
+    if (display !== 'inline') return 'block'
+    for (const property of BOX_PROPS) {
+      const winner = winningDeclaration(el, this.#rules, this.inlineStyle(el), [property])
+      if (winner && !NO_BOX.test(clean(winner.value))) return property === 'position' || property === 'float' ? 'block' : 'whole'
+    }
+    return 'split'
   }
 
   /** The `text-align` `el` has (inherited), lower-cased; `start` when nothing sets it. */
@@ -401,21 +469,29 @@ export class BidiCascade {
    * `out` (converted from the right-to-left block `el`) with its inline content reordered and
    * its list marker on the right, when it is a block container of simple inline content.
    */
-  layOut(el: Element, out: SatoriElement, preservesWhitespace: boolean): void {
+  layOut(el: Element, out: SatoriElement, preservesWhitespace: boolean, sourceOf: (el: SatoriElement) => Element | undefined): void {
     const kids = out.props.children
     const children = kids === undefined ? [] : Array.isArray(kids) ? kids : [kids]
-    if (!preservesWhitespace && this.isBlockContainer(el) && this.#reorder(el, out, children)) return
-    // Text left to satori (text alone, or content we do not rebuild): its neutrals marked.
-    if (children.some((c) => typeof c === 'string')) out.props.children = children.map((c) => (typeof c === 'string' ? markNeutrals(c) : c))
+    if (!preservesWhitespace && this.isBlockContainer(el) && this.#reorder(el, out, children, sourceOf)) return
+    // Text left to satori as text alone gets its neutrals marked. An inline element's text is
+    // either rebuilt with its block's (which reads the unmarked text) or in a line satori does
+    // not reorder at all.
+    if (this.#display(el) !== 'inline' && children.some((c) => typeof c === 'string')) {
+      out.props.children = children.map((c) => (typeof c === 'string' ? markNeutrals(c) : c))
+    }
   }
 
-  #reorder(el: Element, out: SatoriElement, children: SatoriChild[]): boolean {
+  #reorder(el: Element, out: SatoriElement, children: SatoriChild[], sourceOf: (el: SatoriElement) => Element | undefined): boolean {
     const isListItem = el.name === 'li' && (this.#value(el, DISPLAY_PROPS) ?? 'list-item') === 'list-item'
     const marker = isListItem ? this.#marker(el) : null
     // A list item keeps satori's marker (on the left) unless we draw one on the right.
     if (isListItem && marker === null) return false
     // A list item's text alone is rebuilt too: its marker is an inline box to satori.
-    const items = reorderInline(children, isListItem)
+    const kindOf = (child: SatoriElement): InlineKind => {
+      const source = sourceOf(child)
+      return source ? this.inlineKind(source) : inlineKindByTag(child)
+    }
+    const items = reorderInline(children, isListItem, kindOf)
     if (!items) return false
     if (marker) items.unshift(...marker)
     out.props.children = items

@@ -163,6 +163,9 @@ export function htmlToTree(
   const capsOf = (el: Element, inherited: boolean) => caps.applies(el, inherited)
   const cells = new CellAligner(rules, ownStyle)
   const bidi = new BidiCascade(rules, ownStyle)
+  // The source element of each converted one, for the bidi stage's cascade on inline children.
+  const sources = new WeakMap<SatoriElement, Element>()
+  const sourceOf = (out: SatoriElement) => sources.get(out)
 
   const convert = (node: ChildNode, depth: number, preserving: boolean, caps = false, dir: Direction = 'ltr'): SatoriChild | null => {
     if (node.type === 'text') return caps && !WHITESPACE.test(node.data) ? smallCapsText(node.data) : node.data
@@ -200,7 +203,8 @@ export function htmlToTree(
     const out: SatoriElement = { type: el.name, props }
     if (el === target) out.key = TARGET_KEY
     if (el.name === 'td' || el.name === 'th') cells.align(el, out)
-    else if (direction === 'rtl') bidi.layOut(el, out, keepsWhitespace)
+    else if (direction === 'rtl') bidi.layOut(el, out, keepsWhitespace, sourceOf)
+    sources.set(out, el)
     return out
   }
 

@@ -164,3 +164,16 @@ t.test('pixels: inline elements and numbers land where the bidi algorithm puts t
   for (let i = 0; i < alone.data.length; i += 4) if (Math.abs(alone.data[i]! - swapped.data[i]!) > 64) changed++
   t.ok(differing * 3 < changed, `the two paths agree (${differing} edge pixels differ) far better than swapped digits (${changed})`)
 })
+
+t.test('inline children by the cascade: a box of its own stays whole, a block leaves the line to satori', async (t) => {
+  const p = first(body('<p dir="rtl">שלום <span class="tag">שני מילים</span> עולם <i>x y</i></p>', '.tag { background: #fc0; padding: 0 4px }'))
+  const items = p.props.children as SatoriElement[]
+  t.same(itemTexts(items), ['שלום_', 'שני מילים', '_עולם_', '_y', 'x'], 'the decorated span is one item; the <i> is split into words')
+  t.same(items.map((i) => (typeof first(i) === 'string' ? 'text' : first(i).type)), ['text', 'span', 'text', 'i', 'i'])
+  t.notOk((first(items[1]!).props.style as Record<string, string> | undefined)?.display, 'the whole span keeps its own display')
+  const blocky = first(body('<p dir="rtl">שלום <span class="b">x</span></p>', '.b { display: block }'))
+  t.notOk((blocky.props.style as Record<string, string> | undefined)?.flexDirection, 'a block-level child: the paragraph is left to satori')
+  const badge = first(body('<p dir="rtl">שלום <span style="display:inline-block">בשעה 09:30</span></p>'))
+  const inline = (badge.props.children as SatoriElement[])[1]!
+  t.same(first(inline).props.children, [`בשעה 09:${LRM}30`], 'an inline-block is one item, its text marked as text alone')
+})
