@@ -20,18 +20,21 @@
  *   characters the simplified algorithm resolves differently, is corrected by writing a
  *   LEFT-TO-RIGHT MARK after each such character that UAX #9 puts at an even (left-to-right)
  *   level: satori's piece then counts as left-to-right (`markNeutrals`).
- * - Inline content is rebuilt as a wrapping `row-reverse` flex line of one item per word, in
- *   logical order with each left-to-right run (even level) turned around, so that a line read
- *   from the right is in visual order and lines break between words in logical order, as a
- *   browser breaks them (`reorderInline`). Each item carries its words' inline elements (as
- *   nested boxes) and its own direction; a space becomes a no-break space inside the word it
- *   sits beside on the same side (so it is drawn between the right words).
+ * - Inline content is rebuilt as a wrapping flex row of one item per word. satori's flex rows
+ *   follow `direction`, so in the right-to-left block the row runs from the right: the items
+ *   go in logical order with each left-to-right run (even level) turned around, so that the
+ *   row read from the right is in visual order and lines break between words in logical
+ *   order, as a browser breaks them (`reorderInline`). Each item carries its words' inline
+ *   elements (as nested flex boxes, so that its text stays text alone) and its own direction;
+ *   a space becomes a no-break space inside a neighbouring word of the same direction (so it
+ *   is drawn between the right words). An inline box with a background, border or padding of
+ *   its own, an inline-block or an image is one item.
  * - A right-to-left list item gets its marker on the right (a disc, circle, square or decimal
  *   number); other marker types keep satori's.
  *
  * Limits: a left-to-right block is left to satori (right-to-left words inside its inline
- * elements are not reordered across elements); inline content is reordered only when every
- * child is text, `<br>`, an image or a phrasing element without an inline `display`; a
+ * elements are not reordered across elements); inline content is rebuilt only when every
+ * child is inline (by the cascade: text, `<br>`, images, phrasing elements, inline-blocks); a
  * left-to-right run is laid out as separate words reversed, so if one run wraps, its later
  * words land on the earlier line; spaces at a wrap point are kept (a browser hangs them), and a
  * line box's height is that of its tallest word (baseline-aligned), not the CSS inline model's;
@@ -327,7 +330,7 @@ function item(t: Token): SatoriElement {
 
 /**
  * The children of a right-to-left block whose content is inline, rebuilt as items of a
- * `row-reverse` wrapping flex line (see the header), or null when the content is not simple
+ * wrapping flex row running from the right (see the header), or null when the content is not simple
  * inline content or holds no inline element (text alone is left to satori).
  */
 export function reorderInline(
@@ -340,7 +343,7 @@ export function reorderInline(
   if (!flatten(children, [], atoms, kindOf)) return null
   const tokens = attachSpaces(tokenize(atoms, 'rtl'))
   const items: SatoriElement[] = []
-  // Per line between breaks: visual order, turned around for row-reverse.
+  // Per line between breaks: visual order, turned around (the row runs from the right).
   let line: Token[] = []
   const flush = () => {
     for (const t of visualOrder(line).reverse()) items.push(item(t))
@@ -356,7 +359,7 @@ export function reorderInline(
   return items
 }
 
-/** `text-align` of a right-to-left flex line → where row-reverse puts its items. */
+/** `text-align` of a right-to-left block → where its flex row (main start: the right) puts its items. */
 function justifyFor(textAlign: string): string {
   switch (textAlign) {
     case 'center':
@@ -508,7 +511,7 @@ export class BidiCascade {
   }
 
   /**
-   * The marker of a right-to-left list item as row-reverse items: the first item, at the right
+   * The marker of a right-to-left list item as row items: the first item, at the right
    * of the content, takes no width and draws the marker beyond it as Chromium does (a disc
    * 0.9em from the content, a number followed by a space); [] for `none`, null for types
    * left to satori.
