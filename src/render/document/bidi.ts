@@ -80,6 +80,7 @@ const MARKER_TAG = 'vellum-bidi-marker'
 const DIRECTION_PROPS = ['direction']
 const DISPLAY_PROPS = ['display']
 const ALIGN_PROPS = ['text-align']
+const WRAP_PROPS = ['white-space', 'text-wrap', 'text-wrap-mode']
 const LIST_PROPS = ['list-style-type', 'list-style']
 /** An inline box declaring one of these draws a box of its own: its words stay together. */
 const BOX_PROPS = [
@@ -383,7 +384,7 @@ export class BidiCascade {
     rules: StyleRule[],
     private readonly inlineStyle: (el: Element) => Record<string, unknown> | undefined,
   ) {
-    const props = [...DIRECTION_PROPS, ...DISPLAY_PROPS, ...ALIGN_PROPS, ...LIST_PROPS, ...BOX_PROPS]
+    const props = [...DIRECTION_PROPS, ...DISPLAY_PROPS, ...ALIGN_PROPS, ...WRAP_PROPS, ...LIST_PROPS, ...BOX_PROPS]
     this.#rules = rules.filter((r) => r.declarations.some((d) => props.includes(d.property)))
     this.#anyDirectionRule = this.#rules.some((r) => r.declarations.some((d) => d.property === 'direction'))
   }
@@ -442,6 +443,16 @@ export class BidiCascade {
       if (node.name === 'th' || node.name === 'center') return 'center'
     }
     return 'start'
+  }
+
+  /** Whether lines of `el` may wrap (`white-space: nowrap` and `text-wrap: nowrap` are inherited). */
+  wraps(el: Element): boolean {
+    for (let node: Element | null = el; node && node.type === 'tag'; node = node.parent as Element | null) {
+      const winner = winningDeclaration(node, this.#rules, this.inlineStyle(node), WRAP_PROPS)
+      const value = winner ? clean(winner.value) : undefined
+      if (value && value !== 'inherit' && value !== 'unset') return !/\bnowrap\b/.test(value)
+    }
+    return true
   }
 
   /** The marker type of a list item (inherited from its list), or undefined when unsure. */
@@ -503,7 +514,7 @@ export class BidiCascade {
       display: 'flex',
       // satori's flex rows follow \`direction\`: in this right-to-left box a row runs from the right.
       flexDirection: 'row',
-      flexWrap: 'wrap',
+      flexWrap: this.wraps(el) ? 'wrap' : 'nowrap',
       alignItems: 'baseline',
       justifyContent: justifyFor(this.textAlign(el)),
     }

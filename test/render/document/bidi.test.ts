@@ -177,3 +177,10 @@ t.test('inline children by the cascade: a box of its own stays whole, a block le
   const inline = (badge.props.children as SatoriElement[])[1]!
   t.same(first(inline).props.children, [`בשעה 09:${LRM}30`], 'an inline-block is one item, its text marked as text alone')
 })
+
+t.test('white-space: nowrap keeps the rebuilt row on one line', async (t) => {
+  const wrap = (html: string, css = '') => (first(body(html, css)).props.style as Record<string, string>).flexWrap
+  t.equal(wrap('<p dir="rtl">שלום <b>x</b></p>'), 'wrap')
+  t.equal(wrap('<p dir="rtl" style="white-space: nowrap">שלום <b>x</b></p>'), 'nowrap')
+  t.equal(wrap('<p dir="rtl" class="n">שלום <b>x</b></p>', 'body { white-space: nowrap }'), 'nowrap', 'inherited')
+})
