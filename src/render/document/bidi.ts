@@ -92,9 +92,20 @@ const NO_BOX = /^(none|0|0px|transparent|initial|unset|normal|static|auto)$/
 
 const clean = (value: string) => value.replace(/\s*!important\s*$/i, '').trim().toLowerCase()
 
-/** UAX #9 levels of `text` in a paragraph of direction `base`, one per UTF-16 unit. */
+/** A BMP character of each bidi type, standing in for characters outside the BMP. */
+const STAND_INS: Record<string, string> = {
+  L: 'a', R: '\u05d0', AL: '\u0627', EN: '0', AN: '\u0660', ES: '+', ET: '#', CS: ',', NSM: '\u0300', BN: '\u200b', WS: ' ', ON: '!',
+}
+
+/**
+ * UAX #9 levels of `text` in a paragraph of direction `base`, one per UTF-16 unit. bidi-js
+ * types each UTF-16 unit, so a surrogate half (an emoji, most of them neutral) would count as a
+ * strong left-to-right letter: each character outside the BMP is given as two BMP characters of
+ * its own type (the string keeps its length and indices).
+ */
 export function embeddingLevels(text: string, base: Direction | 'auto'): Uint8Array {
-  return bidi.getEmbeddingLevels(text, base).levels
+  const safe = text.replace(/[\ud800-\udbff][\udc00-\udfff]/g, (pair) => (STAND_INS[bidi.getBidiCharTypeName(pair)] ?? '!').repeat(2))
+  return bidi.getEmbeddingLevels(safe, base).levels
 }
 
 /** The direction of the first strong character of `text` (HTML's `dir="auto"`); ltr without one. */
@@ -257,7 +268,7 @@ function tokenize(atoms: Atom[], base: Direction): Token[] {
 /** The level of the first strong character in [from, to) (an object's level), else of the first. */
 function strongLevel(text: string, levels: Uint8Array, from: number, to: number): number {
   for (let i = from; i < to; i++) {
-    if (['L', 'R', 'AL', 'EN', 'AN'].includes(bidi.getBidiCharTypeName(text[i]!))) return levels[i]!
+    if (['L', 'R', 'AL', 'EN', 'AN'].includes(bidi.getBidiCharTypeName(String.fromCodePoint(text.codePointAt(i)!)))) return levels[i]!
   }
   return levels[from]!
 }

@@ -184,3 +184,9 @@ t.test('white-space: nowrap keeps the rebuilt row on one line', async (t) => {
   t.equal(wrap('<p dir="rtl" style="white-space: nowrap">שלום <b>x</b></p>'), 'nowrap')
   t.equal(wrap('<p dir="rtl" class="n">שלום <b>x</b></p>', 'body { white-space: nowrap }'), 'nowrap', 'inherited')
 })
+
+t.test('characters outside the BMP (emoji) are neutral, not two strong left-to-right halves', async (t) => {
+  t.same([...embeddingLevels('א 👍🏽 x', 'rtl')], [1, 1, 1, 1, 1, 1, 1, 2], 'the emoji and its skin tone take the level around them')
+  const items = reorderInline(['😀 שלום 👍🏽 ', { type: 'b', props: { children: 'x' } }])!
+  t.same(itemTexts(items), ['😀', '_שלום', '_👍🏽_', 'x'], 'drawn from the right in logical order, the Latin word last')
+})
