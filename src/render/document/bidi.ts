@@ -43,7 +43,7 @@
  */
 import type { Element } from 'domhandler'
 import bidiModule from 'bidi-js'
-import { winningDeclaration } from './selector-match.js'
+import { matcherFor, winningDeclaration } from './selector-match.js'
 import type { StyleRule } from './css-rewrite.js'
 import { userAgentDisplay } from './user-agent-css.js'
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
@@ -70,8 +70,12 @@ const INLINE_TAGS = new Set([
   'a', 'abbr', 'b', 'bdi', 'bdo', 'cite', 'code', 'data', 'del', 'dfn', 'em', 'i', 'ins', 'kbd',
   'mark', 'q', 's', 'samp', 'small', 'span', 'strong', 'sub', 'sup', 'time', 'u', 'var', 'font', 'label',
 ])
-/** Atomic inlines: one object replacement character for the algorithm. */
-const ATOMIC_TAGS = new Set(['img'])
+/**
+ * Replaced and atomic inlines, and `q` (its quotes are generated content): one item each,
+ * never cut into words (an inline <svg> would be cut into its shapes).
+ */
+const ATOMIC_TAGS = new Set(['img', 'svg', 'canvas', 'video', 'picture', 'input', 'button', 'select', 'textarea', 'meter', 'progress', 'q'])
+const GENERATED = /::?(before|after)\b/i
 /** The elements the reordered items are made of (no author selector matches them). */
 export const RUN_TAG = 'vellum-bidi-run'
 const BREAK_TAG = 'vellum-bidi-break'
@@ -390,6 +394,8 @@ export class BidiCascade {
   readonly #rules: StyleRule[]
   /** Some rule sets `direction`: without one only attributes and inline styles can. */
   readonly #anyDirectionRule: boolean
+  /** Rules for `::before`/`::after`, as matchers of the element they belong to. */
+  readonly #generated: Array<(el: Element) => boolean>
 
   constructor(
     rules: StyleRule[],
@@ -398,6 +404,9 @@ export class BidiCascade {
     const props = [...DIRECTION_PROPS, ...DISPLAY_PROPS, ...ALIGN_PROPS, ...WRAP_PROPS, ...LIST_PROPS, ...BOX_PROPS]
     this.#rules = rules.filter((r) => r.declarations.some((d) => props.includes(d.property)))
     this.#anyDirectionRule = this.#rules.some((r) => r.declarations.some((d) => d.property === 'direction'))
+    this.#generated = rules
+      .filter((r) => GENERATED.test(r.selector))
+      .map((r) => matcherFor(r.selector.replace(new RegExp(GENERATED.source, 'gi'), '')) ?? (() => true))
   }
 
   #value(el: Element, properties: string[]): string | undefined {
@@ -439,6 +448,8 @@ export class BidiCascade {
     const display = this.#display(el)
     if (display === 'none' || /^inline[- ](block|flex|grid|flow-root)$/.test(display)) return 'whole'
     if (display !== 'inline') return 'block'
+    // Generated content would be repeated on every word.
+    if (this.#generated.some((matches) => matches(el))) return 'whole'
     for (const property of BOX_PROPS) {
       const winner = winningDeclaration(el, this.#rules, this.inlineStyle(el), [property])
       if (winner && !NO_BOX.test(clean(winner.value))) return property === 'position' || property === 'float' ? 'block' : 'whole'

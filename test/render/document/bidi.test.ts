@@ -190,3 +190,12 @@ t.test('characters outside the BMP (emoji) are neutral, not two strong left-to-r
   const items = reorderInline(['😀 שלום 👍🏽 ', { type: 'b', props: { children: 'x' } }])!
   t.same(itemTexts(items), ['😀', '_שלום', '_👍🏽_', 'x'], 'drawn from the right in logical order, the Latin word last')
 })
+
+t.test('inline SVG, q and elements with generated content are one item each', async (t) => {
+  const kinds = (html: string, css = '') =>
+    (first(body(html, css)).props.children as SatoriElement[]).map((i) => (typeof first(i) === 'string' ? 'text' : first(i).type))
+  t.same(kinds('<p dir="rtl">שלום <svg width="10" height="10"><rect width="10" height="10"/></svg> עולם</p>'), ['text', 'svg', 'text'])
+  t.same(kinds('<p dir="rtl">שלום <q>שני מילים</q></p>'), ['text', 'q'])
+  t.same(kinds('<p dir="rtl">שלום <i class="h">שני מילים</i></p>', '.h::before { content: "#" }'), ['text', 'i'])
+  t.same(kinds('<p dir="rtl">שלום <i>שני מילים</i></p>', '.h::before { content: "#" }'), ['text', 'i', 'i'], 'without it: cut into words')
+})
