@@ -202,8 +202,16 @@ export function htmlToTree(
     if (children.length) props.children = children
     const out: SatoriElement = { type: el.name, props }
     if (el === target) out.key = TARGET_KEY
-    if (el.name === 'td' || el.name === 'th') cells.align(el, out)
-    else if (direction === 'rtl') bidi.layOut(el, out, keepsWhitespace, sourceOf)
+    if (el.name === 'td' || el.name === 'th') {
+      cells.align(el, out)
+      // A right-to-left cell's content is rebuilt inside the wrapper cells.align puts it in.
+      if (direction === 'rtl') {
+        const kids = out.props.children
+        const only = Array.isArray(kids) && kids.length === 1 ? kids[0] : undefined
+        const wrapper = typeof only === 'object' && !sources.has(only) ? only : out
+        bidi.layOut(el, wrapper, keepsWhitespace, sourceOf)
+      }
+    } else if (direction === 'rtl') bidi.layOut(el, out, keepsWhitespace, sourceOf)
     sources.set(out, el)
     return out
   }

@@ -199,3 +199,12 @@ t.test('inline SVG, q and elements with generated content are one item each', as
   t.same(kinds('<p dir="rtl">שלום <i class="h">שני מילים</i></p>', '.h::before { content: "#" }'), ['text', 'i'])
   t.same(kinds('<p dir="rtl">שלום <i>שני מילים</i></p>', '.h::before { content: "#" }'), ['text', 'i', 'i'], 'without it: cut into words')
 })
+
+t.test('a right-to-left table cell is rebuilt inside the wrapper that places it vertically', async (t) => {
+  const table = first(body('<table dir="rtl"><tr><th>שלום <b>x</b></th><td>בשעה 09:30</td></tr></table>'))
+  const row = first(first(table))
+  const [th, td] = row.props.children as SatoriElement[]
+  t.match(th!.props.style, { display: 'flex', flexDirection: 'column' }, 'the cell still centres its content')
+  t.match(first(th!).props.style, { display: 'flex', flexDirection: 'row', justifyContent: 'center' }, 'the wrapper is the row (th centres)')
+  t.same(first(td!).props.children, [`בשעה 09:${LRM}30`], 'text alone in a cell: marked')
+})
