@@ -23,7 +23,8 @@ import { canvasBackground } from './canvas.js'
 import { WhitespacePruner } from './whitespace.js'
 import { parseHtml } from './parse-html.js'
 import { satoriLang } from './page-text.js'
-import { BidiCascade, type Direction } from './bidi.js'
+import { BidiCascade } from './bidi-cascade.js'
+import type { Direction } from './bidi.js'
 
 export interface SatoriElement {
   type: string
