@@ -23,6 +23,8 @@ import { canvasBackground } from './canvas.js'
 import { WhitespacePruner } from './whitespace.js'
 import { parseHtml } from './parse-html.js'
 import { satoriLang } from './page-text.js'
+import { BidiCascade } from './bidi-cascade.js'
+import type { Direction } from './bidi.js'
 
 export interface SatoriElement {
   type: string
@@ -163,8 +165,12 @@ export function htmlToTree(
   const caps = new SmallCaps(rules, ownStyle)
   const capsOf = (el: Element, inherited: boolean) => caps.applies(el, inherited)
   const cells = new CellAligner(rules, ownStyle)
+  const bidi = new BidiCascade(rules, ownStyle)
+  // The source element of each converted one, for the bidi stage's cascade on inline children.
+  const sources = new WeakMap<SatoriElement, Element>()
+  const sourceOf = (out: SatoriElement) => sources.get(out)
 
-  const convert = (node: ChildNode, depth: number, preserving: boolean, caps = false): SatoriChild | null => {
+  const convert = (node: ChildNode, depth: number, preserving: boolean, caps = false, dir: Direction = 'ltr'): SatoriChild | null => {
     if (node.type === 'text') return caps && !WHITESPACE.test(node.data) ? smallCapsText(node.data) : node.data
     if (node.type !== 'tag' && node.type !== 'script' && node.type !== 'style') return null
     const el = node as Element
@@ -188,22 +194,35 @@ export function htmlToTree(
     const keepsWhitespace = preserving || whitespace.preserves(el, style)
     const items: Array<{ out: SatoriChild; source: Element | null }> = []
     const smallCaps = capsOf(el, caps)
+    const direction = bidi.direction(el, dir)
+    // dir="auto" is resolved here: satori reads `dir` as rtl or ltr only.
+    if (el.attribs.dir?.trim().toLowerCase() === 'auto') props.dir = direction
     for (const child of el.children) {
-      const converted = convert(child, depth + 1, keepsWhitespace, smallCaps)
+      const converted = convert(child, depth + 1, keepsWhitespace, smallCaps, direction)
       if (converted !== null) items.push({ out: converted, source: child.type === 'text' ? null : (child as Element) })
     }
     const children = whitespace.prune(el, style, items, keepsWhitespace)
     if (children.length) props.children = children
     const out: SatoriElement = { type: el.name, props }
     if (el === target) out.key = TARGET_KEY
-    if (el.name === 'td' || el.name === 'th') cells.align(el, out)
+    if (el.name === 'td' || el.name === 'th') {
+      cells.align(el, out)
+      // A right-to-left cell's content is rebuilt inside the wrapper cells.align puts it in.
+      if (direction === 'rtl') {
+        const kids = out.props.children
+        const only = Array.isArray(kids) && kids.length === 1 ? kids[0] : undefined
+        const wrapper = typeof only === 'object' && !sources.has(only) ? only : out
+        bidi.layOut(el, wrapper, keepsWhitespace, sourceOf)
+      }
+    } else if (direction === 'rtl') bidi.layOut(el, out, keepsWhitespace, sourceOf)
+    sources.set(out, el)
     return out
   }
 
   const body = htmlEl.children.find((c): c is Element => c.type === 'tag' && c.name === 'body')
   const htmlProps = convertAttributes(htmlEl, css, rootPx)
   const htmlStyle = htmlProps.style as Record<string, unknown> | undefined
-  const bodyTree = body ? (convert(body, 1, whitespace.preserves(htmlEl, htmlStyle)) as SatoriElement) : null
+  const bodyTree = body ? (convert(body, 1, whitespace.preserves(htmlEl, htmlStyle), false, bidi.direction(htmlEl, 'ltr')) as SatoriElement) : null
 
   const styleEl = (text: string): SatoriElement => ({ type: 'style', props: { children: text } })
   const allSheets = [options.userAgentCss(tags), ...authorSheets]

@@ -36,8 +36,8 @@ h3 { font-size: 1.17em; margin: 1em 0; font-weight: bold; }
 h4 { margin: 1.33em 0; font-weight: bold; }
 h5 { font-size: 0.83em; margin: 1.67em 0; font-weight: bold; }
 h6 { font-size: 0.67em; margin: 2.33em 0; font-weight: bold; }
-ul, menu { list-style-type: disc; margin: 1em 0; padding-left: 40px; }
-ol { list-style-type: decimal; margin: 1em 0; padding-left: 40px; }
+ul, menu { list-style-type: disc; margin: 1em 0; padding-inline-start: 40px; }
+ol { list-style-type: decimal; margin: 1em 0; padding-inline-start: 40px; }
 li { display: list-item; }
 ol[type="1"], li[type="1"] { list-style-type: decimal; }
 ol[type="a" s], li[type="a" s] { list-style-type: lower-alpha; }

@@ -1,0 +1,211 @@
+/**
+ * Right-to-left and mixed text is ordered by UAX #9 (bidi-js): the rule-L2 reordering, the
+ * marks that keep satori's own per-line reordering of text alone right, the rebuilt inline
+ * content of right-to-left blocks, the direction cascade and the marker of right-to-left list
+ * items. Checked on strings, on the built tree and on pixels.
+ */
+import t from 'tap'
+import { PNG } from 'pngjs'
+import { htmlToTree, type SatoriChild, type SatoriElement } from '../../../src/render/document/html-to-tree.js'
+import { userAgentCssFor } from '../../../src/render/document/user-agent-css.js'
+import { embeddingLevels, firstStrongDirection, markNeutrals, visualOrder } from '../../../src/render/document/bidi.js'
+import { reorderInline, RUN_TAG } from '../../../src/render/document/bidi-inline.js'
+import { createRenderer } from '../../../src/render/pipeline.js'
+import { renderJob } from '../../helper.js'
+
+const limits = { elements: 5000, depth: 200 }
+const LRM = '\u200e'
+
+/** `text` in visual order, left to right, by UAX #9 levels and rule L2 (one line). */
+function visual(text: string, base: 'ltr' | 'rtl'): string {
+  const levels = embeddingLevels(text, base)
+  return visualOrder([...text].map((ch, i) => ({ ch, level: levels[i]! })))
+    .map((c) => c.ch)
+    .join('')
+}
+
+/** Texts of an element's items in the order satori draws them (a right-to-left row: from the right). */
+function itemTexts(items: SatoriElement[]): string[] {
+  const textOf = (n: SatoriChild): string => {
+    if (typeof n === 'string') return n
+    const c = n.props.children
+    return (Array.isArray(c) ? c : c === undefined ? [] : [c]).map(textOf).join('')
+  }
+  return items.map((i) => textOf(i).replace(/\u00a0/g, '_').replace(/[\u200e\u200f]/g, ''))
+}
+
+function body(html: string, css = ''): SatoriElement {
+  const { root } = htmlToTree(html, { userAgentCss: userAgentCssFor, authorCss: css, limits })
+  return (root.props.children as SatoriElement[]).find((c) => c.type === 'body')!
+}
+const first = (el: SatoriElement) => (el.props.children as SatoriElement[])[0]!
+
+t.test('UAX #9 levels and rule L2 (strings from the algorithm’s own examples)', async (t) => {
+  // Capitals stand for right-to-left letters in UAX #9's examples; here real Hebrew letters.
+  t.equal(visual('car means מכונית.', 'ltr'), 'car means תינוכמ.', 'L paragraph, R word reversed in place')
+  t.equal(visual('מכונית means car.', 'rtl'), '.means car תינוכמ', 'R paragraph: the L run keeps its order, the period at the left')
+  t.equal(visual('בשעה 09:30', 'rtl'), '09:30 העשב', 'W4: 09:30 stays left to right in a right-to-left line')
+  t.equal(visual('מחיר ₪120', 'rtl'), '₪120 ריחמ', 'W5: the currency sign goes with its number')
+  t.same(visualOrder([{ level: 1, id: 'a' }, { level: 2, id: 'b' }, { level: 2, id: 'c' }, { level: 1, id: 'd' }]).map((x) => x.id), ['d', 'b', 'c', 'a'])
+  t.equal(firstStrongDirection('  12 שלום abc'), 'rtl')
+  t.equal(firstStrongDirection('12 — abc שלום'), 'ltr')
+  t.equal(firstStrongDirection('123'), 'ltr', 'no strong character: left to right')
+})
+
+t.test('marks: a neutral UAX #9 puts left to right gets a LEFT-TO-RIGHT MARK, nothing else does', async (t) => {
+  t.equal(markNeutrals('בשעה 09:30'), `בשעה 09:${LRM}30`)
+  t.equal(markNeutrals('מחיר: ₪120'), `מחיר: ₪${LRM}120`, 'the colon after Hebrew stays right to left')
+  t.equal(markNeutrals('12/06/2026 בבוקר'), `12/${LRM}06/${LRM}2026 בבוקר`)
+  t.equal(markNeutrals('שלום, עולם.'), 'שלום, עולם.', 'punctuation of right-to-left text: untouched (same string)')
+  t.equal(markNeutrals('אימייל a@b.com 😀!'), `אימייל a@${LRM}b.${LRM}com 😀!`, 'an emoji is never split')
+  t.equal(markNeutrals('plain text'), 'plain text')
+})
+
+t.test('inline content of a right-to-left block becomes a right-to-left flex row of words', async (t) => {
+  const p = first(body('<p dir="rtl">שלום <b>big world</b> עולם 12 x</p>'))
+  t.match(p.props.style, { display: 'flex', flexDirection: 'row', flexWrap: 'wrap', alignItems: 'baseline', justifyContent: 'flex-start' })
+  const items = p.props.children as SatoriElement[]
+  // Drawn from the right: שלום; the run "big world" (turned around: world first); עולם; then
+  // 12 and x, which a space at the paragraph's level keeps apart: "x 12 עולם big world שלום".
+  t.same(itemTexts(items), ['שלום_', '_world', 'big', '_עולם_', '12', '_', 'x'])
+  t.equal(items.every((i) => i.type === RUN_TAG), true, 'every item is a run (no author selector matches it)')
+  const b = items.find((i) => itemTexts([i])[0]!.includes('big'))!
+  t.equal((b.props.style as Record<string, string>).direction, 'ltr')
+  t.equal(first(b).type, 'b', 'the word keeps its inline element')
+  t.match(first(b).props.style, { display: 'flex' })
+})
+
+t.test('reorderInline: logical order of right-to-left words, left-to-right runs turned around', async (t) => {
+  const items = reorderInline(['אחת ', { type: 'b', props: { children: 'one two' } }, ' שתיים'])!
+  t.same(itemTexts(items), ['אחת_', '_two', 'one', '_שתיים'])
+  t.same(
+    items.map((i) => (i.props.style as Record<string, string>).direction),
+    ['rtl', 'ltr', 'ltr', 'rtl'],
+  )
+  t.equal(reorderInline(['text alone']), null, 'text alone is left to satori')
+  t.equal(reorderInline(['a', { type: 'div', props: { children: 'block' } }]), null, 'a block child: not inline content')
+  const withBreak = reorderInline(['א ב', { type: 'br', props: {} }, 'ג'])!
+  t.same(itemTexts(withBreak), ['א', '_ב', '', 'ג'], 'a break ends the line (a full-width item)')
+})
+
+t.test('direction: dir, dir="auto", CSS direction (author rules beat the attribute), inherited', async (t) => {
+  const isRow = (el: SatoriElement) => (el.props.style as Record<string, string> | undefined)?.flexDirection === 'row'
+  const inherited = first(first(body('<div dir="rtl"><p>שלום <b>x</b></p></div>')))
+  t.ok(isRow(inherited), 'inherited from dir on an ancestor')
+  t.ok(isRow(first(body('<p class="r">שלום <b>x</b></p>', '.r { direction: rtl }'))), 'a rule')
+  t.notOk(isRow(first(body('<p dir="rtl" class="l">שלום <b>x</b></p>', '.l { direction: ltr }'))), 'an author rule beats dir')
+  const auto = first(body('<p dir="auto">  שלום <b>x</b></p>'))
+  t.equal(auto.props.dir, 'rtl', 'dir=auto resolved from the first strong character, for satori')
+  t.ok(isRow(auto))
+  t.equal(first(body('<p dir="auto">hello שלום</p>')).props.dir, 'ltr')
+  t.notOk(isRow(first(body('<p>hello <b>שלום</b></p>'))), 'left-to-right blocks are left to satori')
+  const pre = first(body('<pre dir="rtl">שלום <b>x</b></pre>'))
+  t.notOk(isRow(pre), 'preserved whitespace: left alone')
+  t.same(first(body('<p dir="rtl">בשעה 09:30</p>')).props.children, [`בשעה 09:${LRM}30`], 'text alone: marked')
+})
+
+t.test('text-align of a right-to-left row', async (t) => {
+  const justify = (css: string) => (first(body(`<p dir="rtl" class="a">שלום <b>x</b></p>`, css)).props.style as Record<string, string>).justifyContent
+  t.equal(justify(''), 'flex-start', 'start is the right')
+  t.equal(justify('.a { text-align: center }'), 'center')
+  t.equal(justify('.a { text-align: left }'), 'flex-end')
+  t.equal(justify('body { text-align: end }'), 'flex-end', 'inherited')
+})
+
+t.test('right-to-left list items: a marker item first (at the right), numbers counted', async (t) => {
+  const lists = body('<ul dir="rtl"><li>א</li></ul><ol dir="rtl" start="3"><li>א</li><li>ב</li></ol><ul dir="rtl" style="list-style: none"><li>א</li></ul>')
+  const [ul, ol, none] = lists.props.children as SatoriElement[]
+  const li = first(ul!)
+  const items = li.props.children as SatoriElement[]
+  t.equal(items[0]!.type, 'vellum-bidi-marker')
+  t.match(first(items[0]!).props.style, { borderRadius: '50%', backgroundColor: 'currentColor' }, 'a disc')
+  const second = (ol!.props.children as SatoriElement[])[1]!
+  t.same(itemTexts([(second.props.children as SatoriElement[])[0]!]), ['4._'], 'the second item of an ol starting at 3')
+  t.equal(itemTexts((first(none!).props.children as SatoriElement[])).length, 1, 'list-style none: no marker item')
+})
+
+t.test('pixels: inline elements and numbers land where the bidi algorithm puts them', async (t) => {
+  const renderer = createRenderer()
+  const png = async (html: string) => PNG.sync.read(Buffer.from((await renderer.render(renderJob(html, { selector: 'p' }))).png))
+  /** Mean x of the pixels of one pure colour. */
+  const meanX = (img: PNG, rgb: [number, number, number]) => {
+    let sum = 0
+    let n = 0
+    for (let y = 0; y < img.height; y++) {
+      for (let x = 0; x < img.width; x++) {
+        const i = (img.width * y + x) * 4
+        if (Math.abs(img.data[i]! - rgb[0]) < 40 && Math.abs(img.data[i + 1]! - rgb[1]) < 40 && Math.abs(img.data[i + 2]! - rgb[2]) < 40) {
+          sum += x
+          n++
+        }
+      }
+    }
+    return n ? sum / n : NaN
+  }
+  const style = 'width:400px;margin:0;font-size:30px;color:#000'
+  const img = await png(`<p dir="rtl" style="${style}"><span style="color:#f00">שלום</span> <b style="color:#00f">big</b> <span style="color:#0a0">world</span> עולם</p>`)
+  const red = meanX(img, [255, 0, 0])
+  const blue = meanX(img, [0, 0, 255])
+  const green = meanX(img, [0, 170, 0])
+  t.ok(red > green && green > blue, `the first Hebrew word at the right, then the Latin run left to right (red ${red}, green ${green}, blue ${blue})`)
+  t.ok(red > 300, 'the line starts at the right edge')
+
+  // Text alone (satori's own per-line reordering, kept right by the marks) and the same text
+  // rebuilt as inline content (an empty <b> makes it so: items ordered here by UAX #9) are two
+  // independent paths: they draw the same picture, 09:30 and 12/06 in left-to-right order.
+  const alone = await png(`<p dir="rtl" style="${style}">בשעה 09:30 עד 12/06</p>`)
+  const rebuilt = await png(`<p dir="rtl" style="${style}">בשעה 09:30 עד 12/06<b></b></p>`)
+  t.same([alone.width, alone.height], [rebuilt.width, rebuilt.height])
+  let differing = 0
+  for (let i = 0; i < alone.data.length; i += 4) if (Math.abs(alone.data[i]! - rebuilt.data[i]!) > 64) differing++
+  // The paths place words within a pixel of each other (a space is a flex gap in one, a glyph
+  // advance in the other), so anti-aliased edges differ; the digits written swapped differ by far more.
+  const swapped = await png(`<p dir="rtl" style="${style}">בשעה 30:09 עד 06/12<b></b></p>`)
+  let changed = 0
+  for (let i = 0; i < alone.data.length; i += 4) if (Math.abs(alone.data[i]! - swapped.data[i]!) > 64) changed++
+  t.ok(differing * 3 < changed, `the two paths agree (${differing} edge pixels differ) far better than swapped digits (${changed})`)
+})
+
+t.test('inline children by the cascade: a box of its own stays whole, a block leaves the line to satori', async (t) => {
+  const p = first(body('<p dir="rtl">שלום <span class="tag">שני מילים</span> עולם <i>x y</i></p>', '.tag { background: #fc0; padding: 0 4px }'))
+  const items = p.props.children as SatoriElement[]
+  t.same(itemTexts(items), ['שלום_', 'שני מילים', '_עולם_', '_y', 'x'], 'the decorated span is one item; the <i> is split into words')
+  t.same(items.map((i) => (typeof first(i) === 'string' ? 'text' : first(i).type)), ['text', 'span', 'text', 'i', 'i'])
+  t.notOk((first(items[1]!).props.style as Record<string, string> | undefined)?.display, 'the whole span keeps its own display')
+  const blocky = first(body('<p dir="rtl">שלום <span class="b">x</span></p>', '.b { display: block }'))
+  t.notOk((blocky.props.style as Record<string, string> | undefined)?.flexDirection, 'a block-level child: the paragraph is left to satori')
+  const badge = first(body('<p dir="rtl">שלום <span style="display:inline-block">בשעה 09:30</span></p>'))
+  const inline = (badge.props.children as SatoriElement[])[1]!
+  t.same(first(inline).props.children, [`בשעה 09:${LRM}30`], 'an inline-block is one item, its text marked as text alone')
+})
+
+t.test('white-space: nowrap keeps the rebuilt row on one line', async (t) => {
+  const wrap = (html: string, css = '') => (first(body(html, css)).props.style as Record<string, string>).flexWrap
+  t.equal(wrap('<p dir="rtl">שלום <b>x</b></p>'), 'wrap')
+  t.equal(wrap('<p dir="rtl" style="white-space: nowrap">שלום <b>x</b></p>'), 'nowrap')
+  t.equal(wrap('<p dir="rtl" class="n">שלום <b>x</b></p>', 'body { white-space: nowrap }'), 'nowrap', 'inherited')
+})
+
+t.test('characters outside the BMP (emoji) are neutral, not two strong left-to-right halves', async (t) => {
+  t.same([...embeddingLevels('א 👍🏽 x', 'rtl')], [1, 1, 1, 1, 1, 1, 1, 2], 'the emoji and its skin tone take the level around them')
+  const items = reorderInline(['😀 שלום 👍🏽 ', { type: 'b', props: { children: 'x' } }])!
+  t.same(itemTexts(items), ['😀', '_שלום', '_👍🏽_', 'x'], 'drawn from the right in logical order, the Latin word last')
+})
+
+t.test('inline SVG, q and elements with generated content are one item each', async (t) => {
+  const kinds = (html: string, css = '') =>
+    (first(body(html, css)).props.children as SatoriElement[]).map((i) => (typeof first(i) === 'string' ? 'text' : first(i).type))
+  t.same(kinds('<p dir="rtl">שלום <svg width="10" height="10"><rect width="10" height="10"/></svg> עולם</p>'), ['text', 'svg', 'text'])
+  t.same(kinds('<p dir="rtl">שלום <q>שני מילים</q></p>'), ['text', 'q'])
+  t.same(kinds('<p dir="rtl">שלום <i class="h">שני מילים</i></p>', '.h::before { content: "#" }'), ['text', 'i'])
+  t.same(kinds('<p dir="rtl">שלום <i>שני מילים</i></p>', '.h::before { content: "#" }'), ['text', 'i', 'i'], 'without it: cut into words')
+})
+
+t.test('a right-to-left table cell is rebuilt inside the wrapper that places it vertically', async (t) => {
+  const table = first(body('<table dir="rtl"><tr><th>שלום <b>x</b></th><td>בשעה 09:30</td></tr></table>'))
+  const row = first(first(table))
+  const [th, td] = row.props.children as SatoriElement[]
+  t.match(th!.props.style, { display: 'flex', flexDirection: 'column' }, 'the cell still centres its content')
+  t.match(first(th!).props.style, { display: 'flex', flexDirection: 'row', justifyContent: 'center' }, 'the wrapper is the row (th centres)')
+  t.same(first(td!).props.children, [`בשעה 09:${LRM}30`], 'text alone in a cell: marked')
+})
