@@ -10,7 +10,7 @@
  * the bytes decide in the end (magic bytes, font-face-loader.ts). `local()` names a font of the
  * machine, which a render service has none of; relative URLs have no base to resolve against.
  */
-import * as csstree from 'css-tree'
+import type * as CssTree from 'css-tree'
 import { LRUCache } from 'lru-cache'
 
 export interface FontFaceRule {
@@ -41,8 +41,12 @@ const SHEETS = new LRUCache<string, FontFaceRule[] & { capped?: boolean }>({
  * finds the `@font-face` blocks (fontFaceBlocks) and only the first `max` are parsed, by
  * css-tree. A page with more gets `max` rules back, and the caller says the rest were dropped.
  */
-export function fontFaceRules(sheets: readonly string[], max = Infinity): FontFaceRule[] {
+export async function fontFaceRules(sheets: readonly string[], max = Infinity): Promise<FontFaceRule[]> {
   const out: FontFaceRule[] = []
+  // Most pages have no @font-face: css-tree (1 MB of code) is then never loaded by the API process,
+  // whose boot it lengthened for every page.
+  if (!sheets.some((sheet) => /@font-face/i.test(sheet))) return out
+  csstree ??= await import('css-tree')
   for (const sheet of sheets) {
     if (out.length >= max) break
     // Most sheets have no @font-face at all: nothing to read.
@@ -146,7 +150,11 @@ export function faceUrls(rules: readonly FontFaceRule[]): string[] {
   return [...new Set(rules.flatMap((r) => r.sources.filter((s) => /^https?:/i.test(s))))]
 }
 
+/** Loaded by fontFaceRules before any sheet is parsed. */
+let csstree: typeof CssTree | undefined
+
 function parseSheet(css: string): FontFaceRule[] {
+  const csstree = loaded()
   const rules: FontFaceRule[] = []
   const ast = csstree.parse(css, { parseValue: false, parseRulePrelude: false, parseCustomProperty: false, onParseError: () => {} })
   csstree.walk(ast, {
@@ -182,9 +190,15 @@ function faceRule(decls: Map<string, string>): FontFaceRule | undefined {
   return rule
 }
 
-function valueNodes(text: string): csstree.CssNode[] {
+function loaded(): typeof CssTree {
+  if (!csstree) throw new Error('css-tree is loaded by fontFaceRules first')
+  return csstree
+}
+
+function valueNodes(text: string): CssTree.CssNode[] {
+  const csstree = loaded()
   try {
-    const ast = csstree.parse(text, { context: 'value' }) as csstree.Value
+    const ast = csstree.parse(text, { context: 'value' }) as CssTree.Value
     return ast.children.toArray()
   } catch {
     return []
@@ -196,7 +210,7 @@ function familyName(text: string): string | undefined {
   const nodes = valueNodes(text)
   if (nodes.length === 1 && nodes[0]!.type === 'String') return nodes[0].value.trim() || undefined
   if (nodes.length === 0 || !nodes.every((n) => n.type === 'Identifier')) return undefined
-  const name = nodes.map((n) => (n as csstree.Identifier).name).join(' ')
+  const name = nodes.map((n) => (n as CssTree.Identifier).name).join(' ')
   return /^(serif|sans-serif|monospace|cursive|fantasy|system-ui|inherit|initial|unset|default)$/i.test(name) ? undefined : name
 }
 

@@ -96,7 +96,7 @@ export class RenderService {
     const families = [...new Set([...params.googleFonts, ...pageGoogleFonts(params.html, params.css, page)])]
     // The page's @font-face rules, read from its sheets (the css parameter last, as it cascades);
     // the URLs they name are fonts, not images for the image pre-scan.
-    const faceRules = fontFaceRules([...page.styles, params.css], MAX_PAGE_FACES + 1)
+    const faceRules = await fontFaceRules([...page.styles, params.css], MAX_PAGE_FACES + 1)
     const [fonts, faces, images] = await Promise.all([
       families.length ? this.deps.googleFonts.resolve(families) : { fonts: [], warnings: [] },
       this.deps.fontFaces ? this.deps.fontFaces.resolve(faceRules) : unloadedFaces(faceRules),

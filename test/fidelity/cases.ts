@@ -97,5 +97,5 @@ const faceLoader = new FontFaceLoader(new GuardedFetcher({ timeoutMs: 1, maxByte
 
 /** The case's own @font-face faces, read and loaded as the API process does before a render. */
 export async function pageFaces(c: FidelityCase): Promise<PageFace[]> {
-  return (await faceLoader.resolve(fontFaceRules([...scanPage(c.html).styles, c.css]))).faces
+  return (await faceLoader.resolve(await fontFaceRules([...scanPage(c.html).styles, c.css]))).faces
 }
