@@ -29,13 +29,19 @@ export interface Server {
 
 let portSeq = 3900
 
-/** `addUser: false` for a second node on a shared store, where the bench user already exists. */
-export async function startServer(options: { workers: number; env?: Record<string, string>; addUser?: boolean }): Promise<Server & { startedMs: number }> {
+/**
+ * `addUser: false` for a second node on a shared store, where the bench user already exists.
+ * `cpus`: the CPUs the server (and every worker and thread it starts) may run on, through
+ * `taskset -c`, as on a machine with only those cores.
+ */
+export async function startServer(options: { workers: number; env?: Record<string, string>; addUser?: boolean; cpus?: string }): Promise<Server & { startedMs: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vellum-bench-'))
   const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', RENDER_WORKERS: String(options.workers), PORT: String(++portSeq), HOST: '127.0.0.1', ...options.env }
   if (options.addUser !== false) execFileSync(process.execPath, [BIN, 'users', 'add', 'bench', '--key', KEY, '--limit', '1000000000'], { env })
   const started = performance.now()
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] })
+  const child: ChildProcess = options.cpus
+    ? spawn('taskset', ['-c', options.cpus, process.execPath, BIN, 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] })
+    : spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] })
   const base = `http://127.0.0.1:${env.PORT}`
   for (;;) {
     try {

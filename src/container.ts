@@ -58,8 +58,8 @@ export function renderLimits(config: Config): RenderLimits {
  * The configured store: SQLite under DATA_DIR unless DATABASE_URL names a PostgreSQL server,
  * with image bytes in the bucket STORAGE_URL names, if any.
  */
-export async function openStore(config: Config): Promise<Store> {
-  const store = await openDatabase(config)
+export async function openStore(config: Config, options: { commitThread?: boolean } = {}): Promise<Store> {
+  const store = await openDatabase(config, options)
   if (!config.storage) return store
   // Loaded only when configured, like the PostgreSQL driver.
   const [{ S3Objects }, { withObjectStorage }] = await Promise.all([import('./store/objects/s3-objects.js'), import('./store/objects/object-images.js')])
@@ -76,7 +76,8 @@ export async function openStore(config: Config): Promise<Store> {
   return withObjectStorage(store, objects)
 }
 
-async function openDatabase(config: Config): Promise<Store> {
+/** `commitThread`: SQLite image commits off the event loop (the server's choice; tools commit inline). */
+async function openDatabase(config: Config, options: { commitThread?: boolean }): Promise<Store> {
   const { url, poolMax } = config.database
   if (url) {
     // Loaded only when configured: an embedded installation never loads the driver.
@@ -88,12 +89,12 @@ async function openDatabase(config: Config): Promise<Store> {
       throw new ConfigError([`DATABASE_URL: cannot open ${redactUrl(url)}: ${(err as Error).message}`])
     }
   }
-  return openSqliteStore(join(resolve(config.dataDir), 'vellum.db'))
+  return openSqliteStore(join(resolve(config.dataDir), 'vellum.db'), options)
 }
 
 /** The store and the key vault alone, for the CLI's user commands (no render workers needed). */
-export async function openData(config: Config): Promise<{ store: Store; users: UserStore; usage: UsageStore; vault: KeyVault }> {
-  const store = await openStore(config)
+export async function openData(config: Config, options: { commitThread?: boolean } = {}): Promise<{ store: Store; users: UserStore; usage: UsageStore; vault: KeyVault }> {
+  const store = await openStore(config, options)
   try {
     const vault = loadKeyVault(config.dataDir, config.secret)
     await checkVault(vault, store.users, store.location)
@@ -108,7 +109,7 @@ export async function openData(config: Config): Promise<{ store: Store; users: U
 export async function createContainer(config: Config, log: Logger, pool: RenderRunner = createRenderPool(config.render)): Promise<Container> {
   // Before anything opens: a font directory that cannot be read stops the boot, naming its files.
   const operatorFonts = config.fontsDir ? await loadFontsDir(config.fontsDir).catch((err: Error) => Promise.reject(new ConfigError([err.message]))) : []
-  const { store, users, usage, vault } = await openData(config)
+  const { store, users, usage, vault } = await openData(config, { commitThread: true })
   const metrics = createMetrics({ queueDepth: () => pool.stats().pending })
   pool.observe(metrics)
   const fontFetchers = createFontFetchers(config.googleFonts, config.fetch)

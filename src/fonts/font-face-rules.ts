@@ -46,7 +46,7 @@ export async function fontFaceRules(sheets: readonly string[], max = Infinity): 
   // Most pages have no @font-face: css-tree (1 MB of code) is then never loaded by the API process,
   // whose boot it lengthened for every page.
   if (!sheets.some((sheet) => /@font-face/i.test(sheet))) return out
-  csstree ??= await import('css-tree')
+  csstree ??= await loadCssTree()
   for (const sheet of sheets) {
     if (out.length >= max) break
     // Most sheets have no @font-face at all: nothing to read.
@@ -148,6 +148,15 @@ export function faceLabel(face: Pick<FontFaceRule, 'family' | 'weight' | 'style'
 /** The http(s) URLs the rules name: fonts, which the image pre-scan must not fetch as images. */
 export function faceUrls(rules: readonly FontFaceRule[]): string[] {
   return [...new Set(rules.flatMap((r) => r.sources.filter((s) => /^https?:/i.test(s))))]
+}
+
+/**
+ * The bundle aliases css-tree to its CommonJS build, whose dynamic import is a namespace with the
+ * module as `default`; from the sources it is the ES module itself (test/e2e/api.test.ts caught it).
+ */
+async function loadCssTree(): Promise<typeof CssTree> {
+  const mod = (await import('css-tree')) as typeof CssTree & { default?: typeof CssTree }
+  return typeof mod.parse === 'function' ? mod : mod.default!
 }
 
 /** Loaded by fontFaceRules before any sheet is parsed. */

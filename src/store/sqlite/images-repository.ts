@@ -50,7 +50,15 @@ export class ImagesRepository implements ImageStore {
     return this.#page.all(userId, c.createdAt, c.createdAt, after ? c.id : '\uffff', count).map(toImage)
   }
 
+  /** Set by openSqliteStore: commits then run on their own connection in a thread (commit-writer.ts). */
+  writer: { commit(req: CommitRequest): Promise<CommitResult> } | undefined
+
   async commit(req: CommitRequest): Promise<CommitResult> {
+    return this.writer ? this.writer.commit(req) : this.commitSync(req)
+  }
+
+  /** The commit itself, on this connection: one IMMEDIATE transaction (also what the commit thread runs). */
+  commitSync(req: CommitRequest): CommitResult {
     return this.#db
       .transaction((): CommitResult => {
         const twin =

@@ -7,6 +7,7 @@ import { openDatabase } from './database.js'
 import { UsersRepository } from './users-repository.js'
 import { UsageRepository } from './usage-repository.js'
 import { ImagesRepository } from './images-repository.js'
+import { CommitWriter } from './commit-writer.js'
 import { TemplatesRepository } from './templates-repository.js'
 import type { Store } from '../port.js'
 
@@ -26,7 +27,11 @@ function counting<T extends object>(target: T, methods: Array<keyof T & string>,
   return target
 }
 
-export function openSqliteStore(file: string): Store {
+/**
+ * `commitThread`: image commits run on a connection of their own in a thread (commit-writer.ts),
+ * off the event loop; the server turns it on, tools and most tests keep commits inline.
+ */
+export function openSqliteStore(file: string, options: { commitThread?: boolean } = {}): Store {
   const db = openDatabase(file)
   const usage = new UsageRepository(db)
   const ping = db.prepare('SELECT 1')
@@ -36,18 +41,24 @@ export function openSqliteStore(file: string): Store {
   const dataVersion = db.prepare('PRAGMA data_version').pluck()
   let localWrites = 0
   const bump = () => void localWrites++
+  const images = new ImagesRepository(db, usage)
+  // The thread's commits are another connection's: they move data_version (only inserts, so a
+  // cached answer is checked once more than it needs to be, never served stale).
+  const writer = options.commitThread ? new CommitWriter(file, (req) => images.commitSync(req)) : undefined
+  images.writer = writer
   return {
     kind: 'sqlite',
     location: file,
     users: counting(new UsersRepository(db), ['create', 'setKey', 'setLimit', 'revoke'], bump),
     usage,
-    images: counting(new ImagesRepository(db, usage), ['delete'], bump),
+    images: counting(images, ['delete'], bump),
     templates: counting(new TemplatesRepository(db), ['insert', 'delete'], bump),
     changeStamp: () => (dataVersion.get() as number) + localWrites,
     async ping() {
       ping.get()
     },
     async close() {
+      await writer?.close()
       if (db.open) db.close()
     },
   }

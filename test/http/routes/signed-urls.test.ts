@@ -194,6 +194,9 @@ t.test('signed URLs', async (t) => {
       payload: { html: '<div style="width:{{w}}px;height:20px;background:{{colour}}">{{title}}</div>', device_scale: 1 },
     })).json() as { template_id: string }
     const url = (key: string) => `/v1/image/${qt.template_id}/${sign(key, query)}?${query}`
+    t.equal((await h.app.inject({ url: url('quiet-key-1') })).statusCode, 200, 'rendered and committed (on the commit thread)')
+    // The commit thread is another connection: its commit moved the change stamp, so this GET
+    // checks once more and remembers the URL under the new stamp.
     t.equal((await h.app.inject({ url: url('quiet-key-1') })).statusCode, 200)
     const { users, templates } = h.container.store
     const [find, head] = [users.find.bind(users), templates.head.bind(templates)]

@@ -1,4 +1,4 @@
-/** The storage contract against the SQLite adapter, on a real file. */
+/** The storage contract against the SQLite adapter, on a real file: commits inline, and on the commit thread the server uses. */
 import t from 'tap'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,4 +9,10 @@ import { storeContract } from '../contract.js'
 const dir = mkdtempSync(join(tmpdir(), 'vellum-store-'))
 t.teardown(() => rmSync(dir, { recursive: true, force: true }))
 
-storeContract(t, async () => openSqliteStore(join(dir, 'vellum.db')))
+t.test('commits inline', async (t) => {
+  storeContract(t, async () => openSqliteStore(join(dir, 'inline.db')))
+})
+
+t.test('commits on the commit thread', async (t) => {
+  storeContract(t, async () => openSqliteStore(join(dir, 'thread.db'), { commitThread: true }))
+})
