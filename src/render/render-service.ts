@@ -53,7 +53,7 @@ function unloadedFaces(rules: FontFaceRule[]): FontFaceResolution {
 }
 
 export class RenderService {
-  readonly #inflight = new Map<string, Promise<RenderOutput>>()
+  readonly #inflight = new Map<string, { promise: Promise<RenderOutput>; shared: boolean }>()
 
   constructor(
     private readonly deps: {
@@ -70,25 +70,34 @@ export class RenderService {
     },
   ) {}
 
-  render(params: RenderParams, key = renderKey(params)): Promise<RenderOutput> {
-    let pending = this.#inflight.get(key)
-    if (!pending) {
-      pending = this.#render(params).finally(() => this.#inflight.delete(key))
-      this.#inflight.set(key, pending)
+  /**
+   * `signal` (a batch whose other variation failed): a render nobody else joined is dropped from
+   * the queue if it has not started; one that another request joined is left alone.
+   */
+  render(params: RenderParams, key = renderKey(params), signal?: AbortSignal): Promise<RenderOutput> {
+    const joined = this.#inflight.get(key)
+    if (joined) {
+      joined.shared = true
+      return joined.promise
     }
-    return pending
+    const entry: { promise: Promise<RenderOutput>; shared: boolean } = { promise: Promise.resolve() as never, shared: false }
+    const own = new AbortController()
+    signal?.addEventListener('abort', () => entry.shared || own.abort(), { once: true })
+    entry.promise = this.#render(params, own.signal).finally(() => this.#inflight.delete(key))
+    this.#inflight.set(key, entry)
+    return entry.promise
   }
 
-  async #render(params: RenderParams): Promise<RenderOutput> {
+  async #render(params: RenderParams, signal: AbortSignal): Promise<RenderOutput> {
     try {
-      return await this.#renderOnce(params)
+      return await this.#renderOnce(params, signal)
     } catch (err) {
       this.deps.metrics?.render(outcomeOf(err))
       throw err
     }
   }
 
-  async #renderOnce(params: RenderParams): Promise<RenderOutput> {
+  async #renderOnce(params: RenderParams, signal: AbortSignal): Promise<RenderOutput> {
     // Web fonts (google_fonts, and the page's own <link>/@import of Google Fonts) and remote
     // images are I/O: fetched here, so the worker only computes.
     // One linear tokenizer pass over the HTML, in slices, serves both pre-scans (see page-scan.ts).
@@ -102,13 +111,14 @@ export class RenderService {
       this.deps.fontFaces ? this.deps.fontFaces.resolve(faceRules) : unloadedFaces(faceRules),
       this.deps.images ? this.deps.images.resolve(params.html, params.css, this.deps.limits, page, faceUrls(faceRules)) : { images: {}, warnings: [] },
     ])
+    if (signal.aborted) throw new AppError('RENDER_FAILED', 'Not rendered: another variation of the batch failed')
     const result = await this.deps.pool.run({
       params,
       limits: this.deps.limits,
       fonts: [...fonts.fonts, ...(this.deps.operatorFonts ?? [])],
       pageFaces: faces.faces,
       images: images.images,
-    })
+    }, signal)
     this.deps.metrics?.render('ok', result.timings)
     for (const [name, c] of Object.entries(result.caches ?? {})) this.deps.metrics?.cacheCounts(name as keyof NonNullable<RenderResult['caches']>, c.hits, c.misses)
     const png = Buffer.from(result.png.buffer, result.png.byteOffset, result.png.byteLength)

@@ -24,7 +24,8 @@ export interface RenderPoolOptions {
 }
 
 export interface RenderRunner {
-  run(job: RenderJob): Promise<RenderResult>
+  /** `signal`: the caller no longer wants the result; a job still queued is then dropped (a running one finishes). */
+  run(job: RenderJob, signal?: AbortSignal): Promise<RenderResult>
   stats(): { busy: number; idle: number; pending: number; total: number }
   /** A worker has finished its warm-up since the pool started (or workers start on demand). */
   ready(): boolean
@@ -142,18 +143,20 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
       : undefined
 
   return {
-    async run(job) {
+    async run(job, signal) {
       const pool = (current ??= start())
       const queuedAt = performance.now()
       active++
       lastUsed = Date.now()
       let timer: NodeJS.Timeout | undefined
       let timedOut = false
+      let started = false
       let promise: ReturnType<typeof pool.exec>
       try {
         promise = pool.exec('render', [job], {
           on: (event: unknown) => {
             if (event !== 'started') return
+            started = true
             observer?.queueWaitSeconds((performance.now() - queuedAt) / 1000)
             timer = setTimeout(() => {
               timedOut = true
@@ -164,6 +167,11 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
       } catch (err) {
         throw new AppError('QUEUE_FULL', undefined, { headers: { 'retry-after': '1' }, cause: err })
       }
+      // Cancelling a queued task only removes it from the queue; a started one would cost its worker.
+      const drop = () => {
+        if (!started) promise.cancel()
+      }
+      signal?.addEventListener('abort', drop, { once: true })
       try {
         // Backstop for a worker that never starts: boot plus queue wait plus the render itself.
         return (await promise.timeout(options.timeoutMs * 4 + 30_000)) as RenderResult
@@ -173,6 +181,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
         if (appError.code === 'RENDER_CRASHED') observer?.workerEnded('crash')
         throw appError
       } finally {
+        signal?.removeEventListener('abort', drop)
         clearTimeout(timer)
         active--
         lastUsed = Date.now()

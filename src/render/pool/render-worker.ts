@@ -29,8 +29,11 @@ await renderer.warmUp()
 async function render(job: RenderJob) {
   // The parent's deadline starts here, so a worker's boot never counts against a render.
   workerpool.workerEmit('started')
+  let failed = true
   try {
-    return await renderer.render(job)
+    const result = await renderer.render(job)
+    failed = false
+    return result
   } catch (err) {
     if (err instanceof AppError) {
       // workerpool copies own properties of thrown errors; keep only what the parent rebuilds
@@ -46,7 +49,14 @@ async function render(job: RenderJob) {
     // wrappers die young: a scavenge right after the render frees them at once. It runs once
     // the result is on its way (setImmediate comes after workerpool sends it), so its 1–2 ms
     // are not in the render's latency.
-    setImmediate(() => collect?.({ type: 'minor' }))
+    //
+    // A render that failed may have built a large tree first (a refused 95,000-deep document):
+    // it is garbage in old space, which V8 collects late since it does not know the worker's
+    // data rlimit. A full collection after a failure keeps it from adding up until a later render
+    // dies of it (a failed batch's four deep documents, then 500 KB of text, did: bombs test).
+    // It runs before the error is sent, so the next job never starts on top of that garbage.
+    if (failed) collect?.({ type: 'major' })
+    else setImmediate(() => collect?.({ type: 'minor' }))
   }
 }
 
