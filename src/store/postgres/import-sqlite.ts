@@ -14,7 +14,7 @@ import pg from 'pg'
 import type { Db } from '../sqlite/database.js'
 import type { ObjectStore } from '../objects/object-store.js'
 import { migrate } from './migrations.js'
-import { types } from './pg-client.js'
+import { transaction, types } from './pg-client.js'
 
 export interface ImportCounts {
   users: number
@@ -62,9 +62,8 @@ export async function importSqlite(options: {
   const pool = new pg.Pool({ connectionString: options.url, max: 1, types })
   try {
     await migrate(pool)
-    const client = await pool.connect()
-    try {
-      await client.query('BEGIN')
+    // One transaction (pg-client's helper): a failed import leaves the database as it was.
+    return await transaction(pool, async (client) => {
       const { rows } = await client.query<{ n: number }>('SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM images) AS n')
       if (Number(rows[0]!.n) > 0) throw new Error('the target database already holds users or images: import only into an empty database')
       const counts: ImportCounts = { users: 0, unsealed: 0, usage: 0, templates: 0, images: 0, blobs: 0 }
@@ -105,14 +104,8 @@ export async function importSqlite(options: {
         const png = blob.get(id)?.png
         if (png) counts.blobs += await insertAll(client, 'image_blobs', [{ image_id: id, png }])
       }
-      await client.query('COMMIT')
       return counts
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined)
-      throw err
-    } finally {
-      client.release()
-    }
+    })
   } finally {
     await pool.end()
   }
