@@ -1,5 +1,29 @@
 /** Reading other processes from /proc, for tests that must know what a worker is doing. */
-import { readFileSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
+
+/** Render worker processes that are children of this process. */
+export function renderWorkerPids(): number[] {
+  const children = readdirSync('/proc/self/task').flatMap((task) =>
+    readFileSync(`/proc/self/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean),
+  )
+  return children.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('render-worker')
+    } catch {
+      return false
+    }
+  }).map(Number)
+}
+
+/** Whether a process exists and has not exited (a zombie waiting to be reaped has). */
+export function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return false
+  }
+}
 
 /** CPU time a process has used, in clock ticks (utime + stime from /proc/<pid>/stat). */
 export function cpuTicks(pid: number): number {

@@ -5,8 +5,11 @@
  * answering. The figure printed is kill → first queued render answered.
  */
 import t from 'tap'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { startServer, post, workerPids } from './served.js'
-import { allBusy, allQuiet } from '../processes.js'
+import { alive, allBusy, allQuiet } from '../processes.js'
 
 // Seconds of rendering, well within every limit: six blurred shadows at device scale 3.
 const slowCard = (n: number) => ({
@@ -50,4 +53,32 @@ t.test('all workers killed while busy, renders queued behind them', async (t) =>
   // assertion leaves room for a loaded CI machine and catches a hang (before: never).
   t.ok(firstMs < 6000, `recovered in ${firstMs} ms`)
   t.equal((await stats()).pending, 0, 'nothing left pending')
+})
+
+t.test('a render past its deadline is stopped even when the worker traps SIGTERM (an agent preloaded through NODE_OPTIONS)', async (t) => {
+  // What APM agents and signal-exit do: a JS handler for SIGTERM. Inside resvg's native raster
+  // no JS runs, so the signal is never handled and the worker rendered on for the raster's whole
+  // 15 s before the pool could replace it; the pool now escalates to SIGKILL (workerpool patch).
+  const dir = mkdtempSync(join(tmpdir(), 'vellum-agent-'))
+  const agent = join(dir, 'agent.cjs')
+  writeFileSync(agent, "process.on('SIGTERM', () => {})\n")
+  const served = await startServer(t, { RENDER_WORKERS: 1, RENDER_TIMEOUT_MS: 300, NODE_OPTIONS: `--require ${agent}` })
+  const auth = await served.addUser('agent')
+  t.equal((await post(served.base, '/v1/image', auth, { html: '<p>warm</p>' })).status, 200)
+  const [worker] = workerPids(served.serverPid)
+  t.ok(worker, 'one warm worker')
+  const caught = BigInt(`0x${/SigCgt:\s+([0-9a-f]+)/.exec(readFileSync(`/proc/${worker}/status`, 'utf8'))![1]}`)
+  t.equal((caught >> 14n) & 1n, 1n, 'the worker catches SIGTERM (signal 15)')
+  const heavy = await post(served.base, '/v1/image', auth, {
+    html: '<div style="width:100%;height:100%;background:radial-gradient(circle,#f00,#00f);filter:blur(60px)"></div>',
+    css: 'html,body{height:100%}', viewport_width: 6000, viewport_height: 6000, device_scale: 1,
+  })
+  t.equal(heavy.status, 422)
+  const message = await heavy.text()
+  t.match(message, /longer than 300 ms \(RENDER_TIMEOUT_MS\)/, message)
+  const gone = Date.now() + 5000
+  while (alive(worker!) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50))
+  t.notOk(alive(worker!), 'the worker past its deadline was killed within seconds')
+  const next = await post(served.base, '/v1/image', auth, { html: '<p>after</p>' })
+  t.equal(next.status, 200, 'a replacement serves the next render')
 })

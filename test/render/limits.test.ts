@@ -5,6 +5,7 @@
 import t from 'tap'
 import { crc32 } from 'node:zlib'
 import { build } from '../helper.js'
+import { alive, renderWorkerPids as workerPids } from '../processes.js'
 
 /** A PNG whose header declares width×height pixels; the data is never valid, only the header is read. */
 function pngDeclaring(width: number, height: number): Buffer {
@@ -85,6 +86,14 @@ t.test('a render past its deadline is stopped; the next one works', async (t) =>
   })
   t.equal(heavy.statusCode, 422)
   t.match(heavy.json().message, /longer than 300 ms \(RENDER_TIMEOUT_MS\)/)
+  // The stuck worker is gone within a second or so (a terminate message, then SIGKILL: the
+  // workerpool patch), not when its raster would have ended: a SIGTERM that a library turned into
+  // a JS handler is never handled inside native code, and that worker rendered on for 15 s.
+  const stuck = workerPids()
+  t.equal(stuck.length, 1, 'one worker, the one that took the heavy render')
+  const gone = Date.now() + 5000
+  while (stuck.some(alive) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50))
+  t.notOk(stuck.some(alive), 'the worker past its deadline was killed')
   const next = await post({ html: '<p>after the timeout</p>', device_scale: 1 })
   t.equal(next.statusCode, 200)
 })

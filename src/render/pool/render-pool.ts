@@ -50,11 +50,22 @@ function workerScript(): string {
 /**
  * Node flags for the worker: `--expose-gc` (the worker collects resvg's pixel buffers right
  * after each render, see render-worker.ts) and the TypeScript loader when running from source.
+ * From source (tests, development), the parent's module hooks other than tsx stay behind: a
+ * test runner's (tap's process-info and mock loaders) slow every worker's boot and trap its
+ * SIGTERM, and a worker needs none of them.
  */
+const HOOK = /^--(import|loader|experimental-loader|require)\b/
+
 function nodeArgs(): string[] {
   if (!IS_TS) return ['--expose-gc']
-  const inherited = process.execArgv.filter((a) => !a.startsWith('--inspect'))
+  const inherited = process.execArgv.filter((a) => !a.startsWith('--inspect') && (!HOOK.test(a) || a.includes('tsx')))
   return ['--expose-gc', ...(inherited.some((a) => a.includes('tsx')) ? inherited : [...inherited, '--import=tsx'])]
+}
+
+/** From source, NODE_OPTIONS without module hooks other than tsx too (see nodeArgs); the built server passes it on as it is. */
+function workerNodeOptions(): string {
+  const options = process.env.NODE_OPTIONS ?? ''
+  return IS_TS ? options.split(/\s+/).filter((a) => a && (!HOOK.test(a) || a.includes('tsx'))).join(' ') : options
 }
 
 export function createRenderPool(options: RenderPoolOptions): RenderRunner {
@@ -62,6 +73,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
   const args = [...nodeArgs(), ...(options.heapMb > 0 ? [`--max-old-space-size=${options.heapMb}`, '--max-semi-space-size=2'] : [])]
   const env = {
     ...process.env,
+    NODE_OPTIONS: workerNodeOptions(),
     // Two malloc arenas instead of one per thread: libvips allocates from several threads, and
     // per-thread arenas keep freed pixel buffers resident (measured ~10 % of RSS).
     MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',

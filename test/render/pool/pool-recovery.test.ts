@@ -5,26 +5,12 @@
  * beside an idle worker.
  */
 import t from 'tap'
-import { readFileSync, readdirSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createRenderPool } from '../../../src/render/pool/render-pool.js'
 import { renderLimits } from '../../../src/container.js'
 import { configFrom } from '../../../src/config/load-config.js'
 import type { RenderJob } from '../../../src/render/job.js'
-import { allBusy, allQuiet } from '../../processes.js'
-
-/** Render worker processes that are children of this process. */
-function workerPids(): number[] {
-  const children = readdirSync('/proc/self/task').flatMap((task) =>
-    readFileSync(`/proc/self/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean),
-  )
-  return children.filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('render-worker')
-    } catch {
-      return false
-    }
-  }).map(Number)
-}
+import { allBusy, allQuiet, renderWorkerPids as workerPids } from '../../processes.js'
 
 const config = configFrom({ RENDER_WORKERS: 2, RENDER_MEMORY_MB: 0 })
 const job = (html: string, deviceScale = 1): RenderJob => ({
@@ -81,4 +67,5 @@ t.test('the workerpool patch is applied to the installed version it was written 
   const handler = readFileSync(require.resolve('workerpool/src/WorkerHandler.js'), 'utf8')
   t.match(handler, /var processing = me\.processing;\s+me\.processing = Object\.create\(null\);/, 'tasks are forgotten before they are rejected')
   t.match(handler, /this\.worker\.exitCode != null \|\| this\.worker\.signalCode != null/, 'an exited worker is cleaned up at once')
+  t.match(handler, /me\.worker\.kill\('SIGKILL'\);\s+\}\s+\}, this\.workerTerminateTimeout\)/, 'a worker that ignores the terminate message is killed with SIGKILL')
 })
