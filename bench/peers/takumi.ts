@@ -8,6 +8,8 @@ export interface PeerResult {
   card: string
   p50: number
   p95: number
+  /** Size of takumi's PNG of the card, for the PNG-size figure. */
+  bytes?: number
 }
 
 export async function benchTakumi(cards: Card[], iterations: number): Promise<{ results: PeerResult[]; throughput: (html: string, seconds: number, concurrency: number) => Promise<number> } | { skipped: string }> {
@@ -31,12 +33,13 @@ export async function benchTakumi(cards: Card[], iterations: number): Promise<{ 
   for (const card of cards) {
     for (let i = 0; i < 3; i++) await render(card.html, card.scale)
     const samples: number[] = []
+    let bytes = 0
     for (let i = 0; i < iterations; i++) {
       const t = performance.now()
-      await render(card.html, card.scale)
+      bytes = (await render(card.html, card.scale)).byteLength
       samples.push(performance.now() - t)
     }
-    results.push({ card: card.id, p50: median(samples), p95: p95(samples) })
+    results.push({ card: card.id, p50: median(samples), p95: p95(samples), bytes })
   }
   const throughput = async (html: string, seconds: number, concurrency: number) => {
     let done = 0
