@@ -15,6 +15,7 @@ import { AppError } from '../../errors/catalogue.js'
 import { CssRewriter, type StyleRule } from './css-rewrite.js'
 import { CellAligner } from './cell-alignment.js'
 import { SmallCaps, smallCapsText } from './small-caps.js'
+import { FontSizes } from './font-size.js'
 import { insideSvg, SvgTextReader, SVG_TEXT_RUNS } from './svg-text.js'
 import { DEFAULT_ROOT_PX, remToPx, remToPxStyle, rootFontSize } from './root-font-size.js'
 import { tablePartStyle } from './tables.js'
@@ -163,6 +164,7 @@ export function htmlToTree(
   }
   const svgText = new SvgTextReader(rules, ownStyle, options.loadedFamilies ?? new Set())
   const caps = new SmallCaps(rules, ownStyle)
+  const fontSizes = new FontSizes(rules, ownStyle, rootPx)
   const capsOf = (el: Element, inherited: boolean) => caps.applies(el, inherited)
   const cells = new CellAligner(rules, ownStyle)
   const bidi = new BidiCascade(rules, ownStyle)
@@ -171,7 +173,10 @@ export function htmlToTree(
   const sourceOf = (out: SatoriElement) => sources.get(out)
 
   const convert = (node: ChildNode, depth: number, preserving: boolean, caps = false, dir: Direction = 'ltr'): SatoriChild | null => {
-    if (node.type === 'text') return caps && !WHITESPACE.test(node.data) ? smallCapsText(node.data) : node.data
+    if (node.type === 'text') {
+      if (!caps || WHITESPACE.test(node.data)) return node.data
+      return smallCapsText(node.data, node.parent?.type === 'tag' ? fontSizes.px(node.parent as Element) : undefined)
+    }
     if (node.type !== 'tag' && node.type !== 'script' && node.type !== 'style') return null
     const el = node as Element
     if (el.name === 'style' || DROPPED.has(el.name)) return null

@@ -1,10 +1,13 @@
 /**
  * `font-variant: small-caps` (and `font-variant-caps: small-caps`, and the `font` shorthand's
  * variant), which satori 0.63 ignores. Chromium synthesises small capitals when the font has no
- * `smcp` glyphs by drawing lower-case letters as capitals at 70 % of the size; here text under a
- * small-caps element gets the same: runs of lower-case letters become capitals in a span at
- * 0.7em, capitals and everything else stay as written. The property inherits, so the answer
- * for an element is its own cascaded value or its parent's.
+ * `smcp` glyphs (the bundled fonts have none) by drawing lower-case letters as capitals in a
+ * font of round(0.7 × the size) px (SimpleFontData::CreateScaledFontData rounds the scaled
+ * size); here text under a small-caps element gets the same: runs of lower-case letters become
+ * capitals in a span of that size, capitals and everything else stay as written. At 22px that
+ * is 15px, not 15.4: with `0.7em` a line of small caps came out 7px longer than Chromium's and
+ * wrapped a word earlier (fidelity case 41). The property inherits, so the answer for an element
+ * is its own cascaded value or its parent's.
  */
 import type { Element } from 'domhandler'
 import { winningDeclaration } from './selector-match.js'
@@ -12,8 +15,8 @@ import type { StyleRule } from './css-rewrite.js'
 import type { SatoriChild } from './html-to-tree.js'
 
 const PROPERTIES = ['font-variant', 'font-variant-caps', 'font']
-// Chromium's synthetic small caps (FontDescription::kSmallCapsScale... SimpleFontData: 0.7).
-const SMALL_CAPS_SCALE = '0.7em'
+// Chromium's synthetic small caps: 0.7 of the size, rounded to whole px.
+const SMALL_CAPS_SCALE = 0.7
 // A run of letters that have an upper-case form different from themselves.
 const LOWER_RUN = /\p{Ll}+/gu
 
@@ -44,14 +47,18 @@ export class SmallCaps {
   }
 }
 
-/** `text` drawn as small capitals: lower-case runs upper-cased in 0.7em spans. */
-export function smallCapsText(text: string): SatoriChild {
+/**
+ * `text` drawn as small capitals: lower-case runs upper-cased in spans of round(0.7 × `fontPx`)
+ * px, or 0.7em when the element's size is not known here (calc(), viewport units).
+ */
+export function smallCapsText(text: string, fontPx: number | undefined): SatoriChild {
   if (!/\p{Ll}/u.test(text)) return text
+  const fontSize = fontPx === undefined ? `${SMALL_CAPS_SCALE}em` : `${Math.round(SMALL_CAPS_SCALE * fontPx)}px`
   const parts: SatoriChild[] = []
   let at = 0
   for (const m of text.matchAll(LOWER_RUN)) {
     if (m.index! > at) parts.push(text.slice(at, m.index))
-    parts.push({ type: 'span', props: { style: { fontSize: SMALL_CAPS_SCALE }, children: m[0].toUpperCase() } })
+    parts.push({ type: 'span', props: { style: { fontSize }, children: m[0].toUpperCase() } })
     at = m.index! + m[0].length
   }
   if (at < text.length) parts.push(text.slice(at))

@@ -92,6 +92,8 @@ interface UaSelector {
 const UA_RULES: Array<{ selectors: UaSelector[]; block: string }> = []
 /** The `display` the sheet gives an element by its name alone (later rules win). */
 const UA_DISPLAY = new Map<string, string>()
+/** The same for `font-size` (h1 2em, small 0.8333em…). */
+const UA_FONT_SIZE = new Map<string, string>()
 csstree.walk(csstree.parse(USER_AGENT_CSS), {
   visit: 'Rule',
   enter(rule) {
@@ -104,8 +106,9 @@ csstree.walk(csstree.parse(USER_AGENT_CSS), {
     })
     UA_RULES.push({ selectors, block: csstree.generate(rule.block) })
     rule.block.children.forEach((d) => {
-      if (d.type !== 'Declaration' || d.property !== 'display') return
-      for (const s of selectors) if (s.tags.length === 1 && s.text === s.tags[0]) UA_DISPLAY.set(s.text, csstree.generate(d.value))
+      if (d.type !== 'Declaration' || (d.property !== 'display' && d.property !== 'font-size')) return
+      const byName = d.property === 'display' ? UA_DISPLAY : UA_FONT_SIZE
+      for (const s of selectors) if (s.tags.length === 1 && s.text === s.tags[0]) byName.set(s.text, csstree.generate(d.value))
     })
   },
 })
@@ -113,6 +116,11 @@ csstree.walk(csstree.parse(USER_AGENT_CSS), {
 /** The user-agent `display` of an element name (`inline`, a browser's default, when unset). */
 export function userAgentDisplay(tag: string): string {
   return UA_DISPLAY.get(tag) ?? 'inline'
+}
+
+/** The user-agent `font-size` of an element name; undefined when it inherits. */
+export function userAgentFontSize(tag: string): string | undefined {
+  return UA_FONT_SIZE.get(tag)
 }
 
 /** The user-agent rules that can match a document made of `tags` (lower-case element names). */
