@@ -4,7 +4,10 @@
  * `display: contents` and the cells are the grid items. Here the table learns its column count
  * and each cell its colspan/rowspan, written as inline grid placement (no author sheet sets
  * these on table parts, so nothing of theirs is overridden). Grid `auto` tracks size columns
- * from their content, as a browser's automatic table layout does.
+ * from their content, as a browser's automatic table layout does for a table sized by its
+ * content. The first grid line is named `vellum-table`: for a table given a width, the satori
+ * patch (patches/satori+0.63.2.patch, vellumTableLayout) recognises the grid by it and sizes
+ * the columns as Chromium does, in proportion to their content instead of equally.
  */
 import type { Element } from 'domhandler'
 
@@ -48,7 +51,7 @@ export function tableColumns(table: Element): number {
 
 /** Inline style a table part gets on top of its own; undefined when it needs none. */
 export function tablePartStyle(el: Element): Record<string, string> | undefined {
-  if (el.name === 'table') return { gridTemplateColumns: `repeat(${tableColumns(el)}, auto)` }
+  if (el.name === 'table') return { gridTemplateColumns: `[vellum-table] repeat(${tableColumns(el)}, auto)` }
   if (isCell(el)) {
     const style: Record<string, string> = {}
     const cs = span(el, 'colspan')

@@ -6,9 +6,9 @@
  * Where satori lacks the feature, the rule says what stands in for it:
  * - Tables have no table layout in satori (display: table* throws). A table is a grid whose
  *   column count src/render/document/tables.ts writes on the element; rows and row groups
- *   are `display: contents`, so cells are the grid items. A table given a width stretches its
- *   `auto` columns over it (equally: a browser shares the extra width in proportion to each
- *   column's content, which a grid cannot express); cell-alignment.ts places cell content. border-spacing/border-collapse are
+ *   are `display: contents`, so cells are the grid items. A table given a width gets its
+ *   columns as Chromium's automatic table layout sizes them (patches/satori+0.63.2.patch,
+ *   which finds the grid by its `vellum-table` line name); cell-alignment.ts places cell content. border-spacing/border-collapse are
  *   carried by --vellum-bs-x/--vellum-bs-y, which the author-CSS rewrite sets
  *   (src/render/document/css-rewrite.ts).
  * - `font-size: smaller` is the ratio Chromium uses for sizes that are not keywords (1/1.2).
