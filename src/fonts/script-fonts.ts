@@ -139,6 +139,8 @@ export interface ScriptSelection {
   faces: ScriptFace[]
   /** Code points the loaded CJK faces cover (satori only falls back to them outside their lang). */
   cjkCovers: (cp: number) => boolean
+  /** The page's code points (beyond Latin-1) that no slice took: the symbol font's candidates. */
+  rest: Set<number>
 }
 
 export class ScriptFonts {
@@ -238,21 +240,22 @@ export class ScriptFonts {
    */
   select(chars: PageChars, weights: Set<number> | 'any', named: ReadonlySet<string> = new Set()): ScriptSelection {
     const picked = new Set<Slice>()
+    const rest = new Set<number>()
     for (const [locale, set] of chars) {
       let order: ScriptFamily[] | undefined
       for (const cp of set) {
-        if (this.bundledCovers(cp)) continue
-        order ??= this.#order(locale, named)
-        for (const family of order) {
-          const slice = this.#sliceFor(family, cp)
-          if (slice) {
-            picked.add(slice)
-            break
-          }
+        if (this.bundledCovers(cp)) {
+          rest.add(cp)
+          continue
         }
+        order ??= this.#order(locale, named)
+        let slice: Slice | undefined
+        for (const family of order) if ((slice = this.#sliceFor(family, cp))) break
+        if (slice) picked.add(slice)
+        else rest.add(cp)
       }
     }
-    if (picked.size === 0) return { key: '', faces: [], cjkCovers: () => false }
+    if (picked.size === 0) return { key: '', faces: [], cjkCovers: () => false, rest }
     // Family order (named families first), then slice order within a family: the same
     // characters give the same list, and satori falls back in this order for text without lang.
     const familyOrder = this.#order('', named)
@@ -276,6 +279,7 @@ export class ScriptFonts {
       key: `${slices.map((s) => s.name).join(',')}|${[...usedWeights].sort((a, b) => a - b).join(',')}`,
       faces,
       cjkCovers: (cp) => cjk.some((s) => inRanges(s.ranges, cp)),
+      rest,
     }
   }
 
@@ -296,7 +300,7 @@ export class ScriptFonts {
  * The family's weights a page's text can resolve to, by CSS font matching: a weight up to 500
  * takes the nearest one at or below it (400 here), a heavier one the nearest above (700).
  */
-function pickWeights(available: FontWeight[], wanted: Set<number> | 'any'): FontWeight[] {
+export function pickWeights(available: FontWeight[], wanted: Set<number> | 'any'): FontWeight[] {
   if (wanted === 'any') return available
   const out = new Set<FontWeight>()
   for (const w of wanted) {

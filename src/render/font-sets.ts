@@ -1,7 +1,7 @@
 /**
  * The font list handed to satori for one page: the bundled faces the page can use (by weight,
- * style and script), the script-font slices its characters need (script-fonts.ts), then the
- * Google Fonts it loaded. What the page uses is read from its parsed tree (font-usage.ts), never
+ * style and script), the script-font slices its characters need (script-fonts.ts), the symbol
+ * font when it has characters nothing else draws (symbol-font.ts), then the Google Fonts it loaded. What the page uses is read from its parsed tree (font-usage.ts), never
  * from the raw request. satori parses every face in the list once per worker (then caches it by
  * buffer) and keeps a layout engine per distinct list, so lists are built once per selection and
  * reused by identity.
@@ -11,6 +11,7 @@ import { LRUCache } from 'lru-cache'
 import { countLookup } from './cache-stats.js'
 import { loadBundledFonts, type BundledFace } from '../fonts/bundled-fonts.js'
 import { ScriptFonts, type ScriptFace } from '../fonts/script-fonts.js'
+import { SymbolFont, type SymbolSelection } from '../fonts/symbol-font.js'
 import type { FontUsage } from './document/font-usage.js'
 import type { PreparedFaces } from '../fonts/page-faces.js'
 import type { RenderJob } from './job.js'
@@ -40,6 +41,18 @@ export class FontSets {
   readonly #extended: BundledFace[]
   readonly #core: BundledFace[]
   readonly #scripts = new ScriptFonts()
+  // What the bundled faces draw, the symbol font must not: one file per bundled subset (its
+  // regular face) is read for its character map.
+  readonly #symbols = new SymbolFont(() => {
+    const bySubset = new Map<string, Buffer>()
+    for (const f of this.#extended) {
+      const subset = EXTENDED_FACE.test(f.name) ? f.name : f.family
+      if (!bySubset.has(subset) || (f.weight === 400 && f.style === 'normal')) bySubset.set(subset, f.data)
+    }
+    return [...bySubset.values()]
+  })
+  /** The default family's regular Latin face, under a name of its own: see `for`. */
+  readonly #lastResort: ScriptFace
   /** Each bundled family's weights: a weight a family lacks is matched to a neighbour. */
   readonly #weights: Map<string, Set<number>>
   readonly #sets = new LRUCache<string, FontSet>({ max: MAX_FONT_SETS })
@@ -48,6 +61,8 @@ export class FontSets {
   constructor() {
     this.#extended = loadBundledFonts()
     this.#core = this.#extended.filter((f) => !EXTENDED_FACE.test(f.name))
+    const regular = this.#core.find((f) => f.name === f.family && f.weight === 400 && f.style === 'normal') ?? this.#core[0]!
+    this.#lastResort = { name: `${regular.family} last resort`, weight: regular.weight, style: regular.style, data: regular.data }
     this.#weights = new Map()
     for (const f of this.#extended) {
       if (!this.#weights.has(f.family)) this.#weights.set(f.family, new Set())
@@ -55,14 +70,25 @@ export class FontSets {
     }
   }
 
-  /** The list for a job's page, whose weights, styles and characters are `usage`; `page`: its own @font-face faces. */
-  for(job: RenderJob, usage: FontUsage, page?: PreparedFaces): FontSet {
+  /**
+   * The symbol faces a page needs (usually none): read before `for`, as the symbol font's
+   * character maps and cut faces are prepared asynchronously on first use.
+   */
+  symbols(usage: FontUsage): Promise<SymbolSelection> {
+    return this.#symbols.select(this.#scripts.select(usage.chars, usage.weights, usage.families).rest, usage.weights)
+  }
+
+  /**
+   * The list for a job's page, whose weights, styles and characters are `usage`; `page`: its own
+   * @font-face faces; `symbols`: from symbols() (without it, no symbol font).
+   */
+  for(job: RenderJob, usage: FontUsage, page?: PreparedFaces, symbols?: SymbolSelection): FontSet {
     const extra = job.fonts
     const wide = this.#scripts.beyondLatin(usage.chars)
     const requested = usage.weights
     const scripts = this.#scripts.select(usage.chars, requested, usage.families)
     const weights = requested === 'any' ? 'any' : [...requested].sort((a, b) => a - b).join(',')
-    const key = [wide, weights, usage.italic, scripts.key, page?.key ?? '', ...extra.map((f) => `${f.name}|${f.weight}|${f.style}|${f.path}`)].join('\n')
+    const key = [wide, weights, usage.italic, scripts.key, page?.key ?? '', symbols?.key ?? '', ...extra.map((f) => `${f.name}|${f.weight}|${f.style}|${f.path}`)].join('\n')
     let set = this.#sets.get(key)
     countLookup('font_sets', set !== undefined)
     if (!set) {
@@ -77,7 +103,14 @@ export class FontSets {
       // Bundled faces stay first so unstyled text keeps the default font; script slices and
       // the page's own faces (reached through the family lists that name them) go before the
       // bundled subsets' fallbacks, so the list's last face (which satori measures some line
-      // boxes with) is the one it was before script fonts existed.
+      // boxes with) is the one it was before script fonts existed. A page that needs the symbol
+      // font gets it after every other face (its character map holds nothing another face
+      // draws, so it wins no glyph anyway), then the default family's regular face again as the
+      // last face: a character no face has is then measured with sans-serif metrics, as
+      // Chromium measures it with its sans-serif fallback (a ⑂ measured with Noto Serif made a
+      // 12px line 3px taller), and a run of direction marks alone, which no face maps, is shaped
+      // with a face that has a space (HarfBuzz turns them into zero-width spaces; with the symbol
+      // face, which maps no space, it dropped them and satori failed on the empty run).
       const primary = bundled.filter((f) => !EXTENDED_FACE.test(f.name))
       const fallbacks = bundled.filter((f) => EXTENDED_FACE.test(f.name))
       set = {
@@ -87,6 +120,7 @@ export class FontSets {
           ...(page?.faces ?? []),
           ...fallbacks,
           ...extra.map((f) => ({ name: f.name, weight: f.weight, style: f.style, data: this.#file(f.path) })),
+          ...(symbols?.faces.length ? [...symbols.faces, this.#lastResort] : []),
         ],
         cjkCovers: scripts.cjkCovers,
       }

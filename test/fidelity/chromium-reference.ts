@@ -22,6 +22,7 @@ import { chromium, type Page } from 'playwright-core'
 import { decompress } from 'wawoff2'
 import { readManifest } from '../../src/fonts/bundled-fonts.js'
 import { readScriptManifest } from '../../src/fonts/script-fonts.js'
+import { readSymbolsManifest } from '../../src/fonts/symbol-font.js'
 import { FAMILY_ALIASES, GENERIC_FAMILIES } from '../../src/fonts/font-aliases.js'
 import { twemojiFile } from '../../src/fonts/twemoji.js'
 import { parse as parseEmoji } from '@twemoji/parser'
@@ -77,8 +78,8 @@ const SCRIPT_CODES: Record<string, string> = {
 }
 
 /**
- * The script fonts (fonts/manifest.json "scripts"): every slice at every listed weight, as
- * system fonts (TTF). Chromium reaches them in two ways, as Vellum falls back to them:
+ * The script fonts (fonts/manifest.json "scripts"), then the symbol font ("symbols"): every slice at
+ * every listed weight, as system fonts (TTF). Chromium reaches them in two ways, as Vellum falls back to them:
  * - for text whose `lang` names a script, through that script's generic families (set per
  *   page, see scriptFamilies), which match family and weight, so bold text gets the bold file;
  * - otherwise through its system fallback for the character, which asks fontconfig for a
@@ -108,9 +109,27 @@ async function scriptSystemFonts(fontDir: string): Promise<string> {
         `<edit name="family" mode="assign_replace"><string>${script.name}</string></edit>${lang}</match>`,
     )
   }
+  // The symbol font (fonts/manifest.json "symbols"), as Vellum's last fallback: after the script
+  // families, and under a name of its own, so fontconfig never picks the machine's DejaVu Sans
+  // (should one get past the rejectfont rule) over the bundled files for arrows, stars, ✓.
+  const symbols = readSymbolsManifest()
+  if (symbols) {
+    const pkgDir = dirname(require.resolve(`${symbols.package}/package.json`))
+    for (const weight of symbols.weights) {
+      const file = `${symbols.prefix}-${symbols.subset}-${weight}-normal`
+      writeFileSync(join(fontDir, `${file}.ttf`), await decompress(readFileSync(join(pkgDir, 'files', `${file}.woff2`))))
+    }
+    order.push(`<family>${SYMBOL_FAMILY}</family>`)
+    rules.push(
+      `<match target="scan"><test name="file" compare="contains"><string>/${symbols.prefix}-${symbols.subset}-</string></test>` +
+        `<edit name="family" mode="assign_replace"><string>${SYMBOL_FAMILY}</string></edit></match>`,
+    )
+  }
   rules.push(`<alias><family>sans-serif</family><prefer>${order.join('')}</prefer></alias>`)
   return rules.join('\n')
 }
+
+const SYMBOL_FAMILY = 'Vellum Symbols'
 
 /** Page.setFontFamilies forScripts: every generic family of a script is its Noto family. */
 function scriptFamilies(): Array<{ script: string; fontFamilies: Record<string, string> }> {

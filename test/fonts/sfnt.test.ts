@@ -6,7 +6,7 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { fontFormat, narrowToRanges, readCmap, sfntTables, toSfnt } from '../../src/fonts/sfnt.js'
+import { FontDataError, fontFormat, narrowToRanges, readCmap, sfntTables, toSfnt, woff2Cmap } from '../../src/fonts/sfnt.js'
 import { parseUnicodeRange } from '../../src/fonts/script-fonts.js'
 
 const require = createRequire(import.meta.url)
@@ -53,4 +53,11 @@ t.test('a unicode-range cuts the cmap and nothing else', async (t) => {
   t.equal(narrowToRanges(sfnt, undefined), sfnt, 'no range: the file as it is')
   t.throws(() => narrowToRanges(sfnt, parseUnicodeRange('U+4E00-4E10')), /no character of its unicode-range/)
   t.throws(() => narrowToRanges(Buffer.from('\0\x01\0\0' + '\0'.repeat(20), 'latin1'), undefined), /no cmap table/)
+})
+
+t.test("a WOFF2 file's cmap is read without unpacking the font, as the unpacked font has it", async (t) => {
+  const fromSfnt = readCmap(sfntTables(await toSfnt(woff2)).tables.find((x) => x.tag === 'cmap')!.data)
+  t.same(readCmap(woff2Cmap(woff2)), fromSfnt)
+  t.throws(() => woff2Cmap(woff), /not a WOFF2 file/)
+  t.throws(() => woff2Cmap(woff2.subarray(0, 60)), FontDataError, 'truncated')
 })

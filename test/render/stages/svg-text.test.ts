@@ -77,8 +77,8 @@ t.test('pixels: drawn, and anchored where text-anchor says', async (t) => {
 })
 
 t.test('a character no face has is named, not drawn as a box', async (t) => {
-  const out = await createRenderer().render(renderJob('<svg width="100" height="30"><text x="0" y="20" font-family="Roboto">go ↑</text></svg>'))
-  t.match(out.warnings, [/svg <text> characters not drawn .*↑/])
+  const out = await createRenderer().render(renderJob('<svg width="100" height="30"><text x="0" y="20" font-family="Roboto">go ⑂</text></svg>'))
+  t.match(out.warnings, [/svg <text> characters not drawn .*⑂/], "⑂ (U+2442): no bundled face has it (↑ now draws with the symbol font)")
 })
 
 t.test('the layout estimate prices SVG text as the outlines it becomes', async (t) => {
