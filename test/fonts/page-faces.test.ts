@@ -11,6 +11,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { createRenderer } from '../../src/render/pipeline.js'
 import type { ExtraFont, PageFace, RenderJob } from '../../src/render/job.js'
+import { PNG } from 'pngjs'
 import { decodePng, pixel } from '../helper.js'
 
 const require = createRequire(import.meta.url)
@@ -74,9 +75,9 @@ t.test('a page face draws what the same file draws as a loaded family, not the b
 /** `img` with its rows moved down by `dy` (the rows uncovered at the top repeat the first). */
 function shiftedDown(img: ReturnType<typeof decodePng>, dy: number): ReturnType<typeof decodePng> {
   const row = img.width * 4
-  const data = Buffer.alloc(img.data.length)
-  for (let y = 0; y < img.height; y++) Buffer.from(img.data).copy(data, y * row, Math.max(0, y - dy) * row, (Math.max(0, y - dy) + 1) * row)
-  return { ...img, data }
+  const out = new PNG({ width: img.width, height: img.height })
+  for (let y = 0; y < img.height; y++) img.data.copy(out.data, y * row, Math.max(0, y - dy) * row, (Math.max(0, y - dy) + 1) * row)
+  return out
 }
 
 t.test('unicode-range: a face limited to capitals draws only the capitals', async (t) => {
