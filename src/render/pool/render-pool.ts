@@ -4,6 +4,7 @@
  * worker so a render bomb ends in that worker, never in the API process.
  */
 import workerpool from 'workerpool'
+import { withoutForeignHooks } from './worker-flags.js'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { AppError, catalogue, type ErrorCode, type ValidationIssue } from '../../errors/catalogue.js'
@@ -49,23 +50,19 @@ function workerScript(): string {
 
 /**
  * Node flags for the worker: `--expose-gc` (the worker collects resvg's pixel buffers right
- * after each render, see render-worker.ts) and the TypeScript loader when running from source.
- * From source (tests, development), the parent's module hooks other than tsx stay behind: a
- * test runner's (tap's process-info and mock loaders) slow every worker's boot and trap its
- * SIGTERM, and a worker needs none of them.
+ * after each render, see render-worker.ts) and, from source, the TypeScript loader and the
+ * parent's flags but for other module hooks (worker-flags.ts).
  */
-const HOOK = /^--(import|loader|experimental-loader|require)\b/
-
 function nodeArgs(): string[] {
   if (!IS_TS) return ['--expose-gc']
-  const inherited = process.execArgv.filter((a) => !a.startsWith('--inspect') && (!HOOK.test(a) || a.includes('tsx')))
+  const inherited = withoutForeignHooks(process.execArgv)
   return ['--expose-gc', ...(inherited.some((a) => a.includes('tsx')) ? inherited : [...inherited, '--import=tsx'])]
 }
 
-/** From source, NODE_OPTIONS without module hooks other than tsx too (see nodeArgs); the built server passes it on as it is. */
+/** From source, NODE_OPTIONS without other module hooks too; the built server passes it on as it is. */
 function workerNodeOptions(): string {
   const options = process.env.NODE_OPTIONS ?? ''
-  return IS_TS ? options.split(/\s+/).filter((a) => a && (!HOOK.test(a) || a.includes('tsx'))).join(' ') : options
+  return IS_TS ? withoutForeignHooks(options.split(/\s+/).filter(Boolean)).join(' ') : options
 }
 
 export function createRenderPool(options: RenderPoolOptions): RenderRunner {
