@@ -1,63 +1,21 @@
 /**
- * Entry of a render worker process. Each worker owns its fonts and renderer; the API process
- * only sends plain jobs. Running renders in child processes (not threads) is what lets the API
- * kill a runaway native resvg render and cap its memory with an rlimit: measured on this stack,
- * a thread cannot stop native code, and an allocation failure in a thread aborts the process.
+ * Entry of a render worker process. Running renders in child processes (not threads) is what
+ * lets the API kill a runaway native resvg render and cap its memory with an rlimit: measured on
+ * this stack, a thread cannot stop native code, and an allocation failure in a thread aborts the
+ * process.
  */
 import { writeFileSync } from 'node:fs'
-import workerpool from 'workerpool'
-import { createRenderer } from '../pipeline.js'
-import { AppError } from '../../errors/catalogue.js'
-import type { RenderJob } from '../job.js'
 
 // When a container's memory runs out anyway, the kernel kills the process with the highest OOM
 // score. That must be a render worker (the pool replaces it; its render fails with a 422), never
-// the API process holding every other request. Raising one's own score needs no privilege.
+// the API process holding every other request. Raising one's own score needs no privilege. It is
+// written before anything else loads: with the worker's modules imported statically, a worker
+// spent its boot (satori, fonts: ~95 MB) at the API's score, and an OOM in a 256 MiB container
+// during a replacement's boot killed the API process (dmesg: oom_score_adj 0, the API's size).
 try {
   writeFileSync('/proc/self/oom_score_adj', '1000')
 } catch {
   // not Linux, or /proc is read-only: nothing to prefer
 }
 
-const renderer = createRenderer()
-const collect = (globalThis as { gc?: (options: { type: 'minor' | 'major' }) => void }).gc
-
-// Parse the fonts and start the layout engine before taking work: the first real render then
-// costs what every other one does, and its deadline measures the render, not the warm-up.
-await renderer.warmUp()
-
-async function render(job: RenderJob) {
-  // The parent's deadline starts here, so a worker's boot never counts against a render.
-  workerpool.workerEmit('started')
-  let failed = true
-  try {
-    const result = await renderer.render(job)
-    failed = false
-    return result
-  } catch (err) {
-    if (err instanceof AppError) {
-      // workerpool copies own properties of thrown errors; keep only what the parent rebuilds
-      // (the issues too: a selector that matches nothing is a validation error with a field).
-      // Issues travel as JSON text: workerpool stringifies errors with their own property names
-      // as the key list, which would strip `path` from every nested issue.
-      throw Object.assign(new Error(err.message), { name: 'AppError', vellumCode: err.code, vellumIssues: JSON.stringify(err.issues ?? []) })
-    }
-    throw err
-  } finally {
-    // resvg's pixmaps live in native memory, freed only when their small JS wrappers are
-    // collected, and V8 does not know their size (2.7.0-alpha.2 does not report it either). The
-    // wrappers die young: a scavenge right after the render frees them at once. It runs once
-    // the result is on its way (setImmediate comes after workerpool sends it), so its 1–2 ms
-    // are not in the render's latency.
-    //
-    // A render that failed may have built a large tree first (a refused 95,000-deep document):
-    // it is garbage in old space, which V8 collects late since it does not know the worker's
-    // data rlimit. A full collection after a failure keeps it from adding up until a later render
-    // dies of it (a failed batch's four deep documents, then 500 KB of text, did: bombs test).
-    // It runs before the error is sent, so the next job never starts on top of that garbage.
-    if (failed) collect?.({ type: 'major' })
-    else setImmediate(() => collect?.({ type: 'minor' }))
-  }
-}
-
-workerpool.worker({ render })
+await import('./render-worker-main.js')
