@@ -21,6 +21,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { LRUCache } from 'lru-cache'
 import { FONTS_DIR, readManifest, type FontFace, type FontWeight } from './bundled-fonts.js'
+import { cmapRanges } from './sfnt.js'
 import type { PageChars } from '../render/document/page-text.js'
 
 interface ManifestScript {
@@ -149,6 +150,8 @@ export class ScriptFonts {
   readonly latin: Ranges
   #families: ScriptFamily[] | undefined
   readonly #files = new LRUCache<string, Buffer>({ maxSize: MAX_SLICE_BYTES, sizeCalculation: (b) => Math.max(1, b.byteLength) })
+  /** Each slice's real character map (#draws): a few hundred bytes a slice, one per slice at most. */
+  readonly #maps = new Map<Slice, Ranges>()
 
   constructor() {
     const all: Array<[number, number]> = []
@@ -223,6 +226,26 @@ export class ScriptFonts {
     return undefined
   }
 
+  /**
+   * Whether the slice's file really maps `cp`. A slice's unicode-range can claim more than the
+   * file holds: Noto Sans SC's slice 21 claims U+ACBD (경) with 26 glyphs, none of them Hangul, so
+   * Korean without `lang` drew boxes, with no warning, while Noto Sans KR had the glyph. The
+   * character map is read once per slice (its regular file; every weight is cut the same way).
+   */
+  #draws(slice: Slice, cp: number): boolean {
+    let ranges = this.#maps.get(slice)
+    if (!ranges) {
+      const weight = slice.family.weights.includes(400) ? 400 : slice.family.weights[0]!
+      try {
+        ranges = cmapRanges(this.#file(`${slice.stem}-${weight}-normal.woff2`))
+      } catch {
+        ranges = slice.ranges // unreadable: trust the declared range, as before
+      }
+      this.#maps.set(slice, ranges)
+    }
+    return inRanges(ranges, cp)
+  }
+
   /** Whether any bundled family (all subsets) covers `cp`. */
   bundledCovers(cp: number): boolean {
     return inRanges(this.bundled, cp)
@@ -250,7 +273,13 @@ export class ScriptFonts {
         }
         order ??= this.#order(locale, named)
         let slice: Slice | undefined
-        for (const family of order) if ((slice = this.#sliceFor(family, cp))) break
+        for (const family of order) {
+          const claimed = this.#sliceFor(family, cp)
+          if (claimed && this.#draws(claimed, cp)) {
+            slice = claimed
+            break
+          }
+        }
         if (slice) picked.add(slice)
         else rest.add(cp)
       }

@@ -334,3 +334,15 @@ export function narrowToRanges(sfnt: Buffer, ranges: number[] | undefined): Buff
   need(kept.length > 0, 'no character of its unicode-range is in the font')
   return buildSfnt(flavor, tables.map((t) => (t.tag === 'cmap' ? { tag: 'cmap', data: writeCmap(kept) } : t)))
 }
+
+/** The code points a font file (TTF/OTF/WOFF2) maps, as sorted [start, end] pairs, flattened. */
+export function cmapRanges(data: Buffer): number[] {
+  const cmap = fontFormat(data) === 'woff2' ? woff2Cmap(data) : sfntTables(data).tables.find((t) => t.tag === 'cmap')?.data
+  if (!cmap) return []
+  const flat: number[] = []
+  for (const [s, e] of readCmap(cmap)) {
+    if (flat.length && s <= flat[flat.length - 1]! + 1) flat[flat.length - 1] = Math.max(flat[flat.length - 1]!, e)
+    else flat.push(s, e)
+  }
+  return flat
+}

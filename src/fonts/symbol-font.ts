@@ -26,7 +26,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { FONTS_DIR, type FontFace, type FontWeight } from './bundled-fonts.js'
 import { inRanges, parseUnicodeRange, pickWeights } from './script-fonts.js'
-import { fontFormat, narrowToRanges, readCmap, sfntTables, toSfnt, woff2Cmap } from './sfnt.js'
+import { cmapRanges, fontFormat, narrowToRanges, sfntTables, toSfnt } from './sfnt.js'
 import { twemojiFile } from './twemoji.js'
 
 interface ManifestSymbols {
@@ -56,18 +56,6 @@ export interface SymbolSelection {
 }
 
 const NONE: SymbolSelection = { key: '', faces: [] }
-
-/** The code points of a font file's character map, as Ranges. */
-function cmapRanges(data: Buffer): Ranges {
-  const cmap = fontFormat(data) === 'woff2' ? woff2Cmap(data) : sfntTables(data).tables.find((t) => t.tag === 'cmap')?.data
-  if (!cmap) return []
-  const flat: Ranges = []
-  for (const [s, e] of readCmap(cmap)) {
-    if (flat.length && s <= flat[flat.length - 1]! + 1) flat[flat.length - 1] = Math.max(flat[flat.length - 1]!, e)
-    else flat.push(s, e)
-  }
-  return flat
-}
 
 export class SymbolFont {
   readonly #manifest: ManifestSymbols | undefined

@@ -71,3 +71,15 @@ t.test('a Chinese card loads a few slices, not the font', async (t) => {
   t.ok(bytes < 1_000_000, `${bytes} bytes of WOFF2 (a whole weight is ~4 MB)`)
   t.equal(sets.for(job, fontUsage(buildDocument(job).root)), set, 'same characters, same list')
 })
+
+t.test('a slice is taken only for characters its file draws, not all its unicode-range claims', async (t) => {
+  // Noto Sans SC's slice 21 claims U+ACBD (경) in its unicode-range but holds 26 glyphs, none of
+  // them Hangul: Korean without lang drew 경 and 궁 as boxes, with no warning.
+  t.same(families('<p>경복궁</p>'), ['Noto Sans KR'], 'Hangul without lang: the Korean family draws it')
+  const { createRenderer } = await import('../../src/render/pipeline.js')
+  const renderer = createRenderer()
+  const plain = await renderer.render(renderJob('<div style="font:24px sans-serif;width:200px">경복궁</div>'))
+  const korean = await renderer.render(renderJob('<div lang="ko" style="font:24px sans-serif;width:200px">경복궁</div>'))
+  t.same(plain.warnings, [], 'nothing is reported missing')
+  t.ok(Buffer.from(plain.png).equals(Buffer.from(korean.png)), 'the same pixels as with lang="ko"')
+})
