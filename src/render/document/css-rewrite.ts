@@ -39,10 +39,8 @@ export interface StyleRule {
 
 /** Properties that change what a browser draws and that satori 0.63 does not implement. */
 const UNSUPPORTED = new Set([
-  'columns',
-  'column-count',
-  'column-width',
   'column-rule',
+  'column-span',
   'writing-mode',
   'text-orientation',
   'shape-outside',
@@ -116,6 +114,20 @@ export class CssRewriter {
         return [
           ['--vellum-bs-x', x!],
           ['--vellum-bs-y', y!],
+        ]
+      }
+      case 'columns': {
+        // satori reads `columns: 180px` and `columns: 2` both as a bare number, so the shorthand
+        // becomes its longhands here (the multicol part of the satori patch reads those).
+        let count = 'auto'
+        let width = 'auto'
+        for (const part of v.split(/\s+/)) {
+          if (/^\d+$/.test(part)) count = part
+          else if (part.toLowerCase() !== 'auto') width = part
+        }
+        return [
+          ['column-width', width],
+          ['column-count', count],
         ]
       }
       case 'border-collapse':

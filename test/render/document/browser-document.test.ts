@@ -74,8 +74,8 @@ t.test('emoji are Twemoji unless disable_twemoji', async (t) => {
 })
 
 t.test('unsupported CSS is dropped and reported, never fatal', async (t) => {
-  const out = await render('<div class="c">text</div>', { css: '.c { columns: 2; writing-mode: vertical-rl }' })
-  t.match(out.warnings, [/columns: 2/, /writing-mode: vertical-rl/])
+  const out = await render('<div class="c">text</div>', { css: '.c { column-rule: 1px solid red; writing-mode: vertical-rl }' })
+  t.match(out.warnings, [/column-rule: 1px solid red/, /writing-mode: vertical-rl/])
 })
 
 t.test('remote images: the bytes the API process fetched are drawn; a failed one is an empty box', async (t) => {
