@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs'
 import { LRUCache } from 'lru-cache'
 import { countLookup } from './cache-stats.js'
 import { loadBundledFonts, type BundledFace } from '../fonts/bundled-fonts.js'
-import { ScriptFonts, type ScriptFace } from '../fonts/script-fonts.js'
+import { ScriptFonts, type ScriptFace, type ScriptSelection } from '../fonts/script-fonts.js'
 import { SymbolFont, type SymbolSelection } from '../fonts/symbol-font.js'
 import type { FontUsage } from './document/font-usage.js'
 import type { PreparedFaces } from '../fonts/page-faces.js'
@@ -35,6 +35,12 @@ export interface FontSet {
    * as missing before it falls back to that face, so such reports are not drops.
    */
   cjkCovers: (cp: number) => boolean
+}
+
+/** What one page needs beyond the bundled faces: script slices and symbol faces. */
+export interface FontSelection {
+  scripts: ScriptSelection
+  symbols: SymbolSelection
 }
 
 export class FontSets {
@@ -71,22 +77,26 @@ export class FontSets {
   }
 
   /**
-   * The symbol faces a page needs (usually none): read before `for`, as the symbol font's
-   * character maps and cut faces are prepared asynchronously on first use.
+   * The script slices and the symbol faces (usually none) a page needs, chosen once per render
+   * for `for`: read first, as the symbol font's character maps and cut faces are prepared
+   * asynchronously on first use.
    */
-  symbols(usage: FontUsage): Promise<SymbolSelection> {
-    return this.#symbols.select(this.#scripts.select(usage.chars, usage.weights, usage.families).rest, usage.weights)
+  async select(usage: FontUsage): Promise<FontSelection> {
+    const scripts = this.#scripts.select(usage.chars, usage.weights, usage.families)
+    return { scripts, symbols: await this.#symbols.select(scripts.rest, usage.weights) }
   }
 
   /**
    * The list for a job's page, whose weights, styles and characters are `usage`; `page`: its own
-   * @font-face faces; `symbols`: from symbols() (without it, no symbol font).
+   * @font-face faces; `selection`: from select() (without it, the script slices are chosen here
+   * and no symbol font is used).
    */
-  for(job: RenderJob, usage: FontUsage, page?: PreparedFaces, symbols?: SymbolSelection): FontSet {
+  for(job: RenderJob, usage: FontUsage, page?: PreparedFaces, selection?: FontSelection): FontSet {
     const extra = job.fonts
     const wide = this.#scripts.beyondLatin(usage.chars)
     const requested = usage.weights
-    const scripts = this.#scripts.select(usage.chars, requested, usage.families)
+    const scripts = selection?.scripts ?? this.#scripts.select(usage.chars, requested, usage.families)
+    const symbols = selection?.symbols
     const weights = requested === 'any' ? 'any' : [...requested].sort((a, b) => a - b).join(',')
     const key = [wide, weights, usage.italic, scripts.key, page?.key ?? '', symbols?.key ?? '', ...extra.map((f) => `${f.name}|${f.weight}|${f.style}|${f.path}`)].join('\n')
     let set = this.#sets.get(key)

@@ -83,8 +83,8 @@ export function createRenderer(): Renderer {
       guardLayoutCost(doc.root, job.limits)
       const parse = lap()
       const usage = fontUsage(doc.root)
-      const symbols = await fontSets.symbols(usage)
-      const fonts = fontSets.for(job, usage, page, symbols)
+      const selection = await fontSets.select(usage)
+      const fonts = fontSets.for(job, usage, page, selection)
       const svgTextWarnings = doc.hasSvgText ? await drawSvgText(doc.root, fonts.faces) : []
       const layoutWith = (faces: typeof fonts.faces) =>
         layout(doc.root, { width: doc.layoutWidth, height: doc.layoutHeight, fonts: faces, cjkCovers: fonts.cjkCovers, twemoji: !job.params.disableTwemoji })
@@ -96,7 +96,7 @@ export function createRenderer(): Renderer {
         // A page face that passed the checks but that satori's font parser still refuses must not
         // fail the render: drawn again without the page's faces, and said so.
         if (!page?.faces.length || (err as AppError).code === 'RENDER_TOO_COMPLEX') throw err
-        laid = await layoutWith(fontSets.for(job, usage, undefined, symbols).faces)
+        laid = await layoutWith(fontSets.for(job, usage, undefined, selection).faces)
         pageWarnings.push(`the page's @font-face fonts could not be used (${(err as Error).message}); the bundled fonts were used`)
       }
       const rect = cropRect(doc, laid)

@@ -81,8 +81,7 @@ t.test('a page without symbol characters loads no symbol face; one with them get
   const faces = async (html: string) => {
     const job = renderJob(html)
     const usage = fontUsage(buildDocument(job).root)
-    const symbols = await sets.symbols(usage)
-    return sets.for(job, usage, undefined, symbols).faces.filter((f) => f.name.startsWith('DejaVu')).map((f) => `${f.name} ${f.weight}`)
+    return sets.for(job, usage, undefined, await sets.select(usage)).faces.filter((f) => f.name.startsWith('DejaVu')).map((f) => `${f.name} ${f.weight}`)
   }
   t.same(await faces('<h1>Plain Latin</h1><p>text</p>'), [])
   t.same(await faces('<p>Crème brûlée — “quoted” €12 • 1…2 ™</p><p>Привет, Ελλάδα</p>'), [], 'punctuation, currency and scripts the bundled faces draw')
@@ -95,11 +94,11 @@ t.test('a page without symbol characters loads no symbol face; one with them get
 t.test('the symbol face maps only characters no bundled face draws and no bare emoji Twemoji pictures', async (t) => {
   const sets = new FontSets()
   const job = renderJob('<p>✓</p>')
-  const symbols = await sets.symbols(fontUsage(buildDocument(job).root))
+  const { symbols } = await sets.select(fontUsage(buildDocument(job).root))
   const cmap = sfntTables(symbols.faces[0]!.data).tables.find((x) => x.tag === 'cmap')!.data
   const has = (cp: number) => readCmap(cmap).some(([s, e]) => cp >= s && cp <= e)
   t.ok(has(0x2713) && has(0x2605) && has(0x25b2) && has(0x2192) && has(0x2665), '✓ ★ ▲ → ♥')
   t.notOk(has(0x41) || has(0x430) || has(0x2014) || has(0x201c) || has(0x20ac), 'not A, а, —, “, € (bundled faces draw them)')
   t.notOk(has(0x2764) || has(0x2b50) || has(0x2705), 'not ❤ ⭐ ✅ (Twemoji pictures)')
-  t.equal(symbols.faces[0]!.data, (await sets.symbols(fontUsage(buildDocument(renderJob('<p>★</p>')).root))).faces[0]!.data, 'the same Buffer every time (satori caches by identity)')
+  t.equal(symbols.faces[0]!.data, (await sets.select(fontUsage(buildDocument(renderJob('<p>★</p>')).root))).symbols.faces[0]!.data, 'the same Buffer every time (satori caches by identity)')
 })
