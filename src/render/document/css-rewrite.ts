@@ -131,12 +131,14 @@ export class CssRewriter {
         ]
       }
       case 'border-collapse':
+        // --vellum-collapse: the satori patch overlaps adjacent cell borders (vellumCollapseCells).
         return v.toLowerCase() === 'collapse'
           ? [
               ['--vellum-bs-x', '0px'],
               ['--vellum-bs-y', '0px'],
+              ['--vellum-collapse', '1'],
             ]
-          : []
+          : [['--vellum-collapse', '0']]
       case 'display': {
         const mapped = TABLE_DISPLAY[v.toLowerCase().replace(/\s*!important$/, '')]
         return mapped ? [[property, mapped]] : [[property, v]]
