@@ -35,7 +35,9 @@ export class CellAligner {
   #alignment(cell: Element): string {
     let el: Element | null = cell
     while (el) {
-      const v = this.#cascaded(el, 'vertical-align')
+      // The page's rules first, then the element's `valign` (a presentational hint, which any
+      // rule overrides: presentational-hints.ts).
+      const v = this.#cascaded(el, 'vertical-align') ?? el.attribs.valign?.trim().toLowerCase()
       if (v !== undefined && v !== 'inherit' && v !== 'unset') return v
       if (ROW_GROUPS.has(el.name)) return 'middle'
       const parent: Element | null = el.parent?.type === 'tag' ? (el.parent as Element) : null

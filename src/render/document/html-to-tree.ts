@@ -19,6 +19,7 @@ import { FontSizes } from './font-size.js'
 import { insideSvg, SvgTextReader, SVG_TEXT_RUNS } from './svg-text.js'
 import { DEFAULT_ROOT_PX, remToPx, remToPxStyle, rootFontSize } from './root-font-size.js'
 import { tablePartStyle } from './tables.js'
+import { HintSheet } from './presentational-hints.js'
 import { markMonospaceDefaultSize } from './mono-size.js'
 import { canvasBackground } from './canvas.js'
 import { WhitespacePruner } from './whitespace.js'
@@ -170,6 +171,9 @@ export function htmlToTree(
   const bidi = new BidiCascade(rules, ownStyle)
   // The source element of each converted one, for the bidi stage's cascade on inline children.
   const sources = new WeakMap<SatoriElement, Element>()
+  // Presentational attributes of tables (border, cellpadding, bgcolor…), between the user-agent
+  // sheet and the page's (presentational-hints.ts).
+  const hints = new HintSheet()
   const sourceOf = (out: SatoriElement) => sources.get(out)
 
   const convert = (node: ChildNode, depth: number, preserving: boolean, caps = false, dir: Direction = 'ltr'): SatoriChild | null => {
@@ -188,6 +192,7 @@ export function htmlToTree(
     }
     tags.add(el.name)
     const props = convertAttributes(el, css, rootPx)
+    hints.mark(el, props)
     if (el.name === 'text' && insideSvg(el)) {
       // Drawn as outlines by the svg-text stage; only its own presentation stays on the group.
       for (const name of ['x', 'y', 'dx', 'dy', 'text-anchor', 'dominant-baseline', 'font-family', 'font-size', 'font-weight', 'font-style', 'font', 'style', 'className']) delete props[name]
@@ -230,7 +235,7 @@ export function htmlToTree(
   const bodyTree = body ? (convert(body, 1, whitespace.preserves(htmlEl, htmlStyle), false, bidi.direction(htmlEl, 'ltr')) as SatoriElement) : null
 
   const styleEl = (text: string): SatoriElement => ({ type: 'style', props: { children: text } })
-  const allSheets = [options.userAgentCss(tags), ...authorSheets]
+  const allSheets = [options.userAgentCss(tags), hints.css, ...authorSheets].filter((sheet) => sheet !== '')
 
   const canvas = canvasBackground(htmlEl, body, rules, {
     html: htmlStyle,

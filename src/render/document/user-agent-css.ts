@@ -1,7 +1,8 @@
 /**
  * The user-agent stylesheet: Chromium's defaults (third_party/blink/renderer/core/html/
  * resources/html.css) for the elements people put in cards, written in what satori 0.63
- * understands. It is the first sheet in the cascade, so any author rule wins over it.
+ * understands. It is the first sheet in the cascade and its selectors have specificity zero
+ * (userAgentCssFor), so any author rule wins over it, as over a browser's user-agent origin.
  *
  * Where satori lacks the feature, the rule says what stands in for it:
  * - Tables have no table layout in satori (display: table* throws). A table is a grid whose
@@ -39,6 +40,9 @@ h6 { font-size: 0.67em; margin: 2.33em 0; font-weight: bold; }
 ul, menu { list-style-type: disc; margin: 1em 0; padding-inline-start: 40px; }
 ol { list-style-type: decimal; margin: 1em 0; padding-inline-start: 40px; }
 li { display: list-item; }
+ul ul, ol ul, menu ul { list-style-type: circle; }
+ol ol ul, ol ul ul, ul ol ul, ul ul ul { list-style-type: square; }
+ul ul, ul ol, ol ol, ol ul { margin-top: 0; margin-bottom: 0; }
 ol[type="1"], li[type="1"] { list-style-type: decimal; }
 ol[type="a" s], li[type="a" s] { list-style-type: lower-alpha; }
 ol[type="A" s], li[type="A" s] { list-style-type: upper-alpha; }
@@ -47,9 +51,6 @@ ol[type="I" s], li[type="I" s] { list-style-type: upper-roman; }
 ul[type="disc" i], li[type="disc" i] { list-style-type: disc; }
 ul[type="circle" i], li[type="circle" i] { list-style-type: circle; }
 ul[type="square" i], li[type="square" i] { list-style-type: square; }
-ul ul, ol ul, menu ul { list-style-type: circle; }
-ol ol ul, ol ul ul, ul ol ul, ul ul ul { list-style-type: square; }
-ul ul, ul ol, ol ol, ol ul { margin-top: 0; margin-bottom: 0; }
 dl { margin: 1em 0; }
 dd { margin-left: 40px; }
 blockquote, figure { margin: 1em 40px; }
@@ -128,7 +129,10 @@ export function userAgentCssFor(tags: ReadonlySet<string>): string {
   let css = ''
   for (const rule of UA_RULES) {
     const kept = rule.selectors.filter((s) => s.tags.every((t) => tags.has(t)))
-    if (kept.length > 0) css += `${kept.map((s) => s.text).join(',')}${rule.block}\n`
+    // Every selector is wrapped in :where(), specificity zero, as a browser's user-agent origin
+    // loses to any author rule (`a { color: inherit }` against `a[href]`); later rules here
+    // win over earlier ones, which is why the `type` attribute rules follow the nesting ones.
+    if (kept.length > 0) css += `${kept.map((s) => `:where(${s.text})`).join(',')}${rule.block}\n`
   }
   return css
 }

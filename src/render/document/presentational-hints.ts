@@ -1,0 +1,113 @@
+/**
+ * The presentational attributes of old-style HTML tables (`<table border="1" cellpadding="6"
+ * width="100%">`, `<td bgcolor align nowrap>`), as the HTML standard's rendering section maps
+ * them to CSS and Chromium draws them. Templates copied from e-mail and CMS output still use
+ * them; satori reads none.
+ *
+ * A browser treats these as author-level declarations of specificity zero that come before every
+ * author rule, so any rule of the page wins over them. Here each element's hints become one rule
+ * `:where([data-vellum-hint="N"])` (specificity zero) in a sheet placed after the user-agent
+ * sheet, whose selectors are themselves wrapped in `:where()` (user-agent-css.ts), and before the
+ * page's sheets: the page's rules, `* { padding: 0 }` included, win over the hints by order.
+ * `valign` is read by the cell aligner (cell-alignment.ts), which places cell content.
+ */
+import type { Element } from 'domhandler'
+
+export const HINT_ATTRIBUTE = 'data-vellum-hint'
+
+/** A non-negative integer attribute as HTML parses it (leading digits), or undefined. */
+function pixels(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const m = /^\s*(\d+)/.exec(value)
+  return m ? Math.min(Number(m[1]), 10_000) : undefined
+}
+
+/** A dimension attribute (`width="300"`, `width="50%"`) as a CSS length, or undefined. */
+function dimension(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  const m = /^\s*(\d+(?:\.\d+)?)(%?)/.exec(value)
+  if (!m || Number(m[1]) === 0) return undefined
+  return m[2] ? `${m[1]}%` : `${Math.min(Number(m[1]), 100_000)}px`
+}
+
+/** A legacy colour attribute: a name or a hex value, as CSS accepts it (others are ignored). */
+function colour(value: string | undefined): string | undefined {
+  const v = value?.trim()
+  if (!v) return undefined
+  if (/^#?[0-9a-f]{6}$/i.test(v) || /^#?[0-9a-f]{3}$/i.test(v)) return v.startsWith('#') ? v : `#${v}`
+  return /^[a-z]+$/i.test(v) ? v.toLowerCase() : undefined
+}
+
+const ALIGN: Record<string, string> = { left: 'left', right: 'right', center: 'center', middle: 'center', justify: 'justify' }
+
+function tableOf(el: Element): Element | undefined {
+  for (let p = el.parent; p && p.type === 'tag'; p = p.parent) if ((p as Element).name === 'table') return p as Element
+  return undefined
+}
+
+/** The CSS declarations an element's presentational attributes stand for (empty: none). */
+export function presentationalHints(el: Element): string[] {
+  const a = el.attribs
+  const out: string[] = []
+  const bg = colour(a.bgcolor)
+  switch (el.name) {
+    case 'table': {
+      const border = a.border === undefined ? undefined : (pixels(a.border) ?? 1)
+      if (border) out.push(`border: ${border}px outset`)
+      const spacing = pixels(a.cellspacing)
+      if (spacing !== undefined) out.push(`--vellum-bs-x: ${spacing}px`, `--vellum-bs-y: ${spacing}px`)
+      const width = dimension(a.width)
+      if (width) out.push(`width: ${width}`)
+      const height = dimension(a.height)
+      if (height) out.push(`height: ${height}`)
+      if (a.align?.trim().toLowerCase() === 'center') out.push('margin-left: auto', 'margin-right: auto')
+      if (bg) out.push(`background-color: ${bg}`)
+      break
+    }
+    case 'td':
+    case 'th': {
+      const table = tableOf(el)
+      const border = table?.attribs.border === undefined ? 0 : (pixels(table.attribs.border) ?? 1)
+      if (border) out.push('border: 1px inset')
+      const padding = pixels(table?.attribs.cellpadding)
+      if (padding !== undefined) out.push(`padding: ${padding}px`)
+      const width = dimension(a.width)
+      if (width) out.push(`width: ${width}`)
+      const height = dimension(a.height)
+      if (height) out.push(`height: ${height}`)
+      const align = ALIGN[a.align?.trim().toLowerCase() ?? ''] ?? ALIGN[(el.parent as Element | null)?.attribs?.align?.trim().toLowerCase() ?? '']
+      if (align) out.push(`text-align: ${align}`)
+      if (a.nowrap !== undefined) out.push('white-space: nowrap')
+      // A row's bgcolor paints its cells (rows are not boxes here).
+      const rowBg = bg ?? colour((el.parent as Element | null)?.name === 'tr' ? (el.parent as Element).attribs.bgcolor : undefined)
+      if (rowBg) out.push(`background-color: ${rowBg}`)
+      break
+    }
+    case 'body':
+      if (bg) out.push(`background-color: ${bg}`)
+      break
+  }
+  return out
+}
+
+/** The hint sheet of one document: one rule per distinct set of hints. */
+export class HintSheet {
+  readonly #ids = new Map<string, number>()
+
+  /** Marks `props` with the element's hint rule; returns whether there was one. */
+  mark(el: Element, props: Record<string, unknown>): void {
+    const hints = presentationalHints(el)
+    if (hints.length === 0) return
+    const block = hints.join('; ')
+    let id = this.#ids.get(block)
+    if (id === undefined) {
+      id = this.#ids.size + 1
+      this.#ids.set(block, id)
+    }
+    props[HINT_ATTRIBUTE] = String(id)
+  }
+
+  get css(): string {
+    return [...this.#ids].map(([block, id]) => `:where([${HINT_ATTRIBUTE}="${id}"]) { ${block} }`).join('\n')
+  }
+}
