@@ -12,7 +12,9 @@
  *   character then falls through the family's ranges before the next family, as in a browser.
  * - A weight range (`font-weight: 100 900`, a variable face) is registered at each weight of the
  *   range that no single-weight face of the same range and style declares: satori matches
- *   weights among a name's faces, and draws a variable face's default instance.
+ *   weights among a name's faces. satori draws a variable font's default instance, so a face
+ *   whose file has a `wght` axis gets, at each weight the page uses (atWeights, once its
+ *   weights are known), a static instance at that weight, as Chromium sets the axis.
  *
  * Unpacked faces are kept per worker (bounded by bytes) as the same Buffer objects, since satori
  * caches parsed fonts by buffer identity.
@@ -23,6 +25,7 @@ import type { PageFace } from '../render/job.js'
 import { parseUnicodeRange } from './script-fonts.js'
 import { narrowToRanges, toSfnt } from './sfnt.js'
 import { faceLabel } from './font-face-rules.js'
+import { instanceAtWeight, weightAxis, type WeightAxis } from './variable-weight.js'
 
 export interface PreparedFaces {
   /** Faces for satori, in rule order. */
@@ -32,6 +35,8 @@ export interface PreparedFaces {
   /** Identity of the list, for the font-set cache. */
   key: string
   warnings: string[]
+  /** Faces of a variable font registered at a weight other than its default (variable-weight.ts). */
+  variable: Array<{ index: number; cacheKey: string; weight: number }>
 }
 
 const WEIGHTS: FontWeight[] = [100, 200, 300, 400, 500, 600, 700, 800, 900]
@@ -48,7 +53,7 @@ export class PageFaces {
 
   async prepare(list: readonly PageFace[]): Promise<PreparedFaces> {
     const warnings: string[] = []
-    const ready: Array<{ face: PageFace; data: Buffer; range: string }> = []
+    const ready: Array<{ face: PageFace; data: Buffer; range: string; key: string }> = []
     for (const face of list) {
       const ranges = face.unicodeRange === undefined ? undefined : parseUnicodeRange(face.unicodeRange)
       const range = ranges ? ranges.join(',') : ''
@@ -73,7 +78,7 @@ export class PageFaces {
         warnings.push(`${faceLabel(face)} not loaded: ${data.message}; the bundled fonts were used`)
         continue
       }
-      ready.push({ face, data, range })
+      ready.push({ face, data, range, key })
     }
 
     // Slot names: one per distinct range of a family. Where ranges overlap, the face defined last
@@ -98,14 +103,61 @@ export class PageFaces {
       if (face.weight[0] === face.weight[1]) claimed.add(`${slotOf.get(`${face.family.toLowerCase()}|${range}`)}|${face.style}|${nearestWeight(face.weight[0])}`)
     }
     const faces: FontFace[] = []
-    for (const { face, data, range } of ready) {
+    const variable: PreparedFaces['variable'] = []
+    for (const { face, data, range, key } of ready) {
       const name = slotOf.get(`${face.family.toLowerCase()}|${range}`)!
       const [lo, hi] = face.weight
       const weights =
         lo === hi ? [nearestWeight(lo)] : WEIGHTS.filter((w) => w >= lo && w <= hi && !claimed.has(`${name}|${face.style}|${w}`))
-      for (const weight of weights.length ? weights : [nearestWeight(lo)]) faces.push({ name, data, weight, style: face.style })
+      const axis = this.#axis(data)
+      for (const weight of weights.length ? weights : [nearestWeight(lo)]) {
+        // The used weight, clamped to the face's declared range and to the font's axis.
+        const at = axis && Math.min(axis.max, Math.max(axis.min, Math.min(hi, Math.max(lo, weight))))
+        if (axis && at !== axis.default) variable.push({ index: faces.length, cacheKey: `${key}|wght=${at}`, weight: at! })
+        faces.push({ name, data, weight, style: face.style })
+      }
     }
     const key = faces.map((f) => `${f.name}|${f.weight}|${f.style}`).join(',') + '|' + ready.map((r) => `${r.face.id}:${r.range}`).join(',')
-    return { faces, slots, key, warnings }
+    return { faces, slots, key, warnings, variable }
+  }
+
+  /**
+   * The faces with each variable face the page can use at one of `weights` (every one for 'any')
+   * replaced by its instance at its registered weight. An instance that cannot be made leaves
+   * the default instance, and says so.
+   */
+  async atWeights(page: PreparedFaces, weights: ReadonlySet<number> | 'any'): Promise<PreparedFaces> {
+    const used = page.variable.filter((v) => weights === 'any' || [...weights].some((w) => nearestWeight(w) === page.faces[v.index]!.weight))
+    if (used.length === 0) return page
+    const faces = [...page.faces]
+    const warnings = [...page.warnings]
+    for (const v of used) {
+      let data = this.#unpacked.get(v.cacheKey)
+      if (data === undefined) {
+        try {
+          data = await instanceAtWeight(faces[v.index]!.data, v.weight)
+        } catch (err) {
+          data = err instanceof Error ? err : new Error(String(err))
+        }
+        this.#unpacked.set(v.cacheKey, data)
+      }
+      if (data instanceof Error) warnings.push(`${faces[v.index]!.name} at weight ${v.weight}: ${data.message}; its default instance was used`)
+      else faces[v.index] = { ...faces[v.index]!, data }
+    }
+    return { ...page, faces, warnings, key: `${page.key}|wght:${used.map((v) => v.index).join(',')}` }
+  }
+
+  readonly #axes = new WeakMap<Buffer, WeightAxis | null>()
+  #axis(data: Buffer): WeightAxis | undefined {
+    let axis = this.#axes.get(data)
+    if (axis === undefined) {
+      try {
+        axis = weightAxis(data) ?? null
+      } catch {
+        axis = null
+      }
+      this.#axes.set(data, axis)
+    }
+    return axis ?? undefined
   }
 }

@@ -84,12 +84,14 @@ export function createRenderer(): Renderer {
       const parse = lap()
       const usage = fontUsage(doc.root)
       const selection = await fontSets.select(usage)
-      const fonts = fontSets.for(job, usage, page, selection)
+      // Variable page faces at the weights the page uses (page-faces.ts).
+      const faces = page && (await pageFaces.atWeights(page, usage.weights))
+      const fonts = fontSets.for(job, usage, faces, selection)
       const svgTextWarnings = doc.hasSvgText ? await drawSvgText(doc.root, fonts.faces) : []
       const layoutWith = (faces: typeof fonts.faces) =>
         layout(doc.root, { width: doc.layoutWidth, height: doc.layoutHeight, fonts: faces, cjkCovers: fonts.cjkCovers, twemoji: !job.params.disableTwemoji })
       let laid: Awaited<ReturnType<typeof layout>>
-      const pageWarnings = page?.warnings ?? []
+      const pageWarnings = faces?.warnings ?? []
       try {
         laid = await layoutWith(fonts.faces)
       } catch (err) {

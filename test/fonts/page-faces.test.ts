@@ -20,6 +20,7 @@ const serifDir = join(dirname(require.resolve('@fontsource/noto-serif/package.js
 const MONO = join(monoDir, 'roboto-mono-latin-400-normal.woff2')
 const MONO_WOFF = join(monoDir, 'roboto-mono-latin-400-normal.woff')
 const MONO_BOLD = join(monoDir, 'roboto-mono-latin-700-normal.woff2')
+const INTER_VAR = join(dirname(require.resolve('@fontsource-variable/inter/package.json')), 'files', 'inter-latin-wght-normal.woff2')
 
 const limits = {
   elements: 5000, depth: 200, outputPixels: 36_000_000, imagePixels: 25_000_000, imagesPerRender: 40,
@@ -118,6 +119,22 @@ t.test('weights: bold text takes the bold face, regular the regular one', async 
   // A weight range (a variable face's `font-weight: 100 900`) serves every weight in it.
   const ranged = [face(MONO_BOLD, { weight: [100, 900] })]
   t.equal(diff((await render(page('Weights', 'font-weight:300'), ranged)).image, (await render(page('Weights', 'font-weight:300'), [], [extra(MONO_BOLD, 300)])).image), 0, 'a range covers 300')
+})
+
+t.test('a variable face draws each weight at its own instance, as Chromium sets its wght axis', async (t) => {
+  // Unpatched by src/fonts/variable-weight.ts, satori drew the default instance (400) at every weight.
+  const faces = [face(INTER_VAR, { weight: [100, 900] })]
+  const ink = (image: ReturnType<typeof decodePng>) => {
+    let n = 0
+    for (let y = 0; y < image.height; y++) for (let x = 0; x < image.width; x++) if (pixel(image, x, y)[0]! < 128) n++
+    return n
+  }
+  const at = async (weight: number) => ink((await render(page('Weights', `font-weight:${weight}`), faces)).image)
+  const [light, regular, black] = [await at(300), await at(400), await at(900)]
+  t.ok(light < regular && regular < black, `ink grows with the weight: 300 ${light}, 400 ${regular}, 900 ${black}`)
+  t.ok(black > regular * 1.5, 'black is far heavier than regular')
+  const out = await render(page('Weights', 'font-weight:700'), faces)
+  t.same(out.warnings, [], 'no warning')
 })
 
 t.test('inline SVG text is outlined with the page face too', async (t) => {
