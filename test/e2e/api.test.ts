@@ -107,6 +107,21 @@ t.test('@font-face (remote and WOFF2 data:) and FONTS_DIR are drawn by the bundl
   t.ok(a!.width !== b!.width || !a!.data.equals(b!.data), `the FONTS_DIR family is drawn, not the serif (${a!.width} vs ${b!.width} px)`)
 })
 
+t.test('a variable @font-face is drawn at each weight by the bundle (harfbuzzjs\'s instancer loads there)', async (t) => {
+  const served = await startServer(t)
+  const auth = await served.addUser('variable')
+  const file = join(dirname(require.resolve('@fontsource-variable/inter/package.json')), 'files', 'inter-latin-wght-normal.woff2')
+  const css = `@font-face { font-family: 'Var'; font-weight: 100 900; src: url(data:font/woff2;base64,${readFileSync(file).toString('base64')}) format('woff2') }`
+  const ink = async (weight: number) => {
+    const res = await post(served.base, '/v1/image', auth, { html: `<p style="margin:0;font:${weight} 40px Var, serif;color:#000;background:#fff">Weights</p>`, css, device_scale: 1 })
+    t.equal(res.status, 200)
+    t.equal(res.headers.get('x-vellum-dropped-css'), null, 'nothing dropped')
+    return coverage(await png(await fetch(((await res.json()) as { url: string }).url)), [0, 0, 0])
+  }
+  const [light, black] = [await ink(200), await ink(900)]
+  t.ok(black > light * 2, `900 is drawn far heavier than 200 (${(black * 100).toFixed(1)} % vs ${(light * 100).toFixed(1)} % black)`)
+})
+
 t.test('inline SVG with <text> (chart labels, badges) is drawn by the bundle, with fontkit inside it', async (t) => {
   const served = await startServer(t)
   const auth = await served.addUser('svgtext')
