@@ -94,7 +94,7 @@ export function presentationalHints(el: Element): string[] {
 export class HintSheet {
   readonly #ids = new Map<string, number>()
 
-  /** Marks `props` with the element's hint rule; returns whether there was one. */
+  /** Marks `props` with the attribute that selects the element's hint rule, when it has hints. */
   mark(el: Element, props: Record<string, unknown>): void {
     const hints = presentationalHints(el)
     if (hints.length === 0) return
