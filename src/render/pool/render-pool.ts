@@ -6,7 +6,7 @@
 import workerpool from 'workerpool'
 import { withoutForeignHooks } from './worker-flags.js'
 import { availableParallelism } from 'node:os'
-import { fileURLToPath } from 'node:url'
+import { renderWorkerEntry, type WorkerEntry } from './worker-entry.js'
 import { AppError, catalogue, type ErrorCode, type ValidationIssue } from '../../errors/catalogue.js'
 import type { RenderJob, RenderResult } from '../job.js'
 import type { Metrics } from '../../observability/metrics.js'
@@ -44,33 +44,32 @@ const IS_TS = import.meta.url.endsWith('.ts')
 /** Without a first render, the workers after the first start this long after the pool. */
 const REST_START_MS = 2000
 
-function workerScript(): string {
-  return fileURLToPath(new URL(`./render-worker.${IS_TS ? 'ts' : 'js'}`, import.meta.url))
-}
 
 /**
  * Node flags for the worker: `--expose-gc` (the worker collects resvg's pixel buffers right
- * after each render, see render-worker.ts) and, from source, the TypeScript loader and the
- * parent's flags but for other module hooks (worker-flags.ts).
+ * after each render, see render-worker.ts) and, from source, the parent's flags but for other
+ * module hooks (worker-flags.ts), with the TypeScript loader when the worker runs the sources.
  */
-function nodeArgs(): string[] {
+function nodeArgs(entry: WorkerEntry): string[] {
   if (!IS_TS) return ['--expose-gc']
-  const inherited = withoutForeignHooks(process.execArgv)
+  const inherited = withoutForeignHooks(process.execArgv, { keepTsx: !entry.bundled })
+  if (entry.bundled) return ['--expose-gc', ...inherited]
   return ['--expose-gc', ...(inherited.some((a) => a.includes('tsx')) ? inherited : [...inherited, '--import=tsx'])]
 }
 
 /** From source, NODE_OPTIONS without other module hooks too; the built server passes it on as it is. */
-function workerNodeOptions(): string {
+function workerNodeOptions(entry: WorkerEntry): string {
   const options = process.env.NODE_OPTIONS ?? ''
-  return IS_TS ? withoutForeignHooks(options.split(/\s+/).filter(Boolean)).join(' ') : options
+  return IS_TS ? withoutForeignHooks(options.split(/\s+/).filter(Boolean), { keepTsx: !entry.bundled }).join(' ') : options
 }
 
 export function createRenderPool(options: RenderPoolOptions): RenderRunner {
   const workers = options.workers > 0 ? options.workers : availableParallelism()
-  const args = [...nodeArgs(), ...(options.heapMb > 0 ? [`--max-old-space-size=${options.heapMb}`, '--max-semi-space-size=2'] : [])]
+  const entry = renderWorkerEntry()
+  const args = [...nodeArgs(entry), ...(options.heapMb > 0 ? [`--max-old-space-size=${options.heapMb}`, '--max-semi-space-size=2'] : [])]
   const env = {
     ...process.env,
-    NODE_OPTIONS: workerNodeOptions(),
+    NODE_OPTIONS: workerNodeOptions(entry),
     // Two malloc arenas instead of one per thread: libvips allocates from several threads, and
     // per-thread arenas keep freed pixel buffers resident (measured ~10 % of RSS).
     MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
@@ -103,7 +102,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
       : { ...common, execArgv: args }
 
   const start = () => {
-    const pool = workerpool.pool(workerScript(), {
+    const pool = workerpool.pool(entry.file, {
       workerType: 'process',
       maxWorkers: workers,
       minWorkers: 1,

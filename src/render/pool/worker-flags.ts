@@ -6,8 +6,11 @@
  */
 const HOOK = /^(--import|--loader|--experimental-loader|--require|-r)$/
 
-/** `args` (execArgv, or NODE_OPTIONS split on spaces) without hooks that do not load tsx, nor --inspect. */
-export function withoutForeignHooks(args: readonly string[]): string[] {
+/**
+ * `args` (execArgv, or NODE_OPTIONS split on spaces) without hooks that do not load tsx, nor
+ * --inspect; `keepTsx: false` drops tsx's too (a worker running the bundle needs no loader).
+ */
+export function withoutForeignHooks(args: readonly string[], { keepTsx = true } = {}): string[] {
   const kept: string[] = []
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!
@@ -19,7 +22,7 @@ export function withoutForeignHooks(args: readonly string[]): string[] {
       continue
     }
     const value = eq === -1 ? args[++i] : arg.slice(eq + 1)
-    if (value?.includes('tsx')) kept.push(...(eq === -1 ? [arg, value] : [arg]))
+    if (keepTsx && value?.includes('tsx')) kept.push(...(eq === -1 ? [arg, value] : [arg]))
   }
   return kept
 }

@@ -49,7 +49,7 @@ t.test('a burst during the boot waits too, then gets every worker', async (t) =>
 })
 
 t.test('renders waiting for the boot are bounded by RENDER_QUEUE_SIZE', async (t) => {
-  const { pool } = observedPool({ queueSize: 2 })
+  const { pool } = observedPool({ queueSize: 2, workers: 1 })
   t.teardown(() => pool.close())
   const outcomes = await Promise.allSettled(['a', 'b', 'c'].map((s) => pool.run(job(`<p>${s}</p>`))))
   t.same(outcomes.map((o) => o.status), ['fulfilled', 'fulfilled', 'rejected'])
@@ -58,7 +58,7 @@ t.test('renders waiting for the boot are bounded by RENDER_QUEUE_SIZE', async (t
 })
 
 t.test('a request that ends while it waits for the boot is dropped before it renders', async (t) => {
-  const { pool, startedWhenRenderBegan } = observedPool()
+  const { pool, startedWhenRenderBegan } = observedPool({ workers: 1 })
   t.teardown(() => pool.close())
   const gone = new AbortController()
   const dropped = pool.run(job('<p>gone</p>'), gone.signal)

@@ -22,3 +22,7 @@ t.test('tsx is kept in both spellings; other hooks go with their values', async 
   t.same(withoutForeignHooks(['--loader', 'tsx', '--experimental-loader=./x.mjs']), ['--loader', 'tsx'])
   t.same(withoutForeignHooks(['--inspect=9229', '--inspect-brk', '--expose-gc']), ['--expose-gc'])
 })
+
+t.test('a worker running the bundle keeps no loader at all, tsx included', async (t) => {
+  t.same(withoutForeignHooks(['--import', 'tsx', '--enable-source-maps', '--import=tsx'], { keepTsx: false }), ['--enable-source-maps'])
+})
