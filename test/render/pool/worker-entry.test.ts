@@ -2,13 +2,13 @@
  * From source, a render worker runs the built bundle only when it is newer than every source
  * file and patch: an edit since the build must run through tsx, never as stale bundled code.
  */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bundleIsCurrent, renderWorkerEntry } from '../../../src/render/pool/worker-entry.js'
 
-function tree(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+function tree(t: Test) {
   const root = mkdtempSync(join(tmpdir(), 'vellum-entry-'))
   t.teardown(() => rmSync(root, { recursive: true, force: true }))
   const file = (path: string, secondsAgo: number) => {
