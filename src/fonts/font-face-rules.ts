@@ -10,7 +10,7 @@
  * the bytes decide in the end (magic bytes, font-face-loader.ts). `local()` names a font of the
  * machine, which a render service has none of; relative URLs have no base to resolve against.
  */
-import type * as CssTree from 'css-tree'
+import type * as CssTree from '../css/css-tree.js'
 import { LRUCache } from 'lru-cache'
 
 export interface FontFaceRule {
@@ -150,13 +150,8 @@ export function faceUrls(rules: readonly FontFaceRule[]): string[] {
   return [...new Set(rules.flatMap((r) => r.sources.filter((s) => /^https?:/i.test(s))))]
 }
 
-/**
- * The bundle aliases css-tree to its CommonJS build, whose dynamic import is a namespace with the
- * module as `default`; from the sources it is the ES module itself (test/e2e/api.test.ts caught it).
- */
 async function loadCssTree(): Promise<typeof CssTree> {
-  const mod = (await import('css-tree')) as typeof CssTree & { default?: typeof CssTree }
-  return typeof mod.parse === 'function' ? mod : mod.default!
+  return import('../css/css-tree.js')
 }
 
 /** Loaded by fontFaceRules before any sheet is parsed. */

@@ -15,7 +15,7 @@
  * background, monospace default size).
  */
 import { countLookup } from '../cache-stats.js'
-import * as csstree from 'css-tree'
+import * as csstree from '../../css/css-tree.js'
 import Specificity from '@bramus/specificity'
 import { LRUCache } from 'lru-cache'
 import { rewriteFontFamily } from '../../fonts/font-aliases.js'

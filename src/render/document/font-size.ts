@@ -6,7 +6,7 @@
  * and style attributes, then the user-agent sheet's size for the element's name, else inherited.
  */
 import type { Element } from 'domhandler'
-import * as csstree from 'css-tree'
+import * as csstree from '../../css/css-tree.js'
 import { winningDeclaration } from './selector-match.js'
 import type { StyleRule } from './css-rewrite.js'
 import { userAgentFontSize } from './user-agent-css.js'

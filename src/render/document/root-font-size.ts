@@ -6,7 +6,7 @@
  * px it stands for before satori sees it.
  */
 import type { Element } from 'domhandler'
-import * as csstree from 'css-tree'
+import * as csstree from '../../css/css-tree.js'
 import { winningDeclaration } from './selector-match.js'
 import { DEFAULT_FONT_PX, fontSizePx } from './font-size.js'
 import type { StyleRule } from './css-rewrite.js'

@@ -5,7 +5,7 @@
  * are clamped to the configured maximum (the shadow still shows, only tighter) and shadows
  * past the count limit are dropped; each change is reported as a warning.
  */
-import * as csstree from 'css-tree'
+import * as csstree from '../../css/css-tree.js'
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
 
 export interface StyleLimits {

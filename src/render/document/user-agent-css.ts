@@ -22,7 +22,7 @@
  * stage. Dropping a selector whose element names are absent from the document changes nothing
  * in the cascade: it could not match, and the remaining rules keep their order.
  */
-import * as csstree from 'css-tree'
+import * as csstree from '../../css/css-tree.js'
 
 export const USER_AGENT_CSS = `
 html, body, div, p, h1, h2, h3, h4, h5, h6, ul, ol, menu, pre, blockquote, figure, figcaption,

@@ -12,7 +12,7 @@
  * measured in a fresh process (peak RSS over a warmed-up renderer, layout stage alone).
  */
 import { SVG_TEXT_RUNS, type SvgTextRun } from '../document/svg-text.js'
-import * as csstree from 'css-tree'
+import * as csstree from '../../css/css-tree.js'
 import { LRUCache } from 'lru-cache'
 import type { SatoriElement } from '../document/html-to-tree.js'
 import { walkTree } from '../document/tree-walk.js'

@@ -14,7 +14,7 @@
 import { parseDocument } from 'htmlparser2'
 import type { Element, ChildNode } from 'domhandler'
 import { selectAll } from 'css-select'
-import * as csstree from 'css-tree'
+import * as csstree from '../../css/css-tree.js'
 import { decodeXML } from 'entities'
 
 export interface SvgNode {
