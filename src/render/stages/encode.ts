@@ -10,13 +10,24 @@
  * 1.24× / 1.26× (bench/png-encode.ts, 18 interleaved runs: +10 % encode time on social at 1×,
  * faster at 2×; +24 % on dense). `bench/` prints the bytes of every card so the trade stays visible.
  */
-import sharp from 'sharp'
+import type SharpFactory from 'sharp'
 import type { Raster } from './rasterize.js'
 import { indexPixels, writeIndexedPng } from './indexed-png.js'
 
-// One libvips thread per worker process: the pool already runs one worker per core.
-sharp.concurrency(1)
-sharp.cache(false)
+let loadingSharp: Promise<typeof SharpFactory> | undefined
+/**
+ * sharp (libvips) is loaded by the first raster that needs the truecolour encoder, not at boot:
+ * a worker's warm-up and most cards take the palette path, and loading it took ~50 ms of every
+ * worker's boot (on the cold start's critical path) and 10–20 MiB of its memory.
+ */
+function loadSharp(): Promise<typeof SharpFactory> {
+  return (loadingSharp ??= import('sharp').then(({ default: sharp }) => {
+    // One libvips thread per worker process: the pool already runs one worker per core.
+    sharp.concurrency(1)
+    sharp.cache(false)
+    return sharp
+  }))
+}
 
 export const PNG_COMPRESSION_LEVEL = 5
 /**
@@ -39,7 +50,8 @@ export function encodePng(raster: Raster, transparent: boolean): Promise<Buffer>
 }
 
 /** RGB, or RGBA for a transparent canvas: any number of colours. */
-export function encodeTruecolourPng(raster: Raster, transparent: boolean): Promise<Buffer> {
+export async function encodeTruecolourPng(raster: Raster, transparent: boolean): Promise<Buffer> {
+  const sharp = await loadSharp()
   let img = sharp(raster.pixels, { raw: { width: raster.width, height: raster.height, channels: 4 } })
   if (!transparent) img = img.removeAlpha()
   return img.png({ compressionLevel: PNG_COMPRESSION_LEVEL, adaptiveFiltering: false, palette: false }).toBuffer()
