@@ -112,7 +112,7 @@ export async function buildApp(
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   await registerOpenApi(app, VERSION)
-  await app.register(healthRoutes, { store: container.store, pool: container.pool })
+  await app.register(healthRoutes, { store: container.store, pool: container.pool, loaded: container.warmedUp })
   if (config.metrics.enabled) await app.register(metricsRoutes, { metrics: container.metrics, token: config.metrics.token })
   await app.register(playgroundRoutes)
   await app.register(v1Routes, { prefix: '/v1', container, authenticate: authenticator(container.users) })

@@ -27,7 +27,6 @@ export async function serve(): Promise<void> {
   }
   const container = await createContainer(config, log, pool)
   const app = await buildApp(container, { loggerInstance: log })
-  await container.warmUp()
   try {
     await app.listen({ port: config.port, host: config.host })
   } catch (err) {
@@ -38,6 +37,9 @@ export async function serve(): Promise<void> {
     }
     throw err
   }
+  // Listening first: the first render worker still boots, and a request that comes meanwhile
+  // waits for it anyway. /readyz answers ready only once this is done.
+  container.warmUp().catch((err: unknown) => log.error({ err }, 'loading undici and sharp failed: remote images and JPEG/WebP will fail'))
   const users = await container.users.list()
   if (users.length === 0) {
     log.warn('no users yet: create one with `npx vellum users add <user_id>` (prints its API key)')

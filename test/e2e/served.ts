@@ -124,6 +124,14 @@ export async function startServer(t: Test, env: Record<string, string | number> 
     if (i > 1200 || child.exitCode !== null) throw new Error(`the server did not start: ${stderr}`)
     await new Promise((r) => setTimeout(r, 25))
   }
+  // The server loads undici and sharp right after it starts listening (a stall of the event loop
+  // by design, before /readyz says so): a test that times the loop starts after it.
+  for (let i = 0; ; i++) {
+    const loaded = await fetch(`${base}/readyz`).then(async (r) => ((await r.json()) as { checks?: { loaded?: boolean } }).checks?.loaded === true, () => false)
+    if (loaded) break
+    if (i > 1200 || child.exitCode !== null) throw new Error(`the server did not load its libraries: ${stderr}`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
   let serverPid = child.pid!
   const startedWith = Object.fromEntries(Object.entries(fullEnv).filter((e): e is [string, string] => e[1] !== undefined))
   if (options.via === 'npm') {

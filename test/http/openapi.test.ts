@@ -58,14 +58,16 @@ t.test('the API reference page', async (t) => {
 t.test('liveness and readiness', async (t) => {
   const h = await build(t)
   t.same((await h.app.inject({ url: '/healthz' })).json(), { status: 'ok' })
+  t.same((await h.app.inject({ url: '/readyz' })).json().checks.loaded, false, 'not ready before the API has loaded undici and sharp')
+  await h.container.warmUp()
   const deadline = Date.now() + 30_000
   let ready = await h.app.inject({ url: '/readyz' })
   while (ready.statusCode !== 200 && Date.now() < deadline) {
-    t.same(ready.json(), { status: 'not ready', checks: { render: false, store: true } }, 'not ready while the first worker warms up')
+    t.same(ready.json(), { status: 'not ready', checks: { render: false, loaded: true, store: true } }, 'not ready while the first worker warms up')
     await new Promise((r) => setTimeout(r, 100))
     ready = await h.app.inject({ url: '/readyz' })
   }
-  t.same(ready.json(), { status: 'ready', checks: { render: true, store: true } })
+  t.same(ready.json(), { status: 'ready', checks: { render: true, loaded: true, store: true } })
   await h.container.store.close()
   const noStore = await h.app.inject({ url: '/readyz' })
   t.equal(noStore.statusCode, 503, 'a store that does not answer is not ready')
