@@ -10,14 +10,14 @@
  */
 import type { ChildNode, Element } from 'domhandler'
 import { selectOne } from 'css-select'
-import styleToJs from 'style-to-js'
 import { AppError } from '../../errors/catalogue.js'
 import { CssRewriter, type StyleRule } from './css-rewrite.js'
 import { CellAligner } from './cell-alignment.js'
 import { SmallCaps, smallCapsText } from './small-caps.js'
 import { FontSizes } from './font-size.js'
 import { insideSvg, SvgTextReader, SVG_TEXT_RUNS } from './svg-text.js'
-import { DEFAULT_ROOT_PX, remToPx, remToPxStyle, rootFontSize } from './root-font-size.js'
+import { DEFAULT_ROOT_PX, remToPx, rootFontSize } from './root-font-size.js'
+import { InlineStyles, parseStyleAttribute } from './inline-styles.js'
 import { tablePartStyle } from './tables.js'
 import { HintSheet } from './presentational-hints.js'
 import { markMonospaceDefaultSize } from './mono-size.js'
@@ -60,15 +60,6 @@ export const TARGET_KEY = 'vellum-selector-target'
 
 const WHITESPACE = /^[ \t\n\f\r]*$/
 
-function styleObject(value: string): Record<string, string> {
-  try {
-    return styleToJs(value, { reactCompat: true }) as Record<string, string>
-  } catch {
-    // A browser drops an unparsable style attribute rather than failing the page.
-    return {}
-  }
-}
-
 /** Iterative, so that the check itself cannot overflow the stack. */
 function assertDepth(root: Element, limit: number): void {
   const stack: Array<[ChildNode, number]> = [[root, 0]]
@@ -81,12 +72,12 @@ function assertDepth(root: Element, limit: number): void {
   }
 }
 
-function convertAttributes(el: Element, css: CssRewriter, rootPx: number): Record<string, unknown> {
+function convertAttributes(el: Element, styles: InlineStyles): Record<string, unknown> {
   const props: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(el.attribs)) {
     if (name.startsWith('on')) continue // event handlers: nothing runs here
     if (name === 'class') props.className = value
-    else if (name === 'style') props.style = rootPx === DEFAULT_ROOT_PX ? css.inline(styleObject(value)) : remToPxStyle(css.inline(styleObject(value)), rootPx)
+    else if (name === 'style') props.style = styles.rewritten(value)
     else if (name === 'for') props.htmlFor = value
     else if (name === 'lang') props.lang = satoriLang(value)
     else props[name] = value
@@ -153,16 +144,13 @@ export function htmlToTree(
   const rules: StyleRule[] = []
   const rewritten = [...sheets, options.authorCss].filter((s) => s.trim() !== '').map((s) => css.sheet(s, rules))
   markMonospaceDefaultSize(htmlEl, rules)
-  const rootPx = rootFontSize(htmlEl, rules, htmlEl.attribs.style ? css.inline(styleObject(htmlEl.attribs.style)) : undefined)
+  const rootPx = rootFontSize(htmlEl, rules, htmlEl.attribs.style ? css.inline(parseStyleAttribute(htmlEl.attribs.style)) : undefined)
   const authorSheets = rootPx === DEFAULT_ROOT_PX ? rewritten : rewritten.map((s) => remToPx(s, rootPx))
 
   const whitespace = new WhitespacePruner(rules)
-  // The small cascades below read an element's own style attribute, parsed once per element.
-  const parsedStyles = new WeakMap<Element, Record<string, string> | undefined>()
-  const ownStyle = (el: Element) => {
-    if (!parsedStyles.has(el)) parsedStyles.set(el, el.attribs.style ? styleObject(el.attribs.style) : undefined)
-    return parsedStyles.get(el)
-  }
+  // The tree and the small cascades below read the same style attributes, parsed once per text.
+  const styles = new InlineStyles(css, rootPx)
+  const ownStyle = (el: Element) => (el.attribs.style ? styles.parsed(el.attribs.style) : undefined)
   const svgText = new SvgTextReader(rules, ownStyle, options.loadedFamilies ?? new Set())
   const caps = new SmallCaps(rules, ownStyle)
   const fontSizes = new FontSizes(rules, ownStyle, rootPx)
@@ -191,7 +179,7 @@ export function htmlToTree(
       )
     }
     tags.add(el.name)
-    const props = convertAttributes(el, css, rootPx)
+    const props = convertAttributes(el, styles)
     hints.mark(el, props)
     if (el.name === 'text' && insideSvg(el)) {
       // Drawn as outlines by the svg-text stage; only its own presentation stays on the group.
@@ -230,7 +218,7 @@ export function htmlToTree(
   }
 
   const body = htmlEl.children.find((c): c is Element => c.type === 'tag' && c.name === 'body')
-  const htmlProps = convertAttributes(htmlEl, css, rootPx)
+  const htmlProps = convertAttributes(htmlEl, styles)
   const htmlStyle = htmlProps.style as Record<string, unknown> | undefined
   const bodyTree = body ? (convert(body, 1, whitespace.preserves(htmlEl, htmlStyle), false, bidi.direction(htmlEl, 'ltr')) as SatoriElement) : null
 
