@@ -44,7 +44,6 @@ const IS_TS = import.meta.url.endsWith('.ts')
 /** Without a first render, the workers after the first start this long after the pool. */
 const REST_START_MS = 2000
 
-
 /**
  * Node flags for the worker: `--expose-gc` (the worker collects resvg's pixel buffers right
  * after each render, see render-worker.ts) and, from source, the parent's flags but for other
