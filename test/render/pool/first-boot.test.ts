@@ -67,3 +67,19 @@ t.test('a request that ends while it waits for the boot is dropped before it ren
   t.same(startedWhenRenderBegan, [], 'it never reached a worker')
   t.ok((await pool.run(job('<p>next</p>'))).png.length > 0, 'the pool renders the next one')
 })
+
+t.test('a worker boots without sharp and loads it with its first truecolour PNG', async (t) => {
+  // libvips is ~200 ms of a worker's boot (on the cold start's path) and 10–20 MiB; the palette
+  // path, which the warm-up and most cards take, never needs it.
+  const { readFileSync } = await import('node:fs')
+  const { renderWorkerPids } = await import('../../processes.js')
+  const { pool } = observedPool({ workers: 1 })
+  t.teardown(() => pool.close())
+  const libvips = () => renderWorkerPids().some((pid) => readFileSync(`/proc/${pid}/maps`, 'utf8').includes('libvips'))
+  await pool.run(job('<p>flat colours: a palette PNG</p>'))
+  t.equal(renderWorkerPids().length, 1)
+  t.equal(libvips(), false, 'warm, one palette render done, no libvips mapped')
+  const gradient = await pool.run(job('<div style="width:400px;height:300px;background:linear-gradient(45deg,#ff0000,#00ff00,#0000ff)"></div>'))
+  t.ok(gradient.png.length > 0)
+  t.equal(libvips(), true, 'a gradient (more than 256 colours) loaded it')
+})
