@@ -12,7 +12,7 @@
 
 import type { Config } from './schema.js'
 
-/** The API process: Node, Fastify, SQLite, undici and sharp loaded at boot, requests in flight. */
+/** The API process: Node, Fastify, SQLite, undici and sharp (loaded right after it listens), requests in flight. */
 export const API_MB = 110
 
 /** A render worker's settings and what it costs: warm (fonts parsed, first render done) and at its peak under load. */
