@@ -31,11 +31,29 @@ interface Subsetter {
   hb_subset_or_fail(face: number, input: number): number
 }
 
-let subsetter: Promise<Subsetter> | undefined
+let compiled: Promise<WebAssembly.Module> | undefined
+let subsetter: Promise<{ hb: Subsetter; initialBytes: number }> | undefined
 const load = () =>
-  (subsetter ??= WebAssembly.instantiate(readFileSync(require.resolve('harfbuzzjs/hb-subset.wasm'))).then(
-    (r) => r.instance.exports as unknown as Subsetter,
-  ))
+  (subsetter ??= (compiled ??= WebAssembly.compile(readFileSync(require.resolve('harfbuzzjs/hb-subset.wasm'))))
+    .then((module) => WebAssembly.instantiate(module))
+    .then((instance) => {
+      const hb = instance.exports as unknown as Subsetter
+      return { hb, initialBytes: hb.memory.buffer.byteLength }
+    }))
+
+/**
+ * A WebAssembly memory never gives pages back: instancing a large font (a variable CJK face of
+ * several MB) left the worker holding what it touched for good, which a 256 MiB container's plan
+ * does not count. After a font larger than this, or one that grew the memory, the instancer is
+ * dropped and its memory collected; the compiled module stays, and a new instance costs 3–8 ms.
+ * (The module declares 65 MiB up front, reserved, not resident: only touched pages count.)
+ */
+export const DROP_INSTANCER_AFTER_FONT_BYTES = 1024 * 1024
+
+/** Whether an instancer is loaded now (for tests). */
+export function instancerLoaded(): boolean {
+  return subsetter !== undefined
+}
 
 const WGHT = 0x77676874 // 'wght'
 
@@ -63,8 +81,8 @@ export function weightAxis(sfnt: Buffer): WeightAxis | undefined {
 }
 
 /** The font with its `wght` axis pinned at `weight` (a static instance as far as weight goes). */
-export async function instanceAtWeight(sfnt: Buffer, weight: number): Promise<Buffer> {
-  const hb = await load()
+export async function instanceAtWeight(sfnt: Buffer, weight: number, dropAfterFontBytes = DROP_INSTANCER_AFTER_FONT_BYTES): Promise<Buffer> {
+  const { hb, initialBytes } = await load()
   const fontPtr = hb.malloc(sfnt.byteLength)
   new Uint8Array(hb.memory.buffer).set(sfnt, fontPtr)
   const blob = hb.hb_blob_create(fontPtr, sfnt.byteLength, 2 /* HB_MEMORY_MODE_WRITABLE */, 0, 0)
@@ -90,5 +108,7 @@ export async function instanceAtWeight(sfnt: Buffer, weight: number): Promise<Bu
     if (instance) hb.hb_face_destroy(instance)
     hb.hb_face_destroy(face)
     hb.free(fontPtr)
+    // Synchronous since `load()`: no other call is using this instancer.
+    if (sfnt.byteLength > dropAfterFontBytes || hb.memory.buffer.byteLength > initialBytes) subsetter = undefined
   }
 }

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import * as fontkit from 'fontkit'
 import { toSfnt } from '../../src/fonts/sfnt.js'
-import { instanceAtWeight, weightAxis } from '../../src/fonts/variable-weight.js'
+import { instanceAtWeight, instancerLoaded, weightAxis } from '../../src/fonts/variable-weight.js'
 
 const require = createRequire(import.meta.url)
 const file = (pkg: string, name: string) => readFileSync(join(dirname(require.resolve(`${pkg}/package.json`)), 'files', name))
@@ -39,4 +39,16 @@ t.test('an instance is a static font with the outlines and widths of its weight'
 
 t.test('a file that is no font is refused with an error, not a crash', async (t) => {
   await t.rejects(instanceAtWeight(Buffer.from('not a font at all, not even close'), 700))
+})
+
+t.test('after a large font the instancer is dropped, its memory with it; small ones keep it loaded', async (t) => {
+  const sfnt = await toSfnt(INTER_VAR)
+  const kept = await instanceAtWeight(sfnt, 700)
+  t.equal(instancerLoaded(), true, `a ${sfnt.byteLength}-byte font leaves the instancer loaded`)
+  // A bound below this font's size stands in for a multi-megabyte face.
+  const dropped = await instanceAtWeight(sfnt, 700, 1024)
+  t.equal(instancerLoaded(), false, 'a font over the bound: its memory is let go')
+  t.ok(dropped.equals(kept), 'and its instance is the same')
+  t.ok((await instanceAtWeight(sfnt, 700)).equals(kept), 'the next call loads a fresh instancer from the compiled module')
+  t.equal(instancerLoaded(), true)
 })
