@@ -26,6 +26,7 @@ import { WhitespacePruner } from './whitespace.js'
 import { parseHtml } from './parse-html.js'
 import { satoriLang } from './page-text.js'
 import { BidiCascade } from './bidi-cascade.js'
+import { RowBackgrounds } from './row-backgrounds.js'
 import type { Direction } from './bidi.js'
 
 export interface SatoriElement {
@@ -156,6 +157,7 @@ export function htmlToTree(
   const fontSizes = new FontSizes(rules, ownStyle, rootPx)
   const capsOf = (el: Element, inherited: boolean) => caps.applies(el, inherited)
   const cells = new CellAligner(rules, ownStyle)
+  const rowBackgrounds = new RowBackgrounds(rules, ownStyle)
   const bidi = new BidiCascade(rules, ownStyle)
   // The source element of each converted one, for the bidi stage's cascade on inline children.
   const sources = new WeakMap<SatoriElement, Element>()
@@ -204,6 +206,7 @@ export function htmlToTree(
     const out: SatoriElement = { type: el.name, props }
     if (el === target) out.key = TARGET_KEY
     if (el.name === 'td' || el.name === 'th') {
+      rowBackgrounds.apply(el, out)
       cells.align(el, out)
       // A right-to-left cell's content is rebuilt inside the wrapper cells.align puts it in.
       if (direction === 'rtl') {
