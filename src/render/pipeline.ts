@@ -17,6 +17,7 @@ import { guardLayoutCost } from './stages/layout-cost.js'
 import { layout } from './stages/layout.js'
 import { applyCrop, assertPixelBudget, cropRect } from './stages/crop.js'
 import { simplifySvg } from './stages/simplify-svg.js'
+import { snapBoxFills } from './stages/snap-boxes.js'
 import { guardRasterCost } from './stages/raster-cost.js'
 import { rasterize } from './stages/rasterize.js'
 import { encodePng } from './stages/encode.js'
@@ -103,7 +104,7 @@ export function createRenderer(): Renderer {
       }
       const rect = cropRect(doc, laid)
       assertPixelBudget(rect, job.params.deviceScale, job.limits.outputPixels)
-      const guarded = guardRasterCost(simplifySvg(applyCrop(laid.svg, rect)), { scale: job.params.deviceScale, limits: job.limits })
+      const guarded = guardRasterCost(snapBoxFills(simplifySvg(applyCrop(laid.svg, rect)), job.params.deviceScale), { scale: job.params.deviceScale, limits: job.limits })
       const layoutMs = lap()
       const raster = rasterize(guarded.svg, { scale: job.params.deviceScale, transparent: job.params.transparentBackground })
       const rasterMs = lap()
