@@ -48,12 +48,17 @@ export function snapBoxFills(svg: string, scale: number): string {
   if (boxes.length < 2) return svg
 
   // Only edges where two fills of one colour meet move: an edge by itself keeps its anti-aliasing
-  // (measured: snapping every box edge moved four fidelity cases' ink slightly away from Chromium).
+  // (measured: snapping every box edge moved the ink of fidelity cases 11 and 80 away from Chromium).
+  // Pairs are compared within one colour, at most 500 boxes of it (0.2 ms on the dense card).
   const snap = (v: number) => Math.round(v * scale) / scale
   const moved = new Map<Box, Box>()
   const edges = (b: Box) => moved.get(b) ?? b
   const byFill = new Map<string, Box[]>()
-  for (const b of boxes) byFill.set(b.fill, [...(byFill.get(b.fill) ?? []), b])
+  for (const b of boxes) {
+    const group = byFill.get(b.fill)
+    if (group) group.push(b)
+    else byFill.set(b.fill, [b])
+  }
   for (const group of byFill.values()) {
     if (group.length < 2 || group.length > 500) continue
     for (const a of group) {
@@ -75,10 +80,10 @@ export function snapBoxFills(svg: string, scale: number): string {
     }
   }
   const edit = new EditableSvg(doc)
+  const n = (v: number) => String(Math.round(v * 1e6) / 1e6)
   for (const [box, to] of moved) {
     // A box that would vanish (under half a device pixel) keeps its own edges.
     if (to.x1 <= to.x0 || to.y1 <= to.y0) continue
-    const n = (v: number) => String(Math.round(v * 1e6) / 1e6)
     edit.set(box.node, { x: n(to.x0), y: n(to.y0), width: n(to.x1 - to.x0), height: n(to.y1 - to.y0) })
   }
   return edit.changed ? edit.text() : svg

@@ -5,10 +5,12 @@
  * PNG took a second cold worker's whole boot.
  */
 import t from 'tap'
+import { readFileSync } from 'node:fs'
 import { createRenderPool } from '../../../src/render/pool/render-pool.js'
 import { renderLimits } from '../../../src/container.js'
 import { configFrom } from '../../../src/config/load-config.js'
 import type { RenderJob } from '../../../src/render/job.js'
+import { renderWorkerPids } from '../../processes.js'
 
 const config = configFrom({ RENDER_WORKERS: 2, RENDER_MEMORY_MB: 0 })
 const job = (html: string): RenderJob => ({
@@ -71,8 +73,6 @@ t.test('a request that ends while it waits for the boot is dropped before it ren
 t.test('a worker boots without sharp and loads it with its first truecolour PNG', async (t) => {
   // libvips is ~200 ms of a worker's boot (on the cold start's path) and 10–20 MiB; the palette
   // path, which the warm-up and most cards take, never needs it.
-  const { readFileSync } = await import('node:fs')
-  const { renderWorkerPids } = await import('../../processes.js')
   const { pool } = observedPool({ workers: 1 })
   t.teardown(() => pool.close())
   const libvips = () => renderWorkerPids().some((pid) => readFileSync(`/proc/${pid}/maps`, 'utf8').includes('libvips'))
