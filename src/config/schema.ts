@@ -103,6 +103,7 @@ export const envSchema = z.object({
   RENDER_IDLE_TIMEOUT_MS: int(0, 86_400_000, 0),
   RENDER_WORKER_HEAP_MB: planned(0, 65536),
   RENDER_FREED_MEMORY_KEEP_MS: planned(0, 60_000),
+  RENDER_WORKER_HEAP_GROWTH_PERCENT: planned(0, 1000),
   DEFAULT_USER_LIMIT: int(0, 2_000_000_000, 10_000),
 
   // Caches and variants (JPEG/WebP/resized images derived on fetch)
@@ -191,6 +192,7 @@ export interface Config {
     idleTimeoutMs: number
     heapMb: number
     freedMemoryKeepMs: number
+    heapGrowthPercent: number
   }
   /** The memory limit the defaults were planned for (see memory-plan.ts). */
   memory: { limitMb: number | undefined; source: 'cgroup' | 'MEMORY_LIMIT_MB' | 'none'; tooSmall: boolean }
@@ -272,6 +274,7 @@ export function toConfig(env: Env, found: MemorySource = { cgroupBytes: undefine
       idleTimeoutMs: env.RENDER_IDLE_TIMEOUT_MS,
       heapMb: env.RENDER_WORKER_HEAP_MB ?? plan.heapMb,
       freedMemoryKeepMs: env.RENDER_FREED_MEMORY_KEEP_MS ?? plan.freedMemoryKeepMs,
+      heapGrowthPercent: env.RENDER_WORKER_HEAP_GROWTH_PERCENT ?? plan.heapGrowthPercent,
       workers: env.RENDER_WORKERS || plan.workers,
     },
     memory: {

@@ -22,6 +22,8 @@ export interface RenderPoolOptions {
   heapMb: number
   /** How long resvg's allocator keeps freed memory for reuse before returning it to the OS. */
   freedMemoryKeepMs: number
+  /** V8's heap growth past the live data between full collections, in % (0 = V8's own, from the memory it sees). */
+  heapGrowthPercent: number
 }
 
 export interface RenderRunner {
@@ -65,7 +67,13 @@ function workerNodeOptions(entry: WorkerEntry): string {
 export function createRenderPool(options: RenderPoolOptions): RenderRunner {
   const workers = options.workers > 0 ? options.workers : availableParallelism()
   const entry = renderWorkerEntry()
-  const args = [...nodeArgs(entry), ...(options.heapMb > 0 ? [`--max-old-space-size=${options.heapMb}`, '--max-semi-space-size=2'] : [])]
+  const args = [
+    ...nodeArgs(entry),
+    ...(options.heapMb > 0 ? [`--max-old-space-size=${options.heapMb}`, '--max-semi-space-size=2'] : []),
+    // Set, not left to V8: under a cgroup V8 picks the growth from the container's limit, far too
+    // low for a renderer (memory-plan.ts measures it).
+    ...(options.heapGrowthPercent > 0 ? [`--heap-growing-percent=${options.heapGrowthPercent}`] : []),
+  ]
   const env = {
     ...process.env,
     NODE_OPTIONS: workerNodeOptions(entry),

@@ -93,3 +93,18 @@ t.test("a worker's allocator keeps freed pixel memory as long as RENDER_FREED_ME
   const environ = readFileSync(`/proc/${workers[0]}/environ`, 'utf8').split('\0')
   t.ok(environ.includes('MIMALLOC_PURGE_DELAY=250'))
 })
+
+t.test("a worker's V8 heap is capped and grows between collections as the plan (or the operator) says", async (t) => {
+  const { readFileSync } = await import('node:fs')
+  const { renderWorkerPids } = await import('../../processes.js')
+  const h = await build(t, { RENDER_WORKERS: 1, RENDER_WORKER_HEAP_MB: 128, RENDER_WORKER_HEAP_GROWTH_PERCENT: 150 })
+  await h.addUser('heap', 'heap-key-1234')
+  const res = await h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('heap', 'heap-key-1234') }, payload: { html: '<p>x</p>' } })
+  t.equal(res.statusCode, 200)
+  const workers = renderWorkerPids()
+  t.equal(workers.length, 1)
+  // Under a cgroup V8 would pick a growth of ~1.3× from the container's limit (memory-plan.ts).
+  const args = readFileSync(`/proc/${workers[0]}/cmdline`, 'utf8').split('\0')
+  t.ok(args.includes('--heap-growing-percent=150'), args.join(' '))
+  t.ok(args.includes('--max-old-space-size=128'), args.join(' '))
+})
