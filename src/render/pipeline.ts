@@ -52,9 +52,12 @@ export function createRenderer(): Renderer {
 
   const renderer: Renderer = {
     async warmUp() {
+      // Unstyled text (Noto Serif, as in Chromium) and the sans-serif most cards name (Roboto),
+      // regular and bold: their faces are parsed here, not by the first request. The title card's
+      // first layout after boot took 68–109 ms with the serif alone, 42–51 with both (15 warm).
       await renderer.render({
         params: {
-          html: '<p>Warm <b>up</b></p>',
+          html: '<p>Warm <b>up</b></p><p style="font-family: sans-serif">Warm <b>up</b></p>',
           css: '',
           googleFonts: [],
           selector: undefined,

@@ -74,8 +74,12 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
     // low for a renderer (memory-plan.ts measures it).
     ...(options.heapGrowthPercent > 0 ? [`--heap-growing-percent=${options.heapGrowthPercent}`] : []),
   ]
+  // A render worker opens no connection (the API fetches what a page needs), and Node parses
+  // NODE_EXTRA_CA_CERTS' bundle at every start whether or not TLS is used: 80 ms of each worker's
+  // boot on this VM, where it names the system's 140 certificates.
+  const { NODE_EXTRA_CA_CERTS: _certs, ...parentEnv } = process.env
   const env = {
-    ...process.env,
+    ...parentEnv,
     NODE_OPTIONS: workerNodeOptions(entry),
     // Two malloc arenas instead of one per thread: libvips allocates from several threads, and
     // per-thread arenas keep freed pixel buffers resident (measured ~10 % of RSS).

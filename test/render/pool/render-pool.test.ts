@@ -108,3 +108,23 @@ t.test("a worker's V8 heap is capped and grows between collections as the plan (
   t.ok(args.includes('--heap-growing-percent=150'), args.join(' '))
   t.ok(args.includes('--max-old-space-size=128'), args.join(' '))
 })
+
+t.test('a worker starts without NODE_EXTRA_CA_CERTS: it opens no connection, and Node parses that bundle at every start', async (t) => {
+  const { readFileSync } = await import('node:fs')
+  const { renderWorkerPids } = await import('../../processes.js')
+  const before = process.env.NODE_EXTRA_CA_CERTS
+  process.env.NODE_EXTRA_CA_CERTS = '/etc/ssl/certs/ca-certificates.crt'
+  t.teardown(() => {
+    if (before === undefined) delete process.env.NODE_EXTRA_CA_CERTS
+    else process.env.NODE_EXTRA_CA_CERTS = before
+  })
+  const h = await build(t, { RENDER_WORKERS: 1 })
+  await h.addUser('certs', 'certs-key-1234')
+  const res = await h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('certs', 'certs-key-1234') }, payload: { html: '<p>x</p>' } })
+  t.equal(res.statusCode, 200)
+  const workers = renderWorkerPids()
+  t.equal(workers.length, 1)
+  const environ = readFileSync(`/proc/${workers[0]}/environ`, 'utf8').split('\0')
+  t.notOk(environ.some((v) => v.startsWith('NODE_EXTRA_CA_CERTS=')), 'not in the worker')
+  t.ok(environ.some((v) => v.startsWith('MIMALLOC_PURGE_DELAY=')), 'the rest of the environment is')
+})
