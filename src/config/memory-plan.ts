@@ -22,7 +22,7 @@ interface WorkerProfile {
   heapMb: number
   /** How long resvg's allocator keeps freed pixel memory (MIMALLOC_PURGE_DELAY). */
   freedMemoryKeepMs: number
-  /** How far V8 lets the heap grow past what survived a full collection before the next (see HEAP_GROWTH). */
+  /** How far V8 lets the heap grow past what survived a full collection before the next (see FULL_GROWTH). */
   heapGrowthPercent: number
   warmMb: number
   peakMb: number
