@@ -113,20 +113,44 @@ export class StyleGuard {
     return true
   }
 
-  /** Returns the stylesheet with costly declarations clamped or removed. */
+  /**
+   * Returns the stylesheet with costly declarations clamped or removed, and otherwise as it came:
+   * only the shadow and filter values are parsed, and the sheet is written again only when one
+   * of them changed, with every other value as written. Regenerating every parsed value (as
+   * this did) dropped spaces satori needs (`background-position: 100% 0` became `100%0`,
+   * `polygon(50% 0, …)` `polygon(50%0,…)`) and re-escaped `url()`s past the image resolver,
+   * in any sheet that merely had a `.shadow` class.
+   */
   guardSheet(css: string): string {
     if (!/shadow|filter/i.test(css)) return css
-    const ast = csstree.parse(css, { parseValue: true, onParseError: () => {} })
+    const ast = csstree.parse(css, { parseValue: false, parseCustomProperty: false, parseRulePrelude: false, parseAtrulePrelude: false, onParseError: () => {} })
+    let changed = false
     csstree.walk(ast, {
       visit: 'Declaration',
       enter: (node, item, list) => {
-        if (!this.#guardValue(node.property, node.value) && list) list.remove(item)
+        const prop = node.property.toLowerCase()
+        if (!SHADOW_PROPS.has(prop) && !FILTER_PROPS.has(prop)) return
+        const raw = node.value.type === 'Raw' ? node.value.value : csstree.generate(node.value)
+        let value: csstree.CssNode
+        try {
+          value = csstree.parse(raw, { context: 'value' })
+        } catch {
+          return
+        }
+        const warned = this.warnings.length
+        if (!this.#guardValue(node.property, value)) {
+          if (list) list.remove(item)
+          changed = true
+        } else if (this.warnings.length > warned) {
+          node.value = { type: 'Raw', value: csstree.generate(value) }
+          changed = true
+        }
       },
     })
-    return csstree.generate(ast)
+    return changed ? csstree.generate(ast) : css
   }
 
-  /** Same for an inline style object (camelCased keys, as the tree carries them). */
+  /** Same for an inline style object (camelCased keys, as the tree carries them); values left alone stay as written. */
   guardInline(style: Record<string, unknown>): void {
     for (const [key, raw] of Object.entries(style)) {
       if (typeof raw !== 'string' || !/shadow|filter/i.test(key)) continue
@@ -137,8 +161,9 @@ export class StyleGuard {
       } catch {
         continue
       }
+      const warned = this.warnings.length
       if (!this.#guardValue(property, value)) delete style[key]
-      else style[key] = csstree.generate(value)
+      else if (this.warnings.length > warned) style[key] = csstree.generate(value)
     }
   }
 

@@ -81,10 +81,18 @@ colgroup, col { display: none; }
 caption { display: block; grid-column: 1 / -1; text-align: center; }
 td, th { display: block; padding: 1px; }
 th { font-weight: bold; text-align: center; }
+abbr[title] { text-decoration: underline dotted; }
+q::before { content: "“"; }
+q::after { content: "”"; }
+q q::before { content: "‘"; }
+q q::after { content: "’"; }
+[hidden] { display: none; }
 `
 
 interface UaSelector {
   text: string
+  /** A trailing pseudo-element (`::before`), which must stay outside the :where() that zeroes the specificity. */
+  pseudo: string
   /** Element names the selector requires (all of them must occur in the document). */
   tags: string[]
 }
@@ -103,7 +111,12 @@ csstree.walk(csstree.parse(USER_AGENT_CSS), {
     rule.prelude.children.forEach((selector) => {
       const tags = new Set<string>()
       csstree.walk(selector, { visit: 'TypeSelector', enter: (t) => void tags.add(t.name.toLowerCase()) })
-      selectors.push({ text: csstree.generate(selector), tags: [...tags] })
+      let pseudo = ''
+      if (selector.type === 'Selector' && selector.children.last?.type === 'PseudoElementSelector') {
+        pseudo = `::${selector.children.last.name}`
+        selector.children.pop()
+      }
+      selectors.push({ text: csstree.generate(selector), pseudo, tags: [...tags] })
     })
     UA_RULES.push({ selectors, block: csstree.generate(rule.block) })
     rule.block.children.forEach((d) => {
@@ -132,7 +145,7 @@ export function userAgentCssFor(tags: ReadonlySet<string>): string {
     // Every selector is wrapped in :where(), specificity zero, as a browser's user-agent origin
     // loses to any author rule (`a { color: inherit }` against `a[href]`); later rules here
     // win over earlier ones, which is why the `type` attribute rules follow the nesting ones.
-    if (kept.length > 0) css += `${kept.map((s) => `:where(${s.text})`).join(',')}${rule.block}\n`
+    if (kept.length > 0) css += `${kept.map((s) => `:where(${s.text})${s.pseudo}`).join(',')}${rule.block}\n`
   }
   return css
 }
