@@ -11,3 +11,7 @@ declare module 'css-tree/walker' {
   const walk: typeof import('css-tree').walk
   export default walk
 }
+declare module 'css-tree/tokenizer' {
+  export const tokenize: typeof import('css-tree').tokenize
+  export const tokenTypes: typeof import('css-tree').tokenTypes
+}

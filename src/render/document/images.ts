@@ -11,7 +11,7 @@
 import { imageSize } from 'image-size'
 import { AppError } from '../../errors/catalogue.js'
 import { decodeDataUri, isCanonicalBase64, splitDataUri } from '../../net/data-uri.js'
-import { CSS_URL } from '../../net/page-scan.js'
+import { replaceCssUrls } from '../../css/css-urls.js'
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
 
 export interface ImageLimits {
@@ -83,11 +83,10 @@ export class ImageResolver {
     return uri
   }
 
-  /** Rewrites every url() in a CSS text; unresolvable images become `none`. */
+  /** Rewrites every url() in a CSS text; unresolvable images (and bad urls) become `none`. */
   rewriteCss(css: string): string {
-    if (!/url\(/i.test(css)) return css
-    return css.replace(CSS_URL, (_m, double?: string, single?: string, bare?: string) => {
-      const uri = this.resolve(double ?? single ?? bare ?? '')
+    return replaceCssUrls(css, (url) => {
+      const uri = url.value === undefined ? null : this.resolve(url.value)
       return uri ? `url("${uri}")` : 'none'
     })
   }
