@@ -87,6 +87,11 @@ q::after { content: "”"; }
 q q::before { content: "‘"; }
 q q::after { content: "’"; }
 [hidden] { display: none; }
+button { display: inline-block; box-sizing: border-box; padding: 2px 7px; border: 1px solid #767676;
+  border-radius: 2px; background-color: #efefef; color: black; font-size: 13.333px; font-weight: normal;
+  font-style: normal; letter-spacing: normal; word-spacing: normal; line-height: normal;
+  text-transform: none; text-indent: 0; text-shadow: none; text-align: center; }
+button[disabled] { color: rgba(16, 16, 16, 0.3); background-color: rgba(239, 239, 239, 0.3); border-color: rgba(118, 118, 118, 0.3); }
 `
 
 interface UaSelector {

@@ -24,6 +24,10 @@ t.test('[hidden] and abbr[title] apply as in Chromium; rules for absent elements
   t.match(userAgentCssFor(new Set(['div'])), /:where\(\[hidden\]\)\{display:none\}/, 'any document')
   t.notMatch(userAgentCssFor(new Set(['div'])), /abbr|q\)/)
   t.match(userAgentCssFor(new Set(['abbr'])), /:where\(abbr\[title\]\)\{text-decoration:underline dotted\}/)
+  // A button looks like Chromium's unstyled one (case 86-buttons), not like inherited text.
+  const button = userAgentCssFor(new Set(['button']))
+  t.match(button, /:where\(button\)\{[^}]*background-color:#efefef[^}]*color:black[^}]*font-size:13\.333px/)
+  t.match(button, /:where\(button\[disabled\]\)\{/)
 })
 
 t.test('pixels: a hidden element is not drawn unless an author rule displays it', async (t) => {
