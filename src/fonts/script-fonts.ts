@@ -153,21 +153,43 @@ export class ScriptFonts {
   /** Each slice's real character map (#draws): a few hundred bytes a slice, one per slice at most. */
   readonly #maps = new Map<Slice, Ranges>()
 
+  /** What the bundled families' other subsets declare: where it overlaps `latin`, only the real character maps tell. */
+  readonly #later: Ranges
+  /** Each bundled family's regular 'latin' file, and (read on first need) its character map. */
+  readonly #latinFiles: string[]
+  #latinMaps: Ranges[] | undefined
+
   constructor() {
     const all: Array<[number, number]> = []
     const latin: Array<[number, number]> = []
+    const later: Array<[number, number]> = []
+    this.#latinFiles = []
     for (const family of readManifest()) {
       const unicode = readUnicodeJson(family.package)
       family.subsets.forEach((subset, i) => {
         const r = parseUnicodeRange(unicode[subset] ?? '')
         for (let j = 0; j < r.length; j += 2) {
           all.push([r[j]!, r[j + 1]!])
-          if (i === 0) latin.push([r[j]!, r[j + 1]!])
+          ;(i === 0 ? latin : later).push([r[j]!, r[j + 1]!])
         }
       })
+      const dir = join(dirname(require.resolve(`${family.package}/package.json`)), 'files')
+      this.#latinFiles.push(join(dir, `${family.prefix}-${family.subsets[0]}-400-normal.woff2`))
     }
     this.bundled = merge(all)
     this.latin = merge(latin)
+    this.#later = merge(later)
+  }
+
+  /**
+   * Whether every bundled family's 'latin' file draws `cp`. The subsets' declared ranges overlap:
+   * Roboto's 'latin' declares U+2000–206F but its file has no dagger (U+2020), which 'latin-ext'
+   * declares again and draws, so a page with † counted as Latin-only got no 'latin-ext' face and
+   * a missing-glyph box, where a browser, matching both ranges, fetches both and finds it.
+   */
+  #latinDraws(cp: number): boolean {
+    this.#latinMaps ??= this.#latinFiles.map((file) => cmapRanges(readFileSync(file)))
+    return this.#latinMaps.every((map) => inRanges(map, cp))
   }
 
   /**
@@ -253,7 +275,12 @@ export class ScriptFonts {
 
   /** Whether the characters go beyond the bundled families' first ('latin') subsets. */
   beyondLatin(chars: PageChars): boolean {
-    for (const set of chars.values()) for (const cp of set) if (!inRanges(this.latin, cp)) return true
+    for (const set of chars.values()) {
+      for (const cp of set) {
+        if (!inRanges(this.latin, cp)) return true
+        if (inRanges(this.#later, cp) && !this.#latinDraws(cp)) return true
+      }
+    }
     return false
   }
 

@@ -83,3 +83,13 @@ t.test('a slice is taken only for characters its file draws, not all its unicode
   t.same(plain.warnings, [], 'nothing is reported missing')
   t.ok(Buffer.from(plain.png).equals(Buffer.from(korean.png)), 'the same pixels as with lang="ko"')
 })
+
+t.test("a character 'latin' declares but only a later subset draws (†) gets the extended faces", async (t) => {
+  const faces = (html: string) => {
+    const job = renderJob(html)
+    return sets.for(job, fontUsage(buildDocument(job).root)).faces.map((f) => f.name)
+  }
+  // Roboto's 'latin' unicode-range covers U+2000–206F, but its file has no dagger; 'latin-ext' has.
+  t.ok(faces('<p>Billed yearly†</p>').some((n) => / latin-ext$/.test(n)), 'latin-ext is handed to satori')
+  t.notOk(faces('<p>Billed yearly • “quoted” – €12</p>').some((n) => / latin-ext$/.test(n)), 'characters the latin file draws keep the short list')
+})
