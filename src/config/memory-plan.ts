@@ -133,7 +133,7 @@ export function memorySummary(config: Pick<Config, 'memory' | 'render' | 'cache'
   const limit = m.limitMb === undefined ? 'no memory limit' : `limit ${m.limitMb} MiB (${m.source === 'cgroup' ? 'cgroup' : 'MEMORY_LIMIT_MB'})`
   const heap = r.heapMb > 0 ? `heap ${r.heapMb} MiB each` : "Node's default heap"
   return (
-    `${limit} → ${r.workers} render worker${r.workers === 1 ? '' : 's'}, ${heap} growing ${r.heapGrowthPercent} % between collections, freed pixel memory kept ${r.freedMemoryKeepMs} ms, ` +
+    `${limit} → ${r.workers} render worker${r.workers === 1 ? '' : 's'}, ${heap} ${r.heapGrowthPercent > 0 ? `growing ${r.heapGrowthPercent} % between collections` : "growing as V8 chooses"}, freed pixel memory kept ${r.freedMemoryKeepMs} ms, ` +
     `render budget ${r.budgetMb} MB, data limit ${r.memoryMb > 0 ? `${r.memoryMb} MB` : 'none'}; ` +
     `caches: images ${mib(c.imageBytes)}, remote fetches ${mib(config.fetch.cacheBytes)}, page fonts ${mib(config.pageFonts.cacheBytes)}, signed URLs ${mib(c.signedUrlBytes)}`
   )

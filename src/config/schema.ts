@@ -218,6 +218,10 @@ export interface MemorySource {
 export function toConfig(env: Env, found: MemorySource = { cgroupBytes: undefined, cores: availableParallelism() }): Config {
   const limitBytes = env.MEMORY_LIMIT_MB !== undefined ? env.MEMORY_LIMIT_MB * MiB : found.cgroupBytes
   const plan = planMemory(limitBytes, found.cores, env.RENDER_WORKERS || undefined)
+  // MEMORY_LIMIT_MB above the cgroup's limit: the plan trusts the operator, but V8 reads the
+  // cgroup too, and its own (low) heap growth is then what keeps a worker's heap near its live
+  // data. The plan's growth is measured for the memory it planned, so it is not forced here.
+  const overclaimed = env.MEMORY_LIMIT_MB !== undefined && found.cgroupBytes !== undefined && found.cgroupBytes < env.MEMORY_LIMIT_MB * MiB
   const memoryMb = env.RENDER_MEMORY_MB ?? plan.dataLimitMb
   // A render's budget: the smallest of what the operator asked for, what the worker's data limit
   // leaves above its baseline, and the worker's share of the container.
@@ -274,7 +278,7 @@ export function toConfig(env: Env, found: MemorySource = { cgroupBytes: undefine
       idleTimeoutMs: env.RENDER_IDLE_TIMEOUT_MS,
       heapMb: env.RENDER_WORKER_HEAP_MB ?? plan.heapMb,
       freedMemoryKeepMs: env.RENDER_FREED_MEMORY_KEEP_MS ?? plan.freedMemoryKeepMs,
-      heapGrowthPercent: env.RENDER_WORKER_HEAP_GROWTH_PERCENT ?? plan.heapGrowthPercent,
+      heapGrowthPercent: env.RENDER_WORKER_HEAP_GROWTH_PERCENT ?? (overclaimed ? 0 : plan.heapGrowthPercent),
       workers: env.RENDER_WORKERS || plan.workers,
     },
     memory: {

@@ -87,3 +87,12 @@ t.test('what the operator sets wins; the budget still fits the workers they aske
   t.equal(loadConfig({ RENDER_BUDGET_MB: '10' }, {}, () => 1024 * MiB).render.budgetMb, 10, 'a smaller explicit budget')
   t.equal(loadConfig({ RENDER_BUDGET_MB: '5000' }, {}, () => 1024 * MiB).render.budgetMb, one, 'a larger one is capped at the share')
 })
+
+t.test('MEMORY_LIMIT_MB above the cgroup: the heap grows as V8 chooses from the real limit', async (t) => {
+  const over = loadConfig({ MEMORY_LIMIT_MB: '4096' }, {}, () => 256 * MiB)
+  t.equal(over.render.heapGrowthPercent, 0)
+  t.match(memorySummary(over), /growing as V8 chooses/)
+  t.equal(loadConfig({ MEMORY_LIMIT_MB: '512' }, {}, () => 4096 * MiB).render.heapGrowthPercent, 100, 'below the cgroup: the plan')
+  t.equal(loadConfig({}, {}, () => 1024 * MiB).render.heapGrowthPercent, 300, 'the cgroup alone: the plan')
+  t.equal(loadConfig({ MEMORY_LIMIT_MB: '4096', RENDER_WORKER_HEAP_GROWTH_PERCENT: '50' }, {}, () => 256 * MiB).render.heapGrowthPercent, 50, 'the operator’s value wins')
+})
