@@ -55,7 +55,9 @@ export function filterRegion(host: FilterHost, st: DocState, node: SvgNode, filt
   if (primitives.length === 0) return null // an empty filter draws nothing
   const s = maxScale(T)
   const id = fa.id ?? ''
-  const shadow = id.startsWith('satori_s-')
+  // satori's shadow filters: `satori_s-` for text shadows, and (patched, for an id of their own)
+  // `satori_bs-` for box shadows; a box shadow's filter has no feMerge.
+  const shadow = id.startsWith('satori_s-') || id.startsWith('satori_bs-')
   const property = shadow ? (primitives.some((p) => p.name === 'feMerge') ? 'text-shadow' : 'box-shadow') : id.startsWith('satori_') ? 'filter' : 'svg filter'
   // CSS blur radii: a shadow's is 2σ, filter: blur()'s is σ.
   const sigmaMax = ((shadow ? 0.5 : 1) * host.limits.shadowBlurPx * host.scale) / s
