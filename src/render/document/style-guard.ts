@@ -131,18 +131,12 @@ export class StyleGuard {
         const prop = node.property.toLowerCase()
         if (!SHADOW_PROPS.has(prop) && !FILTER_PROPS.has(prop)) return
         const raw = node.value.type === 'Raw' ? node.value.value : csstree.generate(node.value)
-        let value: csstree.CssNode
-        try {
-          value = csstree.parse(raw, { context: 'value' })
-        } catch {
-          return
-        }
-        const warned = this.warnings.length
-        if (!this.#guardValue(node.property, value)) {
+        const outcome = this.#guardText(node.property, raw)
+        if (outcome === 'drop') {
           if (list) list.remove(item)
           changed = true
-        } else if (this.warnings.length > warned) {
-          node.value = { type: 'Raw', value: csstree.generate(value) }
+        } else if (outcome !== undefined) {
+          node.value = { type: 'Raw', value: outcome }
           changed = true
         }
       },
@@ -155,16 +149,23 @@ export class StyleGuard {
     for (const [key, raw] of Object.entries(style)) {
       if (typeof raw !== 'string' || !/shadow|filter/i.test(key)) continue
       const property = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/^webkit-/, '-webkit-')
-      let value: csstree.CssNode
-      try {
-        value = csstree.parse(raw, { context: 'value' })
-      } catch {
-        continue
-      }
-      const warned = this.warnings.length
-      if (!this.#guardValue(property, value)) delete style[key]
-      else if (this.warnings.length > warned) style[key] = csstree.generate(value)
+      const outcome = this.#guardText(property, raw)
+      if (outcome === 'drop') delete style[key]
+      else if (outcome !== undefined) style[key] = outcome
     }
+  }
+
+  /** One shadow or filter value as written: 'drop', its clamped text, or undefined when it stays as it is. */
+  #guardText(property: string, raw: string): 'drop' | string | undefined {
+    let value: csstree.CssNode
+    try {
+      value = csstree.parse(raw, { context: 'value' })
+    } catch {
+      return undefined
+    }
+    const warned = this.warnings.length
+    if (!this.#guardValue(property, value)) return 'drop'
+    return this.warnings.length > warned ? csstree.generate(value) : undefined
   }
 
   /** Applies the guard to every `<style>` child and inline style in the tree. */

@@ -6,8 +6,7 @@
 import t from 'tap'
 import { ImageResolver } from '../../../src/render/document/images.js'
 import { createRenderer } from '../../../src/render/pipeline.js'
-import type { RenderJob } from '../../../src/render/job.js'
-import { decodePng, pixel } from '../../helper.js'
+import { decodePng, pixel, renderJob } from '../../helper.js'
 
 const limits = { imagePixels: 25_000_000, imagesPerRender: 40 }
 
@@ -20,12 +19,7 @@ t.test('every reference is resolved or becomes none; the rest of the text stays'
 
 t.test('a page with a bad url renders, without it, as a browser draws it', async (t) => {
   const renderer = createRenderer()
-  const job = (html: string): RenderJob => ({
-    params: { html, css: '', googleFonts: [], selector: undefined, deviceScale: 1, viewportWidth: 100, viewportHeight: 40, transparentBackground: false, disableTwemoji: false },
-    limits: { elements: 5000, depth: 200, outputPixels: 36_000_000, imagePixels: 25_000_000, imagesPerRender: 40, shadowBlurPx: 64, shadowSpreadPx: 128, shadows: 100 },
-    fonts: [],
-    images: {},
-  })
+  const job = (html: string) => renderJob(html, { viewportWidth: 100, viewportHeight: 40 })
   const out = await renderer.render(
     job('<style>body{margin:0} .b{width:100px;height:40px;background-color:#0f0;background-image:url(http://127.0.0.1:9/a b.png)}</style><div class="b"></div><div style="background-image:url(http://127.0.0.1:9/c d.png)"></div>'),
   )

@@ -7,8 +7,7 @@
 import t from 'tap'
 import { StyleGuard } from '../../../src/render/document/style-guard.js'
 import { createRenderer } from '../../../src/render/pipeline.js'
-import type { RenderJob } from '../../../src/render/job.js'
-import { decodePng, pixel, near } from '../../helper.js'
+import { decodePng, pixel, near, renderJob } from '../../helper.js'
 
 const limits = { shadowBlurPx: 64, shadowSpreadPx: 128, shadows: 3 }
 const roomy = { ...limits, shadows: 10 }
@@ -57,12 +56,7 @@ t.test('an inline value within the limits is left as written; a clamped one is r
 
 t.test('pixels: a shadow rule elsewhere in the sheet changes nothing in a clipped, positioned box', async (t) => {
   const renderer = createRenderer()
-  const job = (html: string): RenderJob => ({
-    params: { html, css: '', googleFonts: [], selector: undefined, deviceScale: 1, viewportWidth: 120, viewportHeight: 100, transparentBackground: false, disableTwemoji: false },
-    limits: { elements: 5000, depth: 200, outputPixels: 36_000_000, imagePixels: 25_000_000, imagesPerRender: 40, shadowBlurPx: 64, shadowSpreadPx: 128, shadows: 100 },
-    fonts: [],
-    images: {},
-  })
+  const job = (html: string) => renderJob(html, { viewportWidth: 120, viewportHeight: 100 })
   const page = (extra: string) =>
     `<style>body { margin: 0 } .tri { width: 100px; height: 80px; background: #1d4ed8; clip-path: polygon(50% 0, 100% 100%, 0 100%) } ${extra}</style><div class="tri"></div>`
   const plain = decodePng(Buffer.from((await renderer.render(job(page('')))).png))

@@ -8,8 +8,7 @@ import t from 'tap'
 import * as csstree from '../../../src/css/css-tree.js'
 import { userAgentCssFor } from '../../../src/render/document/user-agent-css.js'
 import { createRenderer } from '../../../src/render/pipeline.js'
-import type { RenderJob } from '../../../src/render/job.js'
-import { decodePng, pixel } from '../../helper.js'
+import { decodePng, pixel, renderJob } from '../../helper.js'
 
 t.test('quotes: the pseudo-element follows the :where() of its element', async (t) => {
   const css = userAgentCssFor(new Set(['div', 'q']))
@@ -32,12 +31,7 @@ t.test('[hidden] and abbr[title] apply as in Chromium; rules for absent elements
 
 t.test('pixels: a hidden element is not drawn unless an author rule displays it', async (t) => {
   const renderer = createRenderer()
-  const job = (html: string): RenderJob => ({
-    params: { html, css: '', googleFonts: [], selector: undefined, deviceScale: 1, viewportWidth: 100, viewportHeight: 40, transparentBackground: false, disableTwemoji: false },
-    limits: { elements: 5000, depth: 200, outputPixels: 36_000_000, imagePixels: 25_000_000, imagesPerRender: 40, shadowBlurPx: 64, shadowSpreadPx: 128, shadows: 100 },
-    fonts: [],
-    images: {},
-  })
+  const job = (html: string) => renderJob(html, { viewportWidth: 100, viewportHeight: 40 })
   const red = (html: string) => renderer.render(job(`<style>body{margin:0} .r{width:100px;height:40px;background:#f00}</style>${html}`)).then((r) => pixel(decodePng(Buffer.from(r.png)), 50, 20))
   t.same((await red('<div class="r" hidden></div>')).slice(0, 3), [255, 255, 255], 'hidden')
   t.same((await red('<div class="r"></div>')).slice(0, 3), [255, 0, 0], 'shown')

@@ -1,7 +1,10 @@
 /** The low-memory profile: render workers stop when idle and come back on the next request. */
 import t from 'tap'
+import type { Test } from 'tap'
 import { build } from '../../helper.js'
 import { renderLimits } from '../../../src/container.js'
+import { readFileSync } from 'node:fs'
+import { renderWorkerPids } from '../../processes.js'
 
 t.test('idle workers are stopped and restarted on demand', async (t) => {
   const h = await build(t, { RENDER_IDLE_TIMEOUT_MS: 300 })
@@ -78,53 +81,44 @@ t.test('the first worker starts alone; the others after the first render, and a 
   t.equal((await burst.app.inject({ url: '/health' })).json().render.total, 2, 'two concurrent renders started both workers')
 })
 
-t.test("a worker's allocator keeps freed pixel memory as long as RENDER_FREED_MEMORY_KEEP_MS says", async (t) => {
-  const { readFileSync, readdirSync } = await import('node:fs')
-  const h = await build(t, { RENDER_WORKERS: 1, RENDER_FREED_MEMORY_KEEP_MS: 250 })
-  await h.addUser('alloc', 'alloc-key-1234')
-  const res = await h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('alloc', 'alloc-key-1234') }, payload: { html: '<p>x</p>' } })
+/**
+ * Builds the app with one render worker and `env`, renders once, and returns what the worker
+ * process was started with: its command line and its environment (from /proc).
+ */
+async function soleWorker(t: Test, env: Record<string, string | number>) {
+  const h = await build(t, { RENDER_WORKERS: 1, ...env })
+  await h.addUser('solo', 'solo-key-1234')
+  const res = await h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('solo', 'solo-key-1234') }, payload: { html: '<p>x</p>' } })
   t.equal(res.statusCode, 200)
-  // The worker is a child of this process; its environment is what resvg's mimalloc reads at load.
-  const children = readdirSync('/proc/self/task').flatMap((task) =>
-    readFileSync(`/proc/self/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean),
-  )
-  const workers = children.filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('render-worker'))
+  const workers = renderWorkerPids()
   t.equal(workers.length, 1)
-  const environ = readFileSync(`/proc/${workers[0]}/environ`, 'utf8').split('\0')
+  return {
+    args: readFileSync(`/proc/${workers[0]}/cmdline`, 'utf8').split('\0'),
+    environ: readFileSync(`/proc/${workers[0]}/environ`, 'utf8').split('\0'),
+  }
+}
+
+t.test("a worker's allocator keeps freed pixel memory as long as RENDER_FREED_MEMORY_KEEP_MS says", async (t) => {
+  // The worker's environment is what resvg's mimalloc reads at load.
+  const { environ } = await soleWorker(t, { RENDER_FREED_MEMORY_KEEP_MS: 250 })
   t.ok(environ.includes('MIMALLOC_PURGE_DELAY=250'))
 })
 
 t.test("a worker's V8 heap is capped and grows between collections as the plan (or the operator) says", async (t) => {
-  const { readFileSync } = await import('node:fs')
-  const { renderWorkerPids } = await import('../../processes.js')
-  const h = await build(t, { RENDER_WORKERS: 1, RENDER_WORKER_HEAP_MB: 128, RENDER_WORKER_HEAP_GROWTH_PERCENT: 150 })
-  await h.addUser('heap', 'heap-key-1234')
-  const res = await h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('heap', 'heap-key-1234') }, payload: { html: '<p>x</p>' } })
-  t.equal(res.statusCode, 200)
-  const workers = renderWorkerPids()
-  t.equal(workers.length, 1)
+  const { args } = await soleWorker(t, { RENDER_WORKER_HEAP_MB: 128, RENDER_WORKER_HEAP_GROWTH_PERCENT: 150 })
   // Under a cgroup V8 would pick a growth of ~1.3× from the container's limit (memory-plan.ts).
-  const args = readFileSync(`/proc/${workers[0]}/cmdline`, 'utf8').split('\0')
   t.ok(args.includes('--heap-growing-percent=150'), args.join(' '))
   t.ok(args.includes('--max-old-space-size=128'), args.join(' '))
 })
 
 t.test('a worker starts without NODE_EXTRA_CA_CERTS: it opens no connection, and Node parses that bundle at every start', async (t) => {
-  const { readFileSync } = await import('node:fs')
-  const { renderWorkerPids } = await import('../../processes.js')
   const before = process.env.NODE_EXTRA_CA_CERTS
   process.env.NODE_EXTRA_CA_CERTS = '/etc/ssl/certs/ca-certificates.crt'
   t.teardown(() => {
     if (before === undefined) delete process.env.NODE_EXTRA_CA_CERTS
     else process.env.NODE_EXTRA_CA_CERTS = before
   })
-  const h = await build(t, { RENDER_WORKERS: 1 })
-  await h.addUser('certs', 'certs-key-1234')
-  const res = await h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('certs', 'certs-key-1234') }, payload: { html: '<p>x</p>' } })
-  t.equal(res.statusCode, 200)
-  const workers = renderWorkerPids()
-  t.equal(workers.length, 1)
-  const environ = readFileSync(`/proc/${workers[0]}/environ`, 'utf8').split('\0')
+  const { environ } = await soleWorker(t, {})
   t.notOk(environ.some((v) => v.startsWith('NODE_EXTRA_CA_CERTS=')), 'not in the worker')
   t.ok(environ.some((v) => v.startsWith('MIMALLOC_PURGE_DELAY=')), 'the rest of the environment is')
 })
