@@ -37,8 +37,9 @@ interface WorkerProfile {
  * unique 1×/2× cards gave 9–10 renders/s in 512 MiB and 1 GiB groups against 17–18 with the
  * same plan and no cgroup. Each profile therefore says the growth it wants (V8's
  * `--heap-growing-percent`); its heap cap still bounds the heap, and the peaks below were measured
- * with it. `npm run bench`'s container section (60 s, 4 clients), before → after: 256 MiB 7.8 →
- * 9.4 renders/s, 512 MiB 11.7 → 17.5, 1 GiB 12.4 → 21.1; no OOM kill, no failed render.
+ * with it. `npm run bench`'s container section (60 s, 4 clients), before → after: 512 MiB 11.7 → 17.5
+ * renders/s, 1 GiB 12.4 → 21.1; no OOM kill, no failed render. The lean (256 MiB) profile keeps
+ * V8's own growth: 100 % gave 9.4–10.5 renders/s against 7.8 but an OOM kill in CI.
  */
 const FULL_GROWTH = 300
 
@@ -46,7 +47,9 @@ const FULL_GROWTH = 300
 const PROFILES: WorkerProfile[] = [
   { name: 'full', heapMb: 0, freedMemoryKeepMs: 1000, heapGrowthPercent: FULL_GROWTH, warmMb: 130, peakMb: 260 },
   { name: 'capped', heapMb: 160, freedMemoryKeepMs: 1000, heapGrowthPercent: 100, warmMb: 120, peakMb: 180 },
-  { name: 'lean', heapMb: 96, freedMemoryKeepMs: 0, heapGrowthPercent: 100, warmMb: 100, peakMb: 125 },
+  // Lean: V8's own growth. At 100 % the 256 MiB group held 230–250 MiB under the container test's
+  // load, and one CI run had 3 OOM kills: there is no room for a bigger heap at 256 MiB.
+  { name: 'lean', heapMb: 96, freedMemoryKeepMs: 0, heapGrowthPercent: 0, warmMb: 100, peakMb: 125 },
 ]
 
 /** RENDER_MEMORY_MB without a container limit, and its floor (see the schema). */
