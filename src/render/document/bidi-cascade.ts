@@ -4,17 +4,20 @@
  * (whether it holds inline content, how an inline child is laid out), `text-align` and
  * `white-space` of a rebuilt row, and the marker of a right-to-left list item, which is drawn
  * on the right (a disc, circle, square or decimal number; other types keep satori's marker).
- * `layOut` applies bidi.ts's plan to one converted right-to-left element.
+ * `layOut` applies bidi.ts's plan to one converted right-to-left element; `isolateRightToLeft`
+ * sets the right-to-left runs of a left-to-right element's inline content apart.
  */
 import type { Element } from 'domhandler'
 import { matcherFor, winningDeclaration } from './selector-match.js'
 import type { StyleRule } from './css-rewrite.js'
 import { userAgentDisplay } from './user-agent-css.js'
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
-import { firstStrongDirection, markNeutrals, RLM, type Direction } from './bidi.js'
+import { firstStrongDirection, markNeutrals, rightToLeftRuns, RLM, type Direction } from './bidi.js'
 import { ATOMIC_TAGS, GENERATED, inlineKindByTag, NBSP, RUN_TAG, reorderInline, type InlineKind } from './bidi-inline.js'
 
 const MARKER_TAG = 'vellum-bidi-marker'
+/** A right-to-left run of left-to-right inline content (no author selector matches it). */
+const ISOLATE_TAG = 'vellum-bidi-isolate'
 const DIRECTION_PROPS = ['direction']
 const DISPLAY_PROPS = ['display']
 const ALIGN_PROPS = ['text-align']
@@ -170,6 +173,40 @@ export class BidiCascade {
     if (this.#display(el) !== 'inline' && children.some((c) => typeof c === 'string')) {
       out.props.children = children.map((c) => (typeof c === 'string' ? markNeutrals(c) : c))
     }
+  }
+
+  /**
+   * `out`, converted from the left-to-right element `el` inside left-to-right content, with each
+   * right-to-left run of its text (bidi.ts's `rightToLeftRuns`) as an inline element of its own
+   * when satori lays that text out as inline content (`el` is inline or a list item, or holds
+   * inline elements). satori's inline layout shapes every stretch of text in one font as one
+   * HarfBuzz buffer in the direction of its script, and the space or comma after a Hebrew or
+   * Arabic word is in that stretch when the script's font has it: `<b>A:</b> שלום world` came
+   * out `A:␣␣םולשworld`, the space turned around with the word. Text alone in a block goes
+   * through satori's own bidi ordering, which gets this right.
+   */
+  isolateRightToLeft(el: Element, out: SatoriElement, sourceOf: (el: SatoriElement) => Element | undefined): void {
+    const kids = out.props.children
+    const children = kids === undefined ? [] : Array.isArray(kids) ? kids : [kids]
+    if (!children.some((c) => typeof c === 'string')) return
+    // A list item's marker is an inline box to satori: its text is inline content too.
+    const display = this.#display(el)
+    const inline =
+      display === 'inline' ||
+      display === 'list-item' ||
+      children.some((c) => {
+        const source = typeof c === 'object' && c !== null ? sourceOf(c) : undefined
+        return source !== undefined && this.#display(source).startsWith('inline')
+      })
+    if (!inline) return
+    let changed = false
+    const next = children.flatMap((c): SatoriChild[] => {
+      const runs = typeof c === 'string' ? rightToLeftRuns(c) : undefined
+      if (!runs) return [c]
+      changed = true
+      return runs.map((r) => (r.embedded ? { type: ISOLATE_TAG, props: { style: { display: 'inline' }, children: r.text } } : r.text))
+    })
+    if (changed) out.props.children = next
   }
 
   #reorder(el: Element, out: SatoriElement, children: SatoriChild[], sourceOf: (el: SatoriElement) => Element | undefined): boolean {

@@ -27,8 +27,13 @@
  * - A right-to-left list item gets its marker on the right (a disc, circle, square or decimal
  *   number); other marker types keep satori's.
  *
- * Limits: a left-to-right block is left to satori (right-to-left words inside its inline
- * elements are not reordered across elements); inline content is rebuilt only when every
+ * A left-to-right block's text alone is satori's. In its inline content each right-to-left run
+ * becomes an inline element of its own (`rightToLeftRuns`, bidi-cascade.ts's
+ * `isolateRightToLeft`), since satori's inline layout shapes a stretch of one font in the
+ * direction of its script and took the space after a Hebrew word along with it.
+ *
+ * Limits: right-to-left words in different inline elements of a left-to-right block are not
+ * reordered across elements; inline content is rebuilt only when every
  * child is inline (by the cascade: text, `<br>`, images, phrasing elements, inline-blocks); a
  * left-to-right run is laid out as separate words reversed, so if one run wraps, its later
  * words land on the earlier line; spaces at a wrap point are kept (a browser hangs them), and a
@@ -103,6 +108,67 @@ export function markNeutrals(text: string): string {
     i = next
   }
   return changed ? out : text
+}
+
+/** A stretch of one level: words of right-to-left scripts (with the spaces between them), spaces, other neutrals, or text at an even level. */
+interface RunToken {
+  text: string
+  level: number
+  kind: 'even' | 'script' | 'space' | 'neutral'
+}
+
+/**
+ * `text`, inside left-to-right content, as plain text and the right-to-left runs UAX #9 finds in
+ * it (`embedded`), in the order to lay them out, for satori's inline layout: it shapes each
+ * stretch of text in one font as one HarfBuzz buffer, right to left for a right-to-left script,
+ * and places the stretches left to right in the order given. So:
+ * - a space, comma or bracket the algorithm leaves at the paragraph's level stays outside the
+ *   run (in the script's font it was shaped with the word: `שלום world` gave `␣םולשworld`);
+ * - words of right-to-left scripts and the spaces between them stay one piece, which satori
+ *   shapes right to left and breaks into lines as it does any text;
+ * - everything else in the run (numbers, a dash or comma between two words, brackets) is a piece
+ *   of its own, and the pieces are put in visual order (rule L2); a neutral piece is turned
+ *   around and its brackets mirrored (rule L4), since it is drawn left to right; spaces between
+ *   pieces stay text, so the layout collapses them as it does any space.
+ * Undefined when the text holds no right-to-left run. A run cut into pieces does not wrap inside
+ * itself in visual order (its later pieces would land on the earlier line).
+ */
+export function rightToLeftRuns(text: string): Array<{ text: string; embedded: boolean }> | undefined {
+  if (!RTL_CHAR.test(text)) return undefined
+  const levels = embeddingLevels(text, 'ltr')
+  if (!levels.some((l) => l > 0)) return undefined
+  const tokens: RunToken[] = []
+  for (let i = 0; i < text.length; ) {
+    const ch = String.fromCodePoint(text.codePointAt(i)!)
+    const level = levels[i]!
+    const kind = level % 2 === 0 ? 'even' : /\s/.test(ch) ? 'space' : RTL_CHAR.test(ch) || /\p{M}/u.test(ch) ? 'script' : 'neutral'
+    const last = tokens.at(-1)
+    if (last && last.level === level && last.kind === kind) last.text += ch
+    else tokens.push({ text: ch, level, kind })
+    i += ch.length
+  }
+  for (let i = tokens.length - 2; i > 0; i--) {
+    const [before, space, after] = [tokens[i - 1]!, tokens[i]!, tokens[i + 1]!]
+    if (space.kind === 'space' && before.kind === 'script' && after.kind === 'script' && before.level === after.level && space.level === after.level) {
+      tokens.splice(i - 1, 3, { text: before.text + space.text + after.text, level: before.level, kind: 'script' })
+    }
+  }
+  const runs: Array<{ text: string; embedded: boolean }> = []
+  for (let i = 0; i < tokens.length; ) {
+    if (tokens[i]!.level === 0) {
+      runs.push({ text: tokens[i++]!.text, embedded: false })
+      continue
+    }
+    let end = i + 1
+    while (end < tokens.length && tokens[end]!.level > 0) end++
+    for (const token of visualOrder(tokens.slice(i, end))) {
+      if (token.kind === 'space') runs.push({ text: token.text, embedded: false })
+      else if (token.kind === 'neutral') runs.push({ text: [...token.text].reverse().map((c) => bidi.getMirroredCharacter(c) ?? c).join(''), embedded: true })
+      else runs.push({ text: token.text, embedded: true })
+    }
+    i = end
+  }
+  return runs
 }
 
 /** UAX #9 rule L2 over the tokens of one line: from the highest level down to the lowest odd one. */

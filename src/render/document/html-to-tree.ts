@@ -208,14 +208,15 @@ export function htmlToTree(
     if (el.name === 'td' || el.name === 'th') {
       rowBackgrounds.apply(el, out)
       cells.align(el, out)
-      // A right-to-left cell's content is rebuilt inside the wrapper cells.align puts it in.
-      if (direction === 'rtl') {
-        const kids = out.props.children
-        const only = Array.isArray(kids) && kids.length === 1 ? kids[0] : undefined
-        const wrapper = typeof only === 'object' && !sources.has(only) ? only : out
-        bidi.layOut(el, wrapper, keepsWhitespace, sourceOf)
-      }
+      // A cell's content is laid out inside the wrapper cells.align puts it in.
+      const kids = out.props.children
+      const only = Array.isArray(kids) && kids.length === 1 ? kids[0] : undefined
+      const wrapper = typeof only === 'object' && !sources.has(only) ? only : out
+      if (direction === 'rtl') bidi.layOut(el, wrapper, keepsWhitespace, sourceOf)
+      else if (dir === 'ltr') bidi.isolateRightToLeft(el, wrapper, sourceOf)
     } else if (direction === 'rtl') bidi.layOut(el, out, keepsWhitespace, sourceOf)
+    // Inside right-to-left content a left-to-right element's text is read by its block's layOut.
+    else if (dir === 'ltr') bidi.isolateRightToLeft(el, out, sourceOf)
     sources.set(out, el)
     return out
   }

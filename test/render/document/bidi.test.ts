@@ -1,14 +1,15 @@
 /**
  * Right-to-left and mixed text is ordered by UAX #9 (bidi-js): the rule-L2 reordering, the
  * marks that keep satori's own per-line reordering of text alone right, the rebuilt inline
- * content of right-to-left blocks, the direction cascade and the marker of right-to-left list
- * items. Checked on strings, on the built tree and on pixels.
+ * content of right-to-left blocks, the right-to-left runs set apart in left-to-right inline
+ * content, the direction cascade and the marker of right-to-left list items. Checked on strings,
+ * on the built tree and on pixels.
  */
 import t from 'tap'
 import { PNG } from 'pngjs'
 import { htmlToTree, type SatoriChild, type SatoriElement } from '../../../src/render/document/html-to-tree.js'
 import { userAgentCssFor } from '../../../src/render/document/user-agent-css.js'
-import { embeddingLevels, firstStrongDirection, markNeutrals, visualOrder } from '../../../src/render/document/bidi.js'
+import { embeddingLevels, firstStrongDirection, markNeutrals, rightToLeftRuns, visualOrder } from '../../../src/render/document/bidi.js'
 import { reorderInline, RUN_TAG } from '../../../src/render/document/bidi-inline.js'
 import { createRenderer } from '../../../src/render/pipeline.js'
 import { renderJob } from '../../helper.js'
@@ -208,4 +209,58 @@ t.test('a right-to-left table cell is rebuilt inside the wrapper that places it 
   t.match(th!.props.style, { display: 'flex', flexDirection: 'column' }, 'the cell still centres its content')
   t.match(first(th!).props.style, { display: 'flex', flexDirection: 'row', justifyContent: 'center' }, 'the wrapper is the row (th centres)')
   t.same(first(td!).props.children, [`בשעה 09:${LRM}30`], 'text alone in a cell: marked')
+})
+
+t.test('rightToLeftRuns: the runs of left-to-right text, neutrals at the paragraph level outside them', async (t) => {
+  const runs = (text: string) => rightToLeftRuns(text)?.map((r) => (r.embedded ? `[${r.text}]` : r.text))
+  t.same(runs('Hello שלום world'), ['Hello ', '[שלום]', ' world'], 'the spaces on both sides stay left-to-right text')
+  t.same(runs(' مرحبا بكم ok'), [' ', '[مرحبا بكم]', ' ok'], 'words of the script and the space between them: one run, shaped right to left')
+  t.same(runs('(שלום)'), ['(', '[שלום]', ')'], 'brackets around the run take the paragraph’s direction (N0)')
+  t.same(runs('then שלום, עולם and'), ['then ', '[עולם]', ' ', '[,]', '[שלום]', ' and'], 'a comma between two words is inside the run: pieces in visual order')
+  t.same(runs(' שלום עולם 123 ok'), [' ', '[123]', ' ', '[שלום עולם]', ' ok'], 'a number inside the run (level 2) at its visual place, left to right')
+  t.same(runs('שלום (א) עולם'), ['[עולם]', ' ', '[(]', '[א]', '[)]', ' ', '[שלום]'], 'brackets inside the run are mirrored (L4)')
+  t.same(runs(' مرحبا – 2024 – done'), [' ', '[2024]', ' ', '[–]', ' ', '[مرحبا]', ' – done'], 'an Arabic number (W2: AN) belongs to the run, the last dash does not')
+  t.equal(rightToLeftRuns('plain text 123'), undefined)
+  t.equal(rightToLeftRuns('😀 ok'), undefined, 'an emoji alone is no run')
+})
+
+t.test('left-to-right inline content: right-to-left runs become inline elements, text alone is left to satori', async (t) => {
+  const children = (html: string) => first(body(html)).props.children
+  const isolated = (c: SatoriChild) => typeof c === 'object' && c !== null && c.type === 'vellum-bidi-isolate'
+  const p = children('<p><b>A:</b> שלום world</p>') as SatoriChild[]
+  t.same(p.filter(isolated).map((c) => (c as SatoriElement).props.children), ['שלום'])
+  t.match((p.find(isolated) as SatoriElement).props.style, { display: 'inline' })
+  t.equal(p.filter((c) => typeof c === 'string').join('|'), ' | world', 'the spaces stay text around the run')
+  t.same(children('<p>Hello שלום world</p>'), ['Hello שלום world'], 'text alone: satori’s own bidi ordering, unchanged')
+  const li = first(first(body('<ul><li>Item שלום one</li></ul>'))).props.children as SatoriChild[]
+  t.ok(Array.isArray(li) && li.some(isolated), 'a list item’s text is inline content (its marker is an inline box)')
+  const b = (children('<p>x <b>שלום world</b></p>') as SatoriChild[]).find((c) => typeof c === 'object' && (c as SatoriElement).type === 'b') as SatoriElement
+  t.ok((b.props.children as SatoriChild[]).some(isolated), 'an inline element’s own text too')
+  const rtl = first(body('<p dir="rtl">שלום <b>world</b> עולם</p>'))
+  t.notOk(JSON.stringify(rtl).includes('vellum-bidi-isolate'), 'right-to-left blocks are rebuilt by their own plan')
+})
+
+t.test('pixels: a right-to-left word in left-to-right inline content draws as it does in text alone', async (t) => {
+  const renderer = createRenderer()
+  const png = async (html: string) => PNG.sync.read(Buffer.from((await renderer.render(renderJob(html, { selector: 'p' }))).png))
+  const style = 'width:500px;margin:0;font-size:30px;color:#000'
+  const differ = (a: PNG, b: PNG) => {
+    t.same([a.width, a.height], [b.width, b.height])
+    let n = 0
+    for (let i = 0; i < a.data.length; i += 4) if (Math.abs(a.data[i]! - b.data[i]!) > 64) n++
+    return n
+  }
+  for (const [script, text, misplaced] of [
+    ['Hebrew', 'Hello שלום, עולם world', 'Hello  עולם ,שלוםworld'],
+    ['Arabic', 'Hello مرحبا بكم world', 'Hello  مرحبا بكمworld'],
+  ] as const) {
+    // satori's text alone orders the line by its own bidi; an empty <b> makes the same text inline
+    // content, which drew the space after the word before it (the third picture, written out).
+    const alone = await png(`<p style="${style}">${text}</p>`)
+    const inline = await png(`<p style="${style}">${text}<b></b></p>`)
+    const wrong = await png(`<p style="${style}">${misplaced}</p>`)
+    const same = differ(alone, inline)
+    const changed = differ(alone, wrong)
+    t.ok(same * 5 < changed, `${script}: inline content matches text alone (${same} pixels differ) far better than the misplaced space (${changed})`)
+  }
 })
