@@ -163,12 +163,22 @@ export function rightToLeftRuns(text: string): Array<{ text: string; embedded: b
     while (end < tokens.length && tokens[end]!.level > 0) end++
     for (const token of visualOrder(tokens.slice(i, end))) {
       if (token.kind === 'space') runs.push({ text: token.text, embedded: false })
-      else if (token.kind === 'neutral') runs.push({ text: [...token.text].reverse().map((c) => bidi.getMirroredCharacter(c) ?? c).join(''), embedded: true })
+      else if (token.kind === 'neutral') runs.push({ text: mirrored(token.text), embedded: true })
       else runs.push({ text: token.text, embedded: true })
     }
     i = end
   }
   return runs
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' })
+
+/** Neutral text of a right-to-left level as it is seen: graphemes in reverse (an emoji sequence stays whole), brackets mirrored. */
+function mirrored(text: string): string {
+  return [...graphemes.segment(text)]
+    .reverse()
+    .map(({ segment }) => bidi.getMirroredCharacter(segment) ?? segment)
+    .join('')
 }
 
 /** UAX #9 rule L2 over the tokens of one line: from the highest level down to the lowest odd one. */

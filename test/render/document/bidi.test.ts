@@ -220,6 +220,8 @@ t.test('rightToLeftRuns: the runs of left-to-right text, neutrals at the paragra
   t.same(runs(' שלום עולם 123 ok'), [' ', '[123]', ' ', '[שלום עולם]', ' ok'], 'a number inside the run (level 2) at its visual place, left to right')
   t.same(runs('שלום (א) עולם'), ['[עולם]', ' ', '[(]', '[א]', '[)]', ' ', '[שלום]'], 'brackets inside the run are mirrored (L4)')
   t.same(runs(' مرحبا – 2024 – done'), [' ', '[2024]', ' ', '[–]', ' ', '[مرحبا]', ' – done'], 'an Arabic number (W2: AN) belongs to the run, the last dash does not')
+  t.same(runs('שלום 👍🏽 עולם'), ['[עולם]', ' ', '[👍🏽]', ' ', '[שלום]'], 'an emoji between two words keeps its sequence (turned around by grapheme)')
+  t.same(runs('שלום ?! עולם'), ['[עולם]', ' ', '[!?]', ' ', '[שלום]'], 'neutrals inside the run read right to left')
   t.equal(rightToLeftRuns('plain text 123'), undefined)
   t.equal(rightToLeftRuns('😀 ok'), undefined, 'an emoji alone is no run')
 })
