@@ -21,7 +21,8 @@ import { chromium, type Page } from 'playwright-core'
 // @ts-expect-error wawoff2 ships no types; decompress(Buffer) → Promise<Uint8Array> (WOFF2 → TTF)
 import { decompress } from 'wawoff2'
 import { readManifest } from '../../src/fonts/bundled-fonts.js'
-import { readScriptManifest } from '../../src/fonts/script-fonts.js'
+import { inRanges, parseUnicodeRange, readScriptManifest } from '../../src/fonts/script-fonts.js'
+import { cmapRanges, narrowToRanges } from '../../src/fonts/sfnt.js'
 import { readSymbolsManifest } from '../../src/fonts/symbol-font.js'
 import { FAMILY_ALIASES, GENERIC_FAMILIES } from '../../src/fonts/font-aliases.js'
 import { twemojiFile } from '../../src/fonts/twemoji.js'
@@ -111,13 +112,27 @@ async function scriptSystemFonts(fontDir: string): Promise<string> {
   }
   // The symbol font (fonts/manifest.json "symbols"), as Vellum's last fallback: after the script
   // families, and under a name of its own, so fontconfig never picks the machine's DejaVu Sans
-  // (should one get past the rejectfont rule) over the bundled files for arrows, stars, ✓.
+  // (should one get past the rejectfont rule) over the bundled files for arrows, stars, ✓. Its
+  // character map loses the letters of the script families (scriptLetters): DejaVu Sans also
+  // draws Hebrew and Arabic, and Chromium's system fallback drew text in them without a `lang`
+  // with it, where Vellum uses the Noto faces (narrower glyphs, lines not as tall).
   const symbols = readSymbolsManifest()
   if (symbols) {
     const pkgDir = dirname(require.resolve(`${symbols.package}/package.json`))
+    const claimed = scriptLetters()
     for (const weight of symbols.weights) {
       const file = `${symbols.prefix}-${symbols.subset}-${weight}-normal`
-      writeFileSync(join(fontDir, `${file}.ttf`), await decompress(readFileSync(join(pkgDir, 'files', `${file}.woff2`))))
+      const woff2 = readFileSync(join(pkgDir, 'files', `${file}.woff2`))
+      const keep: number[] = []
+      const own = cmapRanges(woff2)
+      for (let i = 0; i < own.length; i += 2) {
+        for (let cp = own[i]!; cp <= own[i + 1]!; cp++) {
+          if (claimed(cp)) continue
+          if (keep.length && keep[keep.length - 1] === cp - 1) keep[keep.length - 1] = cp
+          else keep.push(cp, cp)
+        }
+      }
+      writeFileSync(join(fontDir, `${file}.ttf`), narrowToRanges(Buffer.from(await decompress(woff2)), keep))
     }
     order.push(`<family>${SYMBOL_FAMILY}</family>`)
     rules.push(
@@ -130,6 +145,20 @@ async function scriptSystemFonts(fontDir: string): Promise<string> {
 }
 
 const SYMBOL_FAMILY = 'Vellum Symbols'
+
+/**
+ * Whether a code point is a letter (or other character of its own script) that a script family
+ * of the manifest declares: `אב`, `عربي`, not the punctuation, spaces and marks its subset also
+ * lists, which every script shares (Common, Inherited) and which stay with the symbol font.
+ */
+function scriptLetters(): (cp: number) => boolean {
+  const declared = readScriptManifest().flatMap((script) => {
+    const unicode = JSON.parse(readFileSync(join(dirname(require.resolve(`${script.package}/package.json`)), 'unicode.json'), 'utf8')) as Record<string, string>
+    return script.subsets.filter((k) => k !== '[n]').map((k) => parseUnicodeRange(unicode[k] ?? ''))
+  })
+  const shared = /^[\p{Script=Common}\p{Script=Inherited}]$/u
+  return (cp) => declared.some((ranges) => inRanges(ranges, cp)) && !shared.test(String.fromCodePoint(cp))
+}
 
 /** Page.setFontFamilies forScripts: every generic family of a script is its Noto family. */
 function scriptFamilies(): Array<{ script: string; fontFamilies: Record<string, string> }> {
