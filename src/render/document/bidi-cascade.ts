@@ -12,7 +12,7 @@ import { matcherFor, winningDeclaration } from './selector-match.js'
 import type { StyleRule } from './css-rewrite.js'
 import { userAgentDisplay } from './user-agent-css.js'
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
-import { firstStrongDirection, markNeutrals, rightToLeftRuns, RLM, type Direction } from './bidi.js'
+import { firstStrongDirection, markNeutrals, rightToLeftRuns, RLM, RTL_CHAR, type Direction } from './bidi.js'
 import { ATOMIC_TAGS, GENERATED, inlineKindByTag, NBSP, RUN_TAG, reorderInline, type InlineKind } from './bidi-inline.js'
 
 const MARKER_TAG = 'vellum-bidi-marker'
@@ -188,7 +188,8 @@ export class BidiCascade {
   isolateRightToLeft(el: Element, out: SatoriElement, sourceOf: (el: SatoriElement) => Element | undefined): void {
     const kids = out.props.children
     const children = kids === undefined ? [] : Array.isArray(kids) ? kids : [kids]
-    if (!children.some((c) => typeof c === 'string')) return
+    // The cheap test first: it runs for every left-to-right element of every page.
+    if (!children.some((c) => typeof c === 'string' && RTL_CHAR.test(c))) return
     // A list item's marker is an inline box to satori: its text is inline content too.
     const display = this.#display(el)
     const inline =

@@ -53,7 +53,7 @@ const bidi = (bidiModule as unknown as typeof bidiModule.default)()
 export const LRM = '\u200e'
 export const RLM = '\u200f'
 /** Characters of right-to-left scripts: only text holding one can need any of this. */
-const RTL_CHAR = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u{10800}-\u{10fff}\u{1e800}-\u{1efff}]/u
+export const RTL_CHAR = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u{10800}-\u{10fff}\u{1e800}-\u{1efff}]/u
 /** Neutral and weak types whose level satori's simplified algorithm may get wrong. */
 const MARKED_TYPES = new Set(['ON', 'ES', 'ET', 'CS'])
 /** After these a mark would split a grapheme or an emoji sequence. */
