@@ -199,15 +199,17 @@ export class BidiCascade {
         const source = typeof c === 'object' && c !== null ? sourceOf(c) : undefined
         return source !== undefined && this.#display(source).startsWith('inline')
       })
-    if (!inline) return
-    let changed = false
-    const next = children.flatMap((c): SatoriChild[] => {
-      const runs = typeof c === 'string' ? rightToLeftRuns(c) : undefined
-      if (!runs) return [c]
-      changed = true
-      return runs.map((r) => (r.embedded ? { type: ISOLATE_TAG, props: { style: { display: 'inline' }, children: r.text } } : r.text))
-    })
-    if (changed) out.props.children = next
+    if (inline) isolateRuns(out, children)
+  }
+
+  /**
+   * The same for a span the pipeline made of a text node (small caps splits its text into
+   * spans): its text is inline content whatever its element.
+   */
+  isolateGenerated(span: SatoriElement): void {
+    const kids = span.props.children
+    const children = kids === undefined ? [] : Array.isArray(kids) ? kids : [kids]
+    if (children.some((c) => typeof c === 'string' && RTL_CHAR.test(c))) isolateRuns(span, children)
   }
 
   #reorder(el: Element, out: SatoriElement, children: SatoriChild[], sourceOf: (el: SatoriElement) => Element | undefined): boolean {
@@ -270,6 +272,18 @@ export class BidiCascade {
     // "1. " in a right-to-left line: the space (at the content) then ".1".
     return box({ type: RUN_TAG, props: { style: { display: 'flex', direction: 'rtl', flexShrink: 0, whiteSpace: 'nowrap' }, children: [`${value}.${NBSP}${RLM}`] } })
   }
+}
+
+/** `out` with each right-to-left run of its text children (bidi.ts's `rightToLeftRuns`) as an inline element. */
+function isolateRuns(out: SatoriElement, children: SatoriChild[]): void {
+  let changed = false
+  const next = children.flatMap((c): SatoriChild[] => {
+    const runs = typeof c === 'string' ? rightToLeftRuns(c) : undefined
+    if (!runs) return [c]
+    changed = true
+    return runs.map((r) => (r.embedded ? { type: ISOLATE_TAG, props: { style: { display: 'inline' }, children: r.text } } : r.text))
+  })
+  if (changed) out.props.children = next
 }
 
 /** The text content of an element (for `dir="auto"`), skipping elements that never render. */

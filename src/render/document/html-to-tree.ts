@@ -169,7 +169,10 @@ export function htmlToTree(
   const convert = (node: ChildNode, depth: number, preserving: boolean, caps = false, dir: Direction = 'ltr'): SatoriChild | null => {
     if (node.type === 'text') {
       if (!caps || WHITESPACE.test(node.data)) return node.data
-      return smallCapsText(node.data, node.parent?.type === 'tag' ? fontSizes.px(node.parent as Element) : undefined)
+      const text = smallCapsText(node.data, node.parent?.type === 'tag' ? fontSizes.px(node.parent as Element) : undefined)
+      // Small caps make the text inline content: its right-to-left runs are set apart as any inline content's.
+      if (dir === 'ltr' && typeof text === 'object' && text !== null) bidi.isolateGenerated(text)
+      return text
     }
     if (node.type !== 'tag' && node.type !== 'script' && node.type !== 'style') return null
     const el = node as Element

@@ -238,6 +238,9 @@ t.test('left-to-right inline content: right-to-left runs become inline elements,
   t.ok(Array.isArray(li) && li.some(isolated), 'a list item’s text is inline content (its marker is an inline box)')
   const b = (children('<p>x <b>שלום world</b></p>') as SatoriChild[]).find((c) => typeof c === 'object' && (c as SatoriElement).type === 'b') as SatoriElement
   t.ok((b.props.children as SatoriChild[]).some(isolated), 'an inline element’s own text too')
+  const caps = first(body('<p style="font-variant: small-caps">Mix שלום <b>x</b> עולם</p>'))
+  const capsText = (caps.props.children as SatoriChild[])[0] as SatoriElement
+  t.ok((capsText.props.children as SatoriChild[]).some(isolated), 'small caps: the span made of the text sets its runs apart too')
   const rtl = first(body('<p dir="rtl">שלום <b>world</b> עולם</p>'))
   t.notOk(JSON.stringify(rtl).includes('vellum-bidi-isolate'), 'right-to-left blocks are rebuilt by their own plan')
 })
