@@ -13,7 +13,7 @@ import type { StyleRule } from './css-rewrite.js'
 import { userAgentDisplay } from './user-agent-css.js'
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
 import { firstStrongDirection, markNeutrals, rightToLeftRuns, RLM, RTL_CHAR, type Direction } from './bidi.js'
-import { ATOMIC_TAGS, GENERATED, inlineKindByTag, NBSP, RUN_TAG, reorderInline, type InlineKind } from './bidi-inline.js'
+import { ATOMIC_TAGS, childList, GENERATED, inlineKindByTag, NBSP, RUN_TAG, reorderInline, type InlineKind } from './bidi-inline.js'
 
 const MARKER_TAG = 'vellum-bidi-marker'
 /** A right-to-left run of left-to-right inline content (no author selector matches it). */
@@ -164,8 +164,7 @@ export class BidiCascade {
    * its list marker on the right, when it is a block container of simple inline content.
    */
   layOut(el: Element, out: SatoriElement, preservesWhitespace: boolean, sourceOf: (el: SatoriElement) => Element | undefined): void {
-    const kids = out.props.children
-    const children = kids === undefined ? [] : Array.isArray(kids) ? kids : [kids]
+    const children = childList(out)
     if (!preservesWhitespace && this.isBlockContainer(el) && this.#reorder(el, out, children, sourceOf)) return
     // Text left to satori as text alone gets its neutrals marked. An inline element's text is
     // either rebuilt with its block's (which reads the unmarked text) or in a line satori does
@@ -186,10 +185,9 @@ export class BidiCascade {
    * through satori's own bidi ordering, which gets this right.
    */
   isolateRightToLeft(el: Element, out: SatoriElement, sourceOf: (el: SatoriElement) => Element | undefined): void {
-    const kids = out.props.children
-    const children = kids === undefined ? [] : Array.isArray(kids) ? kids : [kids]
+    const children = childList(out)
     // The cheap test first: it runs for every left-to-right element of every page.
-    if (!children.some((c) => typeof c === 'string' && RTL_CHAR.test(c))) return
+    if (!holdsRightToLeft(children)) return
     // A list item's marker is an inline box to satori: its text is inline content too.
     const display = this.#display(el)
     const inline =
@@ -207,9 +205,8 @@ export class BidiCascade {
    * spans): its text is inline content whatever its element.
    */
   isolateGenerated(span: SatoriElement): void {
-    const kids = span.props.children
-    const children = kids === undefined ? [] : Array.isArray(kids) ? kids : [kids]
-    if (children.some((c) => typeof c === 'string' && RTL_CHAR.test(c))) isolateRuns(span, children)
+    const children = childList(span)
+    if (holdsRightToLeft(children)) isolateRuns(span, children)
   }
 
   #reorder(el: Element, out: SatoriElement, children: SatoriChild[], sourceOf: (el: SatoriElement) => Element | undefined): boolean {
@@ -273,6 +270,8 @@ export class BidiCascade {
     return box({ type: RUN_TAG, props: { style: { display: 'flex', direction: 'rtl', flexShrink: 0, whiteSpace: 'nowrap' }, children: [`${value}.${NBSP}${RLM}`] } })
   }
 }
+
+const holdsRightToLeft = (children: SatoriChild[]) => children.some((c) => typeof c === 'string' && RTL_CHAR.test(c))
 
 /** `out` with each right-to-left run of its text children (bidi.ts's `rightToLeftRuns`) as an inline element. */
 function isolateRuns(out: SatoriElement, children: SatoriChild[]): void {

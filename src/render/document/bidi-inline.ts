@@ -73,7 +73,8 @@ export function inlineKindByTag(el: SatoriElement): InlineKind {
 const textContent = (n: SatoriChild): string =>
   typeof n === 'string' ? n : childList(n).map(textContent).join('')
 
-const childList = (el: SatoriElement): SatoriChild[] => {
+/** An element's children as a list (satori takes one child or an array). */
+export const childList = (el: SatoriElement): SatoriChild[] => {
   const c = el.props.children
   return c === undefined ? [] : Array.isArray(c) ? c : [c]
 }
