@@ -9,9 +9,11 @@ import t, { type Test } from 'tap'
 import { startServer, post, type Served } from './served.js'
 
 const SHUTDOWN_TIMEOUT_MS = 20_000
-// About a second of rendering each at device scale 2.
+// 1.5–2 s of rendering each at device scale 2 (the blurred shadows: gradients alone became a
+// direct fill in simplify-svg and took ~0.2 s, and the SHUTDOWN_TIMEOUT_MS test below then saw
+// its three renders finish before the deadline on a fast run).
 const slowCard = (n: number) => ({
-  html: `<div style="display:flex;flex-wrap:wrap;width:1800px">${'<div style="width:280px;height:280px;margin:8px;background:linear-gradient(45deg,#f00,#00f)"></div>'.repeat(24)}</div><p>render ${n}</p>`,
+  html: `<div style="display:flex;flex-wrap:wrap;width:1800px">${'<div style="width:280px;height:280px;margin:8px;background:linear-gradient(45deg,#f00,#00f);box-shadow:0 0 12px #000"></div>'.repeat(24)}</div><p>render ${n}</p>`,
   device_scale: 2,
   dedupe_duration_s: 0,
 })
