@@ -5,7 +5,7 @@
  * the same list).
  */
 import { availableParallelism } from 'node:os'
-import { z } from 'zod'
+import * as z from 'zod'
 import { planMemory } from './memory-plan.js'
 import { budgetUnderDataLimit, DEFAULT_BUDGET_MB } from '../render/stages/memory-budget.js'
 

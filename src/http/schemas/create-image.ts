@@ -4,7 +4,7 @@
  * "use the default", so scalar fields accept all three spellings. Messages name the field and
  * the allowed range; unknown keys are ignored so newer clients keep working.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { AppError, validationError, type ValidationIssue } from '../../errors/catalogue.js'
 
 const emptyToUndefined = (v: unknown) => (v === null || v === '' ? undefined : v)

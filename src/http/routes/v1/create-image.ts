@@ -7,7 +7,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { z } from 'zod'
+import * as z from 'zod'
 import { AppError, scopeError } from '../../../errors/catalogue.js'
 import type { ImageService } from '../../../images/image-service.js'
 import type { Config } from '../../../config/schema.js'

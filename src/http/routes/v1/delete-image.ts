@@ -1,6 +1,6 @@
 /** DELETE /v1/image/:id and DELETE /v1/image/batch: a deleted image answers 410 from then on. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { z } from 'zod'
+import * as z from 'zod'
 import { AppError } from '../../../errors/catalogue.js'
 import type { ImageService } from '../../../images/image-service.js'
 import { userOf } from '../../authenticate.js'

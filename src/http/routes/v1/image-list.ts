@@ -3,7 +3,7 @@
  * stored definition of one image, without rendering), in the hosted API's shapes.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { z } from 'zod'
+import * as z from 'zod'
 import { AppError } from '../../../errors/catalogue.js'
 import type { ImageService } from '../../../images/image-service.js'
 import type { RenderParams } from '../../schemas/create-image.js'

@@ -4,7 +4,7 @@
  * hosted API's image URLs are public).
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { z } from 'zod'
+import * as z from 'zod'
 import { AppError } from '../../../errors/catalogue.js'
 import type { ImageService } from '../../../images/image-service.js'
 import type { OutputFormat } from '../../../images/variants.js'

@@ -9,7 +9,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { SignedImage, SignedRenders } from '../../../signing/signed-renders.js'
 import { rawQueryOf } from '../../../signing/signature.js'
 import { sendImage } from '../../send-image.js'

@@ -5,7 +5,7 @@
  * image would refuse.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { z } from 'zod'
+import * as z from 'zod'
 import { userOf } from '../../authenticate.js'
 import { createImageSchema } from '../../schemas/create-image.js'
 import type { TemplateInput, TemplateService, Page } from '../../../templates/template-service.js'

@@ -1,6 +1,6 @@
 /** GET /v1/usage in the hosted API's shape: counts per hour (72), day (60) and month (12). */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { UsageStore } from '../../../store/port.js'
 import { userOf } from '../../authenticate.js'
 
