@@ -147,7 +147,11 @@ export async function createContainer(config: Config, log: Logger, pool: RenderR
   })
   const templates = new TemplateService({
     templates: store.templates,
-    engine: new TemplateEngine({ cacheSize: config.templates.cacheSize }),
+    engine: new TemplateEngine({
+      cacheSize: config.templates.cacheSize,
+      shape: { nesting: config.templates.nesting, expressions: config.templates.expressions },
+      outputBytes: config.limits.htmlBytes,
+    }),
     limits: config.templates,
   })
   const signed = new SignedRenders({

@@ -74,6 +74,11 @@ export const envSchema = z.object({
   MAX_TEMPLATE_HTML_BYTES: int(1, 16 * 1024 * 1024, 128 * 1024),
   MAX_TEMPLATE_CSS_BYTES: int(1, 16 * 1024 * 1024, 128 * 1024),
   MAX_TEMPLATE_VALUES_BYTES: int(2, 16 * 1024 * 1024, 64 * 1024),
+  // Handlebars runs on the API's event loop: its parser is worse than linear in nesting, and
+  // compiling costs ~30 µs an expression (template-limits.ts).
+  MAX_TEMPLATE_NESTING: int(1, 1000, 32),
+  MAX_TEMPLATE_EXPRESSIONS: int(1, 100_000, 2000),
+  MAX_TEMPLATE_VALUES_DEPTH: int(1, 1000, 32),
   TEMPLATE_CACHE_SIZE: int(1, 1_000_000, 500),
   // Verified signed URLs kept with what they render, by the bytes of that html and css.
   SIGNED_URL_CACHE_BYTES: planned(0, 4 * 1024 * 1024 * 1024),
@@ -197,7 +202,7 @@ export interface Config {
   /** The memory limit the defaults were planned for (see memory-plan.ts). */
   memory: { limitMb: number | undefined; source: 'cgroup' | 'MEMORY_LIMIT_MB' | 'none'; tooSmall: boolean }
   cache: { imageBytes: number; signedUrlBytes: number }
-  templates: { htmlBytes: number; cssBytes: number; valuesBytes: number; cacheSize: number }
+  templates: { htmlBytes: number; cssBytes: number; valuesBytes: number; valuesDepth: number; nesting: number; expressions: number; cacheSize: number }
   secret: string | undefined
   /** `vellum migrate --from`: the old installation's VELLUM_SECRET (VELLUM_SOURCE_SECRET). */
   sourceSecret: string | undefined
@@ -291,6 +296,9 @@ export function toConfig(env: Env, found: MemorySource = { cgroupBytes: undefine
       htmlBytes: env.MAX_TEMPLATE_HTML_BYTES,
       cssBytes: env.MAX_TEMPLATE_CSS_BYTES,
       valuesBytes: env.MAX_TEMPLATE_VALUES_BYTES,
+      valuesDepth: env.MAX_TEMPLATE_VALUES_DEPTH,
+      nesting: env.MAX_TEMPLATE_NESTING,
+      expressions: env.MAX_TEMPLATE_EXPRESSIONS,
       cacheSize: env.TEMPLATE_CACHE_SIZE,
     },
     secret: env.VELLUM_SECRET,

@@ -89,11 +89,15 @@ export class GuardedFetcher {
     })
   }
 
-  /** Checks the URL itself: scheme, and IP-literal hosts (no DNS lookup happens for those). */
-  #check(raw: string): URL {
+  /**
+   * Checks the URL itself: scheme, and IP-literal hosts (no DNS lookup happens for those).
+   * `base`: a redirect's Location is resolved against the URL that sent it, and one that is not a
+   * URL (`http://[::1`) fails that fetch like any other bad address.
+   */
+  #check(raw: string, base?: URL): URL {
     let url: URL
     try {
-      url = new URL(raw)
+      url = new URL(raw, base)
     } catch {
       throw new FetchError(`${raw.slice(0, 100)} is not a valid URL`, 'not_allowed')
     }
@@ -119,7 +123,7 @@ export class GuardedFetcher {
       if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
         await res.body.dump().catch(() => undefined)
         if (hop >= this.options.maxRedirects) throw new FetchError(`more than ${this.options.maxRedirects} redirects`, 'redirects')
-        url = this.#check(new URL(String(res.headers.location), url).href)
+        url = this.#check(String(res.headers.location), url)
         continue
       }
       if (res.statusCode !== 200) {

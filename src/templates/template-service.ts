@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto'
 import type { TemplateHead, TemplateRecord, TemplateStore, UserRow } from '../store/port.js'
 import { AppError, validationError, type ValidationIssue } from '../errors/catalogue.js'
 import type { TemplateEngine } from './template-engine.js'
+import { assertValuesDepth } from './template-limits.js'
 
 export interface TemplateInput {
   html: string
@@ -23,6 +24,8 @@ export interface TemplateLimits {
   htmlBytes: number
   cssBytes: number
   valuesBytes: number
+  /** MAX_TEMPLATE_VALUES_DEPTH */
+  valuesDepth: number
 }
 
 export const TEMPLATE_ID = /^t-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
@@ -145,6 +148,7 @@ export class TemplateService {
     if (typeof values !== 'object' || values === null || Array.isArray(values)) {
       throw validationError([{ path: 'template_values', message: 'template_values must be a JSON object' }])
     }
+    assertValuesDepth(values, this.deps.limits.valuesDepth)
     const bytes = Buffer.byteLength(JSON.stringify(values))
     if (bytes > this.deps.limits.valuesBytes) {
       throw validationError([

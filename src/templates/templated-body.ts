@@ -6,6 +6,7 @@
 import type { UserRow } from '../store/port.js'
 import { validationError } from '../errors/catalogue.js'
 import type { TemplateService } from './template-service.js'
+import { assertValuesDepth } from './template-limits.js'
 
 const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.trim() !== ''
 
@@ -42,14 +43,19 @@ export function mergeValues(base: unknown, over: unknown): unknown {
 /**
  * One variation of POST /v1/image/batch/templated with the defaults applied: a variation without
  * `template_id` inherits the default id and version; one with its own id starts from its own
- * version (latest unless given). Values merge recursively.
+ * version (latest unless given). Values merge recursively, once both are known to be no deeper
+ * than `valuesDepth` (MAX_TEMPLATE_VALUES_DEPTH).
  */
-export function templatedVariation(defaults: Record<string, unknown>, variation: Record<string, unknown>): Record<string, unknown> {
+export function templatedVariation(defaults: Record<string, unknown>, variation: Record<string, unknown>, valuesDepth: number): Record<string, unknown> {
   const ownId = nonEmpty(variation.template_id)
+  const base = parseJson(defaults.template_values)
+  const over = parseJson(variation.template_values)
+  assertValuesDepth(base, valuesDepth, 'default_options.template_values')
+  assertValuesDepth(over, valuesDepth)
   return {
     template_id: ownId ? variation.template_id : defaults.template_id,
     template_version: ownId ? variation.template_version : (variation.template_version ?? defaults.template_version),
-    template_values: mergeValues(parseJson(defaults.template_values), parseJson(variation.template_values)),
+    template_values: mergeValues(base, over),
     format: variation.format ?? defaults.format,
   }
 }

@@ -46,6 +46,7 @@ const server: Server = createServer((req, res) => {
     return
   }
   if (req.url === '/loop') return res.writeHead(302, { location: '/loop' }).end()
+  if (req.url === '/bad-redirect') return res.writeHead(302, { location: 'http://[::1' }).end()
   if (req.url === '/huge.png') {
     // A valid PNG header declaring 20000×20000: refused before anything is decoded.
     const head = Buffer.from(png)
@@ -101,6 +102,8 @@ t.test('with the test-only allowance: bytes, limits, timeout, redirects', async 
   await t.rejects(fetcher.fetch(`http://127.0.0.1:${port}/slow`), reason('timeout'))
   await t.rejects(fetcher.fetch(`http://127.0.0.1:${port}/loop`), reason('redirects'))
   await t.rejects(fetcher.fetch(`http://127.0.0.1:${port}/missing`), reason('http_status'))
+  // A Location that is not a URL threw undici's TypeError out of the fetch: a 500 for the page.
+  await t.rejects(fetcher.fetch(`http://127.0.0.1:${port}/bad-redirect`), reason('not_allowed'))
 })
 
 t.test('remote images: pre-scan, WebP converted, pixel cap, broken images reported', async (t) => {
@@ -117,6 +120,8 @@ t.test('remote images: pre-scan, WebP converted, pixel cap, broken images report
   const converted = Buffer.from(out.images[`${base}/a.webp`]!.split(',')[1]!, 'base64')
   t.same((await sharp(converted).metadata()).format, 'png', 'WebP arrives as PNG')
   t.match(out.warnings, [/missing not loaded/])
+  const redirected = await images.resolve(`<img src="${base}/bad-redirect">`, '', { imagePixels: 1e6, imagesPerRender: 10 })
+  t.match(redirected.warnings, [/bad-redirect not loaded/], 'a broken image, reported, not a failed render')
   const before = hits
   await images.resolve(`<img src="${base}/a.png">`, '', { imagePixels: 1e6, imagesPerRender: 10 })
   t.equal(hits, before, 'served from the cache')

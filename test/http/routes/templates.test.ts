@@ -7,7 +7,7 @@ import t from 'tap'
 import { build, decodePng, coverage } from '../../helper.js'
 
 t.test('templates', async (t) => {
-  const h = await build(t, { MAX_TEMPLATE_VALUES_BYTES: 2048, MAX_TEMPLATE_HTML_BYTES: 4096 })
+  const h = await build(t, { MAX_TEMPLATE_VALUES_BYTES: 2048, MAX_TEMPLATE_HTML_BYTES: 4096, MAX_TEMPLATE_NESTING: 16, MAX_TEMPLATE_EXPRESSIONS: 200 })
   await h.addUser('tpl-user', 'tpl-user-key-1')
   await h.addUser('other', 'other-user-key-1')
   const auth = h.auth('tpl-user', 'tpl-user-key-1')
@@ -164,5 +164,39 @@ t.test('templates', async (t) => {
       variations: [{ template_id: tpl.template_id, template_values: { colour: '#00ff00', size: { w: 20, h: 20 } } }, { html: '<p>x</p>' }],
     })
     t.equal(plain.statusCode, 200, plain.body)
+  })
+  t.test('templates and values that would hold the event loop or fail inside Handlebars get a 400 naming the field and the limit', async (t) => {
+    const nested = await req('POST', '/v1/template', { html: '{{#a}}'.repeat(300) + 'x' + '{{/a}}'.repeat(300) })
+    t.equal(nested.statusCode, 400, 'refused before Handlebars parses it (3,000 levels took over a second, 10,000 a minute)')
+    t.match(nested.json().message, /html is not a valid template: its sections are nested more than 16 deep \(MAX_TEMPLATE_NESTING\)/)
+    t.equal((await req('POST', '/v1/template', { html: '{{#a}}'.repeat(16) + 'x' + '{{/a}}'.repeat(16) })).statusCode, 200, 'at the limit')
+    const many = await req('POST', '/v1/template', { html: '{{a}}'.repeat(201) })
+    t.equal(many.statusCode, 400)
+    t.match(many.json().message, /more than 200 \{\{…\}\} expressions \(MAX_TEMPLATE_EXPRESSIONS\)/)
+
+    // Eight sections over the same ten-item list: 10^8 bytes of html, built before any size check.
+    const fanOut = (await req('POST', '/v1/template', { html: '{{#@root.a}}'.repeat(8) + 'x' + '{{/@root.a}}'.repeat(8) })).json()
+    const blown = await req('POST', '/v1/image', { template_id: fanOut.template_id, template_values: { a: Array(10).fill(1) } })
+    t.equal(blown.statusCode, 400, blown.body)
+    t.match(blown.json().validation_errors, [{ path: 'template_values', message: /writes more than \d+ bytes of html \(MAX_HTML_BYTES\)/ }])
+
+    const card = (await req('POST', '/v1/template', { html: '<p style="width:40px;height:10px">{{title}}</p>' })).json()
+    const unprintable = await req('POST', '/v1/image', { template_id: card.template_id, template_values: { title: { toString: 'x' } } })
+    t.equal(unprintable.statusCode, 400, 'an object whose toString is a string (Handlebars threw a TypeError: a 500)')
+    t.equal(unprintable.json().validation_errors[0].path, 'template_values')
+
+    // Sent as text: JSON.stringify itself overflows the stack on values this deep.
+    const raw = (url: string, json: string) => h.app.inject({ method: 'POST', url, headers: { authorization: auth, 'content-type': 'application/json' }, payload: json })
+    const deepArray = '['.repeat(5000) + '"leaf"' + ']'.repeat(5000)
+    const tooDeep = await raw('/v1/image', `{"template_id":"${card.template_id}","template_values":{"title":${deepArray}}}`)
+    t.equal(tooDeep.statusCode, 400, 'values 5,000 deep (a stack overflow in the size check: a 500)')
+    t.match(tooDeep.json().message, /template_values is nested more than 32 levels deep \(MAX_TEMPLATE_VALUES_DEPTH\)/)
+    const deepObject = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000)
+    const merged = await raw(
+      '/v1/image/batch/templated',
+      `{"default_options":{"template_id":"${card.template_id}","template_values":{"x":${deepObject}}},"variations":[{"template_values":{"x":${deepObject}}}]}`,
+    )
+    t.equal(merged.statusCode, 400, 'both sides of a batch merge 5,000 deep (a stack overflow in the merge: a 500)')
+    t.match(merged.json().message, /default_options\.template_values is nested more than 32 levels deep/)
   })
 })

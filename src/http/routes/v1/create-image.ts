@@ -163,7 +163,7 @@ export const createImageRoutes: FastifyPluginAsyncZod<CreateImageRoutesOptions> 
       const reqs: CreateImageRequest[] = []
       for (const [i, v] of request.body.variations.entries()) {
         const req = await scoped(`variations[${i}]`, () => {
-          const merged = templatedVariation(defaults, v)
+          const merged = templatedVariation(defaults, v, config.templates.valuesDepth)
           if (typeof merged.template_id !== 'string' || merged.template_id.trim() === '') {
             throw new AppError('VALIDATION', 'template_id is required (in the variation or in default_options)', {
               issues: [{ path: 'template_id', message: 'template_id is required (in the variation or in default_options)' }],
