@@ -4,7 +4,7 @@
  * first matching element, a viewport or whole page to the viewport. The SVG's own viewBox is
  * rewritten, so the rasterizer draws only the kept rectangle.
  */
-import { AppError } from '../../errors/catalogue.js'
+import { AppError, validationError } from '../../errors/catalogue.js'
 import { TARGET_KEY } from '../document/html-to-tree.js'
 import { BODY_KEY, TOP_KEY, type DocumentStageResult } from './build-document.js'
 import type { Box, LayoutResult } from './layout.js'
@@ -52,8 +52,18 @@ function snap(box: Box): CropRect {
 }
 
 export function assertPixelBudget(rect: CropRect, scale: number, maxPixels: number): { width: number; height: number } {
-  const width = Math.max(1, Math.round(rect.width * scale))
-  const height = Math.max(1, Math.round(rect.height * scale))
+  // resvg rounds the scaled size and refuses a zero one ("Target size is zero"): a 1 px viewport
+  // at device_scale 0.1 is each value within its range, and still no image.
+  if (Math.round(rect.width * scale) < 1 || Math.round(rect.height * scale) < 1) {
+    throw validationError([
+      {
+        path: 'device_scale',
+        message: `device_scale ${scale} makes the ${rect.width}×${rect.height} CSS px image less than one pixel wide or high; raise device_scale or the viewport size`,
+      },
+    ])
+  }
+  const width = Math.round(rect.width * scale)
+  const height = Math.round(rect.height * scale)
   if (width * height > maxPixels) {
     throw new AppError(
       'RENDER_TOO_LARGE',
