@@ -114,6 +114,13 @@ t.test('stylesheets from <style>, the css parameter and the user-agent sheet all
   t.ok(h1.height > p.height * 1.5, 'h1 is 2em by the user-agent sheet')
 })
 
+t.test('a NUL in the css parameter is U+FFFD, as CSS reads it: the declaration is invalid, the render goes on', async (t) => {
+  // It reached the SVG as a NUL and resvg refused the document (a 422 for the whole render).
+  const out = await render('<p style="margin:0;font-size:40px">Hi</p>', { css: 'p{color:red\u0000} p{background:#00f}' })
+  t.ok(coverage(out.image, [0, 0, 255]) > 0.5, 'the rest of the css applies')
+  t.equal(coverage(out.image, [255, 0, 0]), 0, 'red\uFFFD is not a colour: the text is drawn in the default black')
+})
+
 t.test('costly shadows are clamped and reported, the render still succeeds', async (t) => {
   const out = await render('<div style="width:40px;height:40px;box-shadow:0 0 1000px 500px red"></div>')
   t.match(out.warnings, [/blur 1000px clamped to 64px/, /spread 500px clamped to 128px/])

@@ -41,7 +41,9 @@ export function buildDocument(job: RenderJob, familySlots?: ReadonlyMap<string, 
   const hasViewport = params.viewportWidth !== undefined || params.viewportHeight !== undefined
   const built = htmlToTree(params.html, {
     userAgentCss: userAgentCssFor,
-    authorCss: params.css,
+    // CSS Syntax §3.3: the input stream's U+0000 becomes U+FFFD before tokenizing (an HTML
+    // <style> gets that from the HTML parser). Kept, a NUL reached the SVG, which XML refuses.
+    authorCss: params.css.replaceAll('\0', '\uFFFD'),
     selector: params.selector,
     limits,
     // Families the page loaded (Google Fonts, @font-face) or the operator installed (FONTS_DIR)
