@@ -120,7 +120,11 @@ export async function createContainer(config: Config, log: Logger, pool: RenderR
   const fontFetchers = createFontFetchers(config.googleFonts, config.fetch)
   const googleFonts = new GoogleFonts({ ...config.googleFonts, cacheDir: join(resolve(config.dataDir), 'fonts') }, fontFetchers, log, metrics)
   const fetcher = new GuardedFetcher(config.fetch)
-  const remoteImages = new RemoteImages(fetcher, { cacheBytes: config.fetch.cacheBytes, cacheTtlMs: config.fetch.cacheTtlMs, concurrency: config.fetch.concurrency }, metrics)
+  const remoteImages = new RemoteImages(
+    fetcher,
+    { cacheBytes: config.fetch.cacheBytes, cacheTtlMs: config.fetch.cacheTtlMs, concurrency: config.fetch.concurrency, pageTimeoutMs: config.fetch.pageTimeoutMs },
+    metrics,
+  )
   // The page's @font-face files: the remote-image address policy and deadline, the page-font byte cap.
   const faceFetcher = new GuardedFetcher({
     ...config.fetch,

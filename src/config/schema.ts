@@ -135,6 +135,9 @@ export const envSchema = z.object({
   FETCH_MAX_REDIRECTS: int(0, 20, 3),
   // Images of one page downloaded at once (a browser opens six connections per host).
   FETCH_CONCURRENCY: int(1, 100, 6),
+  // All of one page's images together: FETCH_TIMEOUT_MS bounds each, and 40 images from a host
+  // that trickles a byte every 500 ms held one request 35 s, six at a time.
+  FETCH_PAGE_TIMEOUT_MS: int(100, 600_000, 10_000),
   FETCH_CACHE_BYTES: planned(0, 4 * 1024 * 1024 * 1024),
   FETCH_CACHE_TTL_MS: int(0, 86_400_000, 600_000),
 
@@ -211,7 +214,7 @@ export interface Config {
   /** The page's @font-face files, and the operator's font directory. */
   pageFonts: { maxFaceBytes: number; maxPageBytes: number; cacheBytes: number }
   fontsDir: string | undefined
-  fetch: { timeoutMs: number; maxBytes: number; allowPrivate: boolean; maxRedirects: number; concurrency: number; cacheBytes: number; cacheTtlMs: number }
+  fetch: { timeoutMs: number; pageTimeoutMs: number; maxBytes: number; allowPrivate: boolean; maxRedirects: number; concurrency: number; cacheBytes: number; cacheTtlMs: number }
 }
 
 export interface MemorySource {
@@ -318,6 +321,7 @@ export function toConfig(env: Env, found: MemorySource = { cgroupBytes: undefine
     fontsDir: env.FONTS_DIR,
     fetch: {
       timeoutMs: env.FETCH_TIMEOUT_MS,
+      pageTimeoutMs: env.FETCH_PAGE_TIMEOUT_MS,
       maxBytes: env.FETCH_MAX_BYTES,
       allowPrivate: env.FETCH_ALLOW_PRIVATE,
       maxRedirects: env.FETCH_MAX_REDIRECTS,

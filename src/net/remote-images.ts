@@ -70,7 +70,7 @@ export class RemoteImages {
 
   constructor(
     private readonly fetcher: GuardedFetcher,
-    private readonly options: { cacheBytes: number; cacheTtlMs: number; concurrency?: number },
+    private readonly options: { cacheBytes: number; cacheTtlMs: number; concurrency?: number; pageTimeoutMs?: number },
     private readonly metrics: Pick<Metrics, 'cache'> = noMetrics,
   ) {
     this.#cache = new LRUCache<string, LoadedImage>({
@@ -110,12 +110,32 @@ export class RemoteImages {
     // images at once put 14 MB through the API process's event loop before the budget could refuse them.
     const limit = pLimit(this.options.concurrency ?? 6)
     let refused = false
+    // One deadline for all of the page's images (FETCH_PAGE_TIMEOUT_MS): those not in hand by then
+    // are broken images, and their fetches end unless another request waits on them.
+    const pageTimeoutMs = this.options.pageTimeoutMs ?? Infinity
+    const tooLate = () => new FetchError(`the page's images took longer than ${pageTimeoutMs} ms together (FETCH_PAGE_TIMEOUT_MS)`, 'timeout')
+    let expired = false
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_, reject) => {
+      if (!Number.isFinite(pageTimeoutMs)) return
+      timer = setTimeout(() => {
+        expired = true
+        reject(tooLate())
+      }, pageTimeoutMs)
+    })
+    late.catch(() => undefined)
     try {
       await Promise.all(
         urls.map((url) => limit(async () => {
           if (refused) return
+          // Past the deadline, only what the cache holds: no fetch starts to be cut short at once.
+          if (expired && !this.#cache.has(url)) {
+            warnings.push(`image ${url.slice(0, 100)} not loaded: ${tooLate().message}`)
+            released.add(url)
+            return
+          }
           try {
-            const image = await this.#one(url, limits.imagePixels)
+            const image = await Promise.race([this.#one(url, limits.imagePixels), late])
             loaded.set(url, image)
             pixels += image.pixels
             if (budget !== undefined && pixels * 4 > budget) throw overBudget()
@@ -132,6 +152,8 @@ export class RemoteImages {
       limit.clearQueue()
       release()
       throw err
+    } finally {
+      clearTimeout(timer)
     }
     // Encoded only now, for a page that will be drawn (base64 of 40 large images is ~20 ms).
     for (const [url, image] of loaded) images[url] = `data:${image.mime};base64,${image.bytes.toString('base64')}`

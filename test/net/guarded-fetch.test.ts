@@ -25,7 +25,7 @@ const server: Server = createServer((req, res) => {
   if (req.url === '/a.png' || req.url?.startsWith('/a.png?')) return res.writeHead(200, { 'content-type': 'image/png' }).end(png)
   if (req.url === '/a.webp') return res.writeHead(200, { 'content-type': 'image/webp' }).end(webp)
   if (req.url === '/big') return res.writeHead(200).end(Buffer.alloc(64 * 1024))
-  if (req.url === '/slow') return setTimeout(() => res.writeHead(200).end(png), 2000)
+  if (req.url === '/slow' || req.url?.startsWith('/slow?')) return setTimeout(() => res.writeHead(200).end(png), 2000)
   if (req.url?.startsWith('/held')) {
     active++
     maxActive = Math.max(maxActive, active)
@@ -126,6 +126,21 @@ t.test('remote images: pre-scan, WebP converted, pixel cap, broken images report
   await images.resolve(`<img src="${base}/a.png">`, '', { imagePixels: 1e6, imagesPerRender: 10 })
   t.equal(hits, before, 'served from the cache')
   await t.rejects(images.resolve(`<img src="${base}/huge.png">`, '', { imagePixels: 25e6, imagesPerRender: 10 }), { code: 'IMAGE_TOO_LARGE' } as unknown as Error)
+})
+
+t.test("one deadline for all of a page's images (FETCH_PAGE_TIMEOUT_MS), on top of each fetch's own", async (t) => {
+  // Each /slow answers after 2 s, inside its own 2.5 s deadline: eight of them, two at a time,
+  // held the page 8 s. The page's deadline makes those not in hand broken images.
+  const fetcher = new GuardedFetcher({ timeoutMs: 2500, maxBytes: 1 << 20, allowPrivate: true, maxRedirects: 2 })
+  t.teardown(() => fetcher.close())
+  const images = new RemoteImages(fetcher, { cacheBytes: 1 << 20, cacheTtlMs: 60_000, concurrency: 2, pageTimeoutMs: 300 })
+  const base = `http://127.0.0.1:${port}`
+  await images.resolve(`<img src="${base}/a.png">`, '', { imagePixels: 1e6, imagesPerRender: 10 })
+  const html = `<img src="${base}/a.png">` + Array.from({ length: 8 }, (_, i) => `<img src="${base}/slow?${i}">`).join('')
+  const out = await images.resolve(html, '', { imagePixels: 1e6, imagesPerRender: 20 })
+  t.ok(out.images[`${base}/a.png`], 'what the cache holds is still used')
+  t.equal(out.warnings.length, 8)
+  for (const w of out.warnings) t.match(w, /^image http:\/\/127\.0\.0\.1:\d+\/slow\?\d not loaded: the page's images took longer than 300 ms together \(FETCH_PAGE_TIMEOUT_MS\)$/)
 })
 
 t.test('images past the render budget: refused as soon as they are, and the downloads nobody waits on are ended', async (t) => {
