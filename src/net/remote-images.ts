@@ -201,18 +201,24 @@ export class RemoteImages {
     }
     const type = size.type ?? ''
     const pixels = (size.width ?? 0) * (size.height ?? 0)
-    if (type !== 'svg' && pixels > maxPixels) {
-      throw new AppError(
+    const tooLarge = () =>
+      new AppError(
         'IMAGE_TOO_LARGE',
         `The image ${url.slice(0, 200)} is ${size.width}×${size.height} (${(pixels / 1e6).toFixed(1)} MP); the limit is ${(maxPixels / 1e6).toFixed(1)} MP per image (MAX_IMAGE_PIXELS)`,
       )
+    if (NATIVE.has(type)) {
+      if (type !== 'svg' && pixels > maxPixels) throw tooLarge()
+      return { bytes, mime: MIME[type]!, pixels }
     }
-    if (NATIVE.has(type)) return { bytes, mime: MIME[type]!, pixels }
+    // Formats resvg cannot draw are decoded here, and the decoder judges the size: a header
+    // alone (a few garbage bytes after `RIFF…WEBPVP8`) read as 8546×9575 and refused the whole
+    // render, where a browser shows a broken image.
     const { default: sharp } = await import('sharp')
     try {
       const png = await sharp(bytes, { limitInputPixels: maxPixels, animated: false }).png().toBuffer()
       return { bytes: png, mime: 'image/png', pixels }
     } catch (err) {
+      if (/pixel limit/i.test((err as Error).message)) throw tooLarge()
       throw new FetchError(`could not decode the ${type || 'image'} (${(err as Error).message})`, 'http_status')
     }
   }

@@ -128,6 +128,21 @@ t.test('remote images: pre-scan, WebP converted, pixel cap, broken images report
   await t.rejects(images.resolve(`<img src="${base}/huge.png">`, '', { imagePixels: 25e6, imagesPerRender: 10 }), { code: 'IMAGE_TOO_LARGE' } as unknown as Error)
 })
 
+t.test('an image whose header promises more than its bytes hold is a broken image, not a refused page', async (t) => {
+  const fetcher = new GuardedFetcher({ timeoutMs: 1000, maxBytes: 1 << 20, allowPrivate: true, maxRedirects: 2 })
+  t.teardown(() => fetcher.close())
+  const images = new RemoteImages(fetcher, { cacheBytes: 1 << 20, cacheTtlMs: 60_000 })
+  // "RIFF" + size + "WEBPVP8 " and garbage: image-size reads 8546×9575 from it, which refused the
+  // whole render as over MAX_IMAGE_PIXELS; no decoder can read it.
+  const garbage = `data:image/webp;base64,${Buffer.from('RIFF\x20\x00\x00\x00WEBPVP8 garbagegarbagegarbage', 'latin1').toString('base64')}`
+  const out = await images.resolve(`<img src="${garbage}">`, '', { imagePixels: 1e6, imagesPerRender: 10 })
+  t.same(out.images, {})
+  t.match(out.warnings, [/not loaded: could not decode the webp/])
+  // A real one over the limit is still refused, by the decoder's own reading of it.
+  const big = await sharp({ create: { width: 1200, height: 1000, channels: 3, background: '#f00' } }).webp().toBuffer()
+  await t.rejects(images.resolve(`<img src="data:image/webp;base64,${big.toString('base64')}">`, '', { imagePixels: 1e6, imagesPerRender: 10 }), { code: 'IMAGE_TOO_LARGE' } as unknown as Error)
+})
+
 t.test("one deadline for all of a page's images (FETCH_PAGE_TIMEOUT_MS), on top of each fetch's own", async (t) => {
   // Each /slow answers after 2 s, inside its own 2.5 s deadline: eight of them, two at a time,
   // held the page 8 s. The page's deadline makes those not in hand broken images.

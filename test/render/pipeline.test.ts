@@ -121,6 +121,14 @@ t.test('a NUL in the css parameter is U+FFFD, as CSS reads it: the declaration i
   t.equal(coverage(out.image, [255, 0, 0]), 0, 'red\uFFFD is not a colour: the text is drawn in the default black')
 })
 
+t.test('an embedded image in a format resvg cannot draw, left as written (the API could not decode it), is a broken image', async (t) => {
+  // satori read the garbage WebP header and failed the whole render ("Invalid WebP").
+  const garbage = Buffer.from('RIFF\x20\x00\x00\x00WEBPVP8 \x00\x00\x00\x00\x9d\x01\x2a\x14\x00\x14\x00', 'latin1').toString('base64')
+  const out = await render(`<div style="display:flex;width:60px;height:20px;background:#00f"><img src="data:image/webp;base64,${garbage}" width="20" height="20"></div>`)
+  t.same([out.image.width, out.image.height], [60, 20])
+  t.ok(coverage(out.image, [0, 0, 255]) > 0.99, 'the box is drawn, the image is not')
+})
+
 t.test('costly shadows are clamped and reported, the render still succeeds', async (t) => {
   const out = await render('<div style="width:40px;height:40px;box-shadow:0 0 1000px 500px red"></div>')
   t.match(out.warnings, [/blur 1000px clamped to 64px/, /spread 500px clamped to 128px/])

@@ -14,6 +14,9 @@ import { decodeDataUri, isCanonicalBase64, splitDataUri } from '../../net/data-u
 import { replaceCssUrls } from '../../css/css-urls.js'
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
 
+/** What satori and resvg draw from the bytes as written; other formats arrive converted to PNG. */
+const DRAWN = new Set(['png', 'jpg', 'gif'])
+
 export interface ImageLimits {
   imagePixels: number
   imagesPerRender: number
@@ -37,14 +40,16 @@ export class ImageResolver {
     let uri: string | null = null
     const trimmed = src.trim()
     // A data: image resvg cannot decode (WebP…) arrives converted, keyed by its original URI.
-    if (/^data:/i.test(trimmed)) uri = this.fetched[trimmed] ?? trimmed
-    else if (/^https?:\/\//i.test(trimmed)) uri = this.fetched[trimmed] ?? null
-    if (uri) uri = this.#check(uri)
+    const converted = this.fetched[trimmed]
+    if (/^data:/i.test(trimmed)) uri = converted ?? trimmed
+    else if (/^https?:\/\//i.test(trimmed)) uri = converted ?? null
+    if (uri) uri = this.#check(uri, converted === undefined)
     this.#probed.set(src, uri)
     return uri
   }
 
-  #check(uri: string): string | null {
+  /** `raw`: a data URI as the page wrote it, not one the API process fetched or converted. */
+  #check(uri: string, raw: boolean): string | null {
     if (++this.#count > this.limits.imagesPerRender) {
       throw new AppError(
         'IMAGE_TOO_LARGE',
@@ -67,12 +72,16 @@ export class ImageResolver {
       uri = `data:${data.mime};base64,${bytes.toString('base64')}`
     }
     if (data.mime.includes('svg')) return svgHasSize(head) ? uri : null // vector: drawn at box size, no decode bomb
-    let size: { width?: number; height?: number }
+    let size: { width?: number; height?: number; type?: string }
     try {
       size = imageSize(head)
     } catch {
       return null // not an image format we know: broken image
     }
+    // Any other format left as written is one the API could not decode (garbage after a WebP
+    // header): a broken image, where satori failed the whole render ("Invalid WebP") or its
+    // header's made-up size refused it.
+    if (raw && !DRAWN.has(size.type ?? '')) return null
     const pixels = (size.width ?? 0) * (size.height ?? 0)
     if (pixels > this.limits.imagePixels) {
       throw new AppError(
