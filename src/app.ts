@@ -3,10 +3,11 @@
  * (server.ts) listens; tests drive it through inject() or a real socket.
  */
 import { createRequire } from 'node:module'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
 import formbody from '@fastify/formbody'
 import type { Container } from './container.js'
 import { installErrorHandling } from './http/error-handler.js'
+import { titleFor } from './errors/catalogue.js'
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import { authenticator } from './http/authenticate.js'
 import { v1Routes } from './http/routes/v1/index.js'
@@ -56,6 +57,19 @@ export async function buildApp(
     // answer and carried by every log line of the request (pino's reqId).
     requestIdHeader: false,
     genReqId: requestIdOf,
+    // The router's own refusals (a path segment over 100 characters, a malformed escape in the
+    // path) are answered before any hook runs: in the API's error shape and with the request's
+    // id, not Fastify's `{error, code, message}`.
+    frameworkErrors: (err, request, reply: FastifyReply) => {
+      const status = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : (err.statusCode ?? 400)
+      const message =
+        err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A segment of the URL path is longer than 100 characters: no image or template id is that long' : err.message
+      void reply
+        .header('x-request-id', request.id)
+        .header('access-control-allow-origin', '*')
+        .code(status)
+        .send({ statusCode: status, error: titleFor(status), message })
+    },
   })
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)

@@ -18,6 +18,7 @@ const TITLES: Record<number, string> = {
   405: 'Method Not Allowed',
   410: 'Gone',
   413: 'Payload Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Entity',
   429: 'Too Many Requests',

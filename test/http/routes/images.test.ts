@@ -14,6 +14,19 @@ t.test('image endpoints through inject', async (t) => {
 
   let cardId = ''
 
+  t.test("the router's own refusals answer in the API's error shape, with the request's id", async (t) => {
+    // Fastify answered these before any hook: `{error: 'Bad Request', code: 'FST_ERR_…'}` with a
+    // 414, no statusCode title to match, no x-request-id.
+    const long = await h.app.inject({ url: `/v1/image/${'a'.repeat(150)}.png`, headers: { 'x-request-id': 'trace-123' } })
+    t.equal(long.statusCode, 414)
+    t.same(long.json(), { statusCode: 414, error: 'URI Too Long', message: 'A segment of the URL path is longer than 100 characters: no image or template id is that long' })
+    t.equal(long.headers['x-request-id'], 'trace-123')
+    const bad = await h.app.inject({ url: '/v1/image/%E0%A4%A.png' })
+    t.equal(bad.statusCode, 400)
+    t.match(bad.json(), { statusCode: 400, error: 'Bad Request', message: /not a valid url component/ })
+    t.ok(bad.headers['x-request-id'])
+  })
+
   t.test('create from JSON returns {url, id} and usage headers; GET returns the PNG', async (t) => {
     const res = await post({ html: CARD, device_scale: 1 })
     t.equal(res.statusCode, 200)
