@@ -43,7 +43,11 @@ const BYTES_PER_EMOJI = 30 * 1024
 /** Image data written into the SVG once per use: the string, its flattening and the crop's copy. */
 const COPIES_PER_IMAGE_BYTE = 3
 const SVG_TEXT_BYTES_PER_CHAR = 500
-/** Characters a `counter()` or `attr()` in `content` is taken to produce. */
+/**
+ * Characters a `counter()` in `content` is taken to produce; an `attr(x)` produces the longest
+ * value of `x` on the page, at least this (a 50,000-character attribute counted as 16 ran a
+ * worker out of heap after 6 s instead of being refused up front).
+ */
 const GENERATED_FUNCTION_CHARS = 16
 /** GC and allocator slack over the sum (the measured figures above are peaks, not live sizes). */
 const HEADROOM = 1.15
@@ -73,25 +77,36 @@ interface ElementIndex {
 interface CostRule {
   /** Per selector of the list: the simple selectors of its subject compound. */
   subjects: Array<Array<{ kind: 'tag' | 'class' | 'id'; name: string }>>
-  generated: string | null
+  generated: GeneratedContent | null
   urlBytes: number
+}
+
+/** A `content` value: its strings (counters as placeholder text) and the attributes it reads. */
+interface GeneratedContent {
+  text: string
+  attrs: string[]
 }
 
 const RULES = new LRUCache<string, CostRule[]>({ maxSize: 4 * 1024 * 1024, sizeCalculation: (_v, k) => k.length || 1 })
 
-function contentText(value: csstree.CssNode): string | null {
+function contentText(value: csstree.CssNode): GeneratedContent | null {
   let text = ''
+  const attrs: string[] = []
   let any = false
   csstree.walk(value, (node) => {
     if (node.type === 'String') {
       text += node.value
       any = true
-    } else if (node.type === 'Function' && /^(attr|counters?)$/i.test(node.name)) {
+    } else if (node.type === 'Function' && /^counters?$/i.test(node.name)) {
       text += 'x'.repeat(GENERATED_FUNCTION_CHARS)
+      any = true
+    } else if (node.type === 'Function' && /^attr$/i.test(node.name)) {
+      const name = node.children.first?.type === 'Identifier' ? node.children.first.name.toLowerCase() : ''
+      attrs.push(name)
       any = true
     }
   })
-  return any ? text : null
+  return any ? { text, attrs } : null
 }
 
 /** The rules of a sheet that matter here, parsed once per sheet text (templates repeat theirs). */
@@ -105,7 +120,7 @@ function costRules(sheet: string): CostRule[] {
     visit: 'Rule',
     enter(rule) {
       if (rule.prelude.type !== 'SelectorList') return
-      let generated: string | null = null
+      let generated: GeneratedContent | null = null
       let urlBytes = 0
       rule.block.children.forEach((d) => {
         if (d.type !== 'Declaration') return
@@ -174,6 +189,8 @@ function serializedSize(root: SatoriElement): number {
 }
 
 const quadratic = (text: string) => text.length * text.length * (TWO_BYTE.test(text) ? QUADRATIC_TWO_BYTE : QUADRATIC_ONE_BYTE)
+/** Props of an element that are not attributes a page's `attr()` could read. */
+const NOT_ATTRIBUTES = new Set(['children', 'style'])
 
 export function estimateLayout(root: SatoriElement): LayoutEstimate {
   const index: ElementIndex = { total: 0, tags: new Map(), classes: new Map(), ids: new Map() }
@@ -184,6 +201,8 @@ export function estimateLayout(root: SatoriElement): LayoutEstimate {
   let quad = 0
   let emoji = 0
   let imageBytes = 0
+  // The longest value of each attribute on the page, for what `attr()` in generated content writes.
+  const longestAttr = new Map<string, number>()
   walkTree(root, (node) => {
     if (typeof node === 'string') {
       chars += node.length
@@ -204,6 +223,11 @@ export function estimateLayout(root: SatoriElement): LayoutEstimate {
       imageBytes += serializedSize(node)
       return false
     }
+    for (const [k, v] of Object.entries(props)) {
+      if (typeof v !== 'string' || NOT_ATTRIBUTES.has(k)) continue
+      const name = k === 'className' ? 'class' : k.toLowerCase()
+      longestAttr.set(name, Math.max(longestAttr.get(name) ?? 0, v.length))
+    }
     if (typeof props.className === 'string') for (const c of props.className.split(/\s+/)) if (c) bump(index.classes, c)
     if (typeof props.id === 'string') bump(index.ids, props.id)
     if (node.type === 'img' && typeof props.src === 'string') imageBytes += props.src.length
@@ -215,10 +239,13 @@ export function estimateLayout(root: SatoriElement): LayoutEstimate {
     for (const rule of costRules(sheet)) {
       const n = matchesAtMost(rule, index)
       if (rule.generated !== null) {
+        const { text, attrs } = rule.generated
+        const length = text.length + attrs.reduce((sum, a) => sum + Math.max(GENERATED_FUNCTION_CHARS, longestAttr.get(a) ?? 0), 0)
+        const twoByte = TWO_BYTE.test(text)
         generatedBoxes += n
-        chars += n * rule.generated.length
-        longestText = Math.max(longestText, rule.generated.length)
-        quad += n * quadratic(rule.generated)
+        chars += n * length
+        longestText = Math.max(longestText, length)
+        quad += n * length * length * (twoByte ? QUADRATIC_TWO_BYTE : QUADRATIC_ONE_BYTE)
       }
       imageBytes += n * rule.urlBytes
     }

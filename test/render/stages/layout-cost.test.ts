@@ -57,6 +57,19 @@ t.test('generated content counts only on the elements a rule can match', async (
   t.ok(count('*::after{content:""}') >= 18, 'a universal rule counts every element')
 })
 
+t.test("attr() in generated content writes the attribute's value: its length counts, not a placeholder's", async (t) => {
+  // 50,000 characters counted as 16: the estimate passed, and the worker ran out of heap after 6 s.
+  const html = `<p data-x="${'q'.repeat(50_000)}">a</p>`
+  const estimate = estimateLayout(buildDocument(job(html, { css: 'p::before{content:attr(data-x)}' })).root)
+  t.equal(estimate.longestText, 50_000)
+  await t.rejects(renderer.render(job(html, { css: 'p::before{content:"[" attr(data-x) "]"}' })), {
+    code: 'RENDER_OVER_BUDGET',
+    message: /a text of 50,002 characters in one block/,
+  })
+  const short = estimateLayout(buildDocument(job('<p title="hi" class="abcdefghijklmnopqrstuvwxyz">a</p>', { css: 'p::after{content:attr(title) attr(class)}' })).root)
+  t.equal(short.longestText, 16 + 26, 'a short value counts as the placeholder, class as its attribute')
+})
+
 t.test('long text split into paragraphs costs what its characters cost, not their square', async (t) => {
   const one = estimateLayout(buildDocument(job(`<p>${text(20_000)}</p>`)).root)
   const split = estimateLayout(buildDocument(job(Array.from({ length: 200 }, () => `<p>${text(100)}</p>`).join(''))).root)
