@@ -12,6 +12,7 @@ import type { ChildNode, Element } from 'domhandler'
 import { selectOne } from 'css-select'
 import { AppError } from '../../errors/catalogue.js'
 import { CssRewriter, type StyleRule } from './css-rewrite.js'
+import { cssNestingDepth } from '../../css/css-nesting.js'
 import { CellAligner } from './cell-alignment.js'
 import { SmallCaps, smallCapsText } from './small-caps.js'
 import { FontSizes } from './font-size.js'
@@ -143,7 +144,14 @@ export function htmlToTree(
   // small cascades below (monospace default size, canvas background).
   const css = new CssRewriter(options.loadedFamilies, options.familySlots)
   const rules: StyleRule[] = []
-  const rewritten = [...sheets, options.authorCss].filter((s) => s.trim() !== '').map((s) => css.sheet(s, rules))
+  const given = [...sheets, options.authorCss].filter((s) => s.trim() !== '')
+  // Style sheets are held to the element depth limit too: css-tree recurses once per level.
+  for (const sheet of given) {
+    if (cssNestingDepth(sheet) > options.limits.depth) {
+      throw new AppError('RENDER_TOO_COMPLEX', `A style sheet nests blocks, brackets or functions more than ${options.limits.depth} levels deep (MAX_DEPTH)`)
+    }
+  }
+  const rewritten = given.map((s) => css.sheet(s, rules))
   markMonospaceDefaultSize(htmlEl, rules)
   const rootPx = rootFontSize(htmlEl, rules, htmlEl.attribs.style ? css.inline(parseStyleAttribute(htmlEl.attribs.style)) : undefined)
   const authorSheets = rootPx === DEFAULT_ROOT_PX ? rewritten : rewritten.map((s) => remToPx(s, rootPx))
