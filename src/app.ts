@@ -7,7 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import formbody from '@fastify/formbody'
 import type { Container } from './container.js'
 import { installErrorHandling } from './http/error-handler.js'
-import { titleFor } from './errors/catalogue.js'
+import { AppError, titleFor } from './errors/catalogue.js'
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import { authenticator } from './http/authenticate.js'
 import { v1Routes } from './http/routes/v1/index.js'
@@ -83,7 +83,14 @@ export async function buildApp(
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined)
-    json(request, body as string, done)
+    json(request, body as string, (err, value) => {
+      // Fastify's parser refuses `__proto__` (and `constructor.prototype`) keys on purpose and
+      // says only "not valid JSON"; JSON that parses was refused for that key, so say that.
+      if (err && isJson(body as string)) {
+        return done(new AppError('INVALID_JSON', 'The request body uses the key "__proto__" (or "constructor" holding "prototype"), which is refused: rename that key'), undefined)
+      }
+      done(err, value)
+    })
   })
 
   // The hosted API answers every origin; browsers calling it directly expect the same.
@@ -131,4 +138,13 @@ export async function buildApp(
   await app.register(playgroundRoutes)
   await app.register(v1Routes, { prefix: '/v1', container, authenticate: authenticator(container.users) })
   return app
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
 }

@@ -261,6 +261,11 @@ t.test('image endpoints through inject', async (t) => {
     const broken = await post('{"html": "x",', { 'content-type': 'application/json' })
     t.equal(broken.statusCode, 400)
     t.match(broken.json().message, /not valid JSON/)
+    for (const body of ['{"html":"x","template_values":{"__proto__":{"a":1}}}', '{"html":"x","constructor":{"prototype":{"a":1}}}']) {
+      const proto = await post(body, { 'content-type': 'application/json' })
+      t.equal(proto.statusCode, 400)
+      t.equal(proto.json().message, 'The request body uses the key "__proto__" (or "constructor" holding "prototype"), which is refused: rename that key', 'valid JSON: said so, and the key named')
+    }
     const empty = await h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: auth, 'content-type': 'application/json' } })
     t.equal(empty.statusCode, 400)
     const text = await post('html=x', { 'content-type': 'text/plain' })
