@@ -165,9 +165,12 @@ export const createImageRoutes: FastifyPluginAsyncZod<CreateImageRoutesOptions> 
         const req = await scoped(`variations[${i}]`, () => {
           const merged = templatedVariation(defaults, v, config.templates.valuesDepth)
           if (typeof merged.template_id !== 'string' || merged.template_id.trim() === '') {
-            throw new AppError('VALIDATION', 'template_id is required (in the variation or in default_options)', {
-              issues: [{ path: 'template_id', message: 'template_id is required (in the variation or in default_options)' }],
-            })
+            const given = [v.template_id, defaults.template_id].find((id) => id !== undefined && id !== null && id !== '')
+            const message =
+              given === undefined
+                ? 'template_id is required (in the variation or in default_options)'
+                : `template_id must be a template's id, a string such as "t-…" (got ${JSON.stringify(given)})`
+            throw new AppError('VALIDATION', message, { issues: [{ path: 'template_id', message }] })
           }
           return parse(user, merged)
         })
