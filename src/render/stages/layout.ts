@@ -26,6 +26,9 @@ export interface LayoutResult {
 }
 
 const SVG_SIZE = /^<svg width="([\d.]+)" height="([\d.]+)"/
+// satori sizes a `filter:` region as the viewport grown by the filter's reach; without a viewport
+// height (a page whose height follows its content) it writes height="NaN".
+const NAN_FILTER_HEIGHT = /(<filter id="satori_f-[^"]*" x="[^"]*" y="([^"]*)" width="[^"]*" )height="NaN"/g
 // Characters that draw nothing in a browser either: controls, joiners, marks of direction,
 // variation selectors, white space.
 const IGNORABLE = /[\p{Cc}\p{Cf}\p{Zs}\p{Zl}\p{Zp}\u{fe00}-\u{fe0f}\u{e0100}-\u{e01ef}]/u
@@ -97,12 +100,30 @@ export async function layout(
     throw new AppError('RENDER_FAILED', `The HTML could not be laid out: ${(err as Error).message}`, { cause: err })
   }
   const m = SVG_SIZE.exec(svg)
+  const height = Number(m?.[2] ?? options.height ?? 0)
   return {
-    svg,
+    svg: options.height === undefined ? filterHeights(svg, height) : svg,
     width: Number(m?.[1] ?? options.width),
-    height: Number(m?.[2] ?? options.height ?? 0),
+    height,
     boxes,
     styleErrors,
     missingGlyphs: [...missing],
   }
+}
+
+/**
+ * satori's `filter:` regions on a page laid out without a height: the page's height, as satori
+ * would have written with one. resvg reads height="NaN" as the default 120 % of the viewBox, a
+ * region that starts the filter's reach above the page (y = -3σ) and ends above or across the
+ * element: `filter: blur(10px)` drew nothing, blur(40px) put the region far enough above the
+ * canvas that resvg 2.6.2 panicked (geom.rs fit_to_rect unwraps an empty rectangle) and the
+ * worker aborted. The region keeps satori's top margin (its reach up) below the page as well:
+ * the page ends at its height, so whatever reach satori gave downwards lies past the page.
+ */
+function filterHeights(svg: string, pageHeight: number): string {
+  if (!svg.includes('height="NaN"')) return svg
+  return svg.replace(NAN_FILTER_HEIGHT, (_, head: string, y: string) => {
+    const top = Math.max(0, -Number(y) || 0)
+    return `${head}height="${pageHeight + 2 * top}"`
+  })
 }

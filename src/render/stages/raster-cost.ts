@@ -11,6 +11,8 @@
  *   into a pixmap of its own, nested ones stack up) and the page refused (422) past the worker's
  *   budget before resvg allocates anything. Each constant says what it was measured on (peak
  *   RSS of a fresh process over a warm baseline, rasterize only).
+ * - The same walk keeps every layer where resvg can place it (`Frame`): a layer resvg would
+ *   abort the process on is not drawn.
  */
 import { imageSize } from 'image-size'
 import { AppError } from '../../errors/catalogue.js'
@@ -80,6 +82,55 @@ export interface RasterCostResult {
   estimate: RasterEstimate
 }
 
+/**
+ * The pixmap a group is drawn into, in device pixels, and the size resvg 2.6.2 takes its layer
+ * limit from. resvg fits every layer (a filtered, masked, clipped, translucent or blended group)
+ * into [-2W, 2W) × [-2H, 2H) of the pixmap it is drawn into, W × H being the canvas (or, inside
+ * a nested SVG image, the pixmap that image is drawn into), and when a layer lies wholly outside
+ * it unwraps an empty rectangle (geom.rs:27, fit_to_rect) and panics: the worker process aborts.
+ * A layer's content is drawn from the layer's own corner, so a group inside a layer that starts
+ * far above or left of the canvas can fall outside while it is on the canvas
+ * (`opacity: .5; filter: blur(40px)` on a one-line snippet: the blur's region starts 3σ above
+ * the 22 px canvas, its layer at -2H, and the translucent text inside lay past 2H from there).
+ */
+interface Frame {
+  x: number
+  y: number
+  width: number
+  height: number
+  W: number
+  H: number
+}
+
+/** Pixels kept off each side of resvg's limit: its single-precision geometry may round the other way. */
+const LIMIT_MARGIN = 2
+
+/** The layer resvg allocates for a box, fitted into the frame's limit; null when it cannot be (resvg panics). */
+function fitLayer(box: Rect, frame: Frame, filtered: boolean): Frame | null {
+  // A filtered group's layer is its region, rounded out; any other group's, its box + 2 px.
+  const pad = filtered ? 0 : 2
+  const left = Math.floor(box.x) - pad
+  const top = Math.floor(box.y) - pad
+  const right = left + Math.max(1, Math.ceil(box.width)) + 2 * pad
+  const bottom = top + Math.max(1, Math.ceil(box.height)) + 2 * pad
+  const m = LIMIT_MARGIN
+  const fits = left < frame.x + 2 * frame.W - m && right > frame.x - 2 * frame.W + m && top < frame.y + 2 * frame.H - m && bottom > frame.y - 2 * frame.H + m
+  if (!fits) return null
+  // Where resvg puts the layer: the frame's limit cuts it.
+  const x = Math.max(left, frame.x - 2 * frame.W)
+  const y = Math.max(top, frame.y - 2 * frame.H)
+  return { x, y, width: Math.min(right, frame.x + 2 * frame.W) - x, height: Math.min(bottom, frame.y + 2 * frame.H) - y, W: frame.W, H: frame.H }
+}
+
+/** Attributes that make resvg draw an element into a layer of its own. */
+function isolates(name: string, a: Record<string, string>, depth: number): boolean {
+  const blend = a['mix-blend-mode']
+  return (
+    a.filter !== undefined || a.mask !== undefined || a['clip-path'] !== undefined || (a.opacity !== undefined && Number(a.opacity) < 1) ||
+    (!!blend && blend !== 'normal') || a.isolation === 'isolate' || (name === 'svg' && depth > 0)
+  )
+}
+
 export interface DocState {
   svg: EditableSvg
   nested: boolean
@@ -106,6 +157,8 @@ class RasterCost implements FilterHost {
   /** Spread clamps so far: each one invalidates the bounding boxes measured before it. */
   clamps = 0
   #visits = 0
+  /** Inside the target of a `<use>`: an element there is drawn once per reference. */
+  #inUse = 0
   readonly #nestedTrivial = new Set<string>()
 
   constructor(
@@ -212,9 +265,11 @@ class RasterCost implements FilterHost {
   /**
    * Peak bytes resvg holds while drawing `node`, beyond what is already allocated above it.
    * `T` maps the parent's user space to device pixels; `clip` is the device rectangle that can
-   * be seen (null where it is not known, e.g. inside masks: regions are then left as written).
+   * be seen (null where it is not known, e.g. inside masks: regions are then left as written);
+   * `frame` the pixmap drawn into (null where resvg draws without its layer limit: clip paths,
+   * pattern tiles).
    */
-  walk(st: DocState, node: SvgNode, parentT: Matrix, clip: Rect | null, target: number, depth: number): number {
+  walk(st: DocState, node: SvgNode, parentT: Matrix, clip: Rect | null, target: number, depth: number, frame: Frame | null): number {
     if (NOT_DRAWN.has(node.name)) return 0
     if (++this.#visits > MAX_VISITS || depth > MAX_NESTING) throw tooComplex()
     const a = st.svg.attrs(node)
@@ -233,21 +288,81 @@ class RasterCost implements FilterHost {
 
     let region: FilterRegion | null = null
     if (filter) {
-      region = filterRegion(this, st, node, filter, T, clip)
+      // A layer holding layers starts less than 2W before the visible area's far edge, so that
+      // whatever of them is visible lies within 2W of its corner (`Frame`; one pixel for resvg's
+      // rounding besides the margin).
+      const m = LIMIT_MARGIN + 1
+      const start = clip && frame && this.holdsLayers(st, node)
+        ? { x: Math.ceil(clip.x + clip.width) - 2 * frame.W + m, y: Math.ceil(clip.y + clip.height) - 2 * frame.H + m }
+        : undefined
+      region = filterRegion(this, st, node, filter, T, clip, start)
       if (!region) return 0
+    }
+    let own = frame
+    if (isolated && frame) {
+      const fitted = this.placeLayer(st, node, T, region, frame)
+      if (fitted === null) return this.leaveOut(st, node, T, region, clip)
+      own = fitted ?? frame
     }
     const clamps = this.clamps
     let layer = isolated ? this.layerBytes(st, node, T, region) : 0
     const inner = isolated ? layer : target
-    let drawing = this.paint(st, node, T, clip, inner, depth)
-    for (const child of children) drawing = Math.max(drawing, this.walk(st, child, T, clip, inner, depth + 1))
+    let drawing = this.paint(st, node, T, clip, inner, depth, own)
+    if (node.name === 'use') this.#inUse++
+    try {
+      for (const child of children) drawing = Math.max(drawing, this.walk(st, child, T, clip, inner, depth + 1, own))
+    } finally {
+      if (node.name === 'use') this.#inUse--
+    }
     // A spread clamped below makes this layer smaller than it looked before its content was seen.
     if (isolated && this.clamps !== clamps) layer = this.layerBytes(st, node, T, region)
     let applying = region ? layer * region.buffers : 0
     // A mask or clip is drawn into a pixmap the size of the layer, after the content.
-    if (mask) applying = Math.max(applying, layer * MASK_BUFFERS + this.content(st, mask, this.contentUnits(st, node, mask, 'maskContentUnits', T), layer, depth))
-    if (clipPath) applying = Math.max(applying, layer * MASK_BUFFERS + this.content(st, clipPath, this.contentUnits(st, node, clipPath, 'clipPathUnits', T), layer, depth))
+    if (mask) applying = Math.max(applying, layer * MASK_BUFFERS + this.content(st, mask, this.contentUnits(st, node, mask, 'maskContentUnits', T), layer, depth, own))
+    if (clipPath) applying = Math.max(applying, layer * MASK_BUFFERS + this.content(st, clipPath, this.contentUnits(st, node, clipPath, 'clipPathUnits', T), layer, depth, null))
     return layer + Math.max(drawing, applying)
+  }
+
+  /**
+   * The isolated group's layer fitted into the frame: null when resvg could not place it,
+   * undefined when its box is not known (then its content is checked in the parent's frame).
+   * Whether it can be placed is judged on the least the layer can be (the shapes' own box; a
+   * filtered group's region is known exactly), where its content goes on the most.
+   */
+  placeLayer(st: DocState, node: SvgNode, T: Matrix, region: FilterRegion | null, frame: Frame): Frame | null | undefined {
+    if (region) return fitLayer(region.device, frame, true)
+    const box = this.bbox(st, node)
+    if (!box.fill || !box.stroke) return undefined
+    if (!fitLayer(transformRect(T, box.fill), frame, false)) return null
+    return fitLayer(transformRect(T, box.stroke), frame, false) ?? undefined
+  }
+
+  /** A layer resvg cannot place (`Frame`) is left out: it is off the canvas, or said so. */
+  leaveOut(st: DocState, node: SvgNode, T: Matrix, region: FilterRegion | null, clip: Rect | null): number {
+    // One element drawn for several references cannot be left out for one of them.
+    if (this.#inUse > 0) throw new AppError('RENDER_TOO_COMPLEX', 'The SVG to draw places an effect where the rasterizer cannot draw it')
+    const root = st.svg.doc.root
+    st.svg.set(node.start === root?.start && root ? root : node, { display: 'none' })
+    const stroke = this.bbox(st, node).stroke
+    const box = region?.device ?? (stroke && transformRect(T, stroke))
+    if (clip && box && intersect(clip, box)) this.warn('an effect layer (filter, opacity, mask or clip) lies where the rasterizer cannot place it and was not drawn')
+    return 0
+  }
+
+  /** Whether any element drawn inside `node` gets a layer of its own (bounded search: true past it). */
+  holdsLayers(st: DocState, node: SvgNode): boolean {
+    const stack = [...this.drawnChildren(st, node)]
+    let visits = 0
+    while (stack.length) {
+      const n = stack.pop()!
+      if (NOT_DRAWN.has(n.name)) continue
+      if (++visits > 10_000) return true
+      const a = st.svg.attrs(n)
+      if (a.display === 'none') continue
+      if (isolates(n.name, a, 1)) return true
+      stack.push(...this.drawnChildren(st, n))
+    }
+    return false
   }
 
   /** A filtered group's layer is its filter region; any other isolated group's, its bounding box + 2 px. */
@@ -265,18 +380,18 @@ class RasterCost implements FilterHost {
   }
 
   /** What a referenced mask, clip path or pattern costs while it is drawn into its own pixmap. */
-  content(st: DocState, el: SvgNode, T: Matrix, target: number, depth: number): number {
+  content(st: DocState, el: SvgNode, T: Matrix, target: number, depth: number, frame: Frame | null): number {
     if (depth > MAX_NESTING) throw tooComplex()
     let peak = 0
-    for (const child of el.children) peak = Math.max(peak, this.walk(st, child, T, null, target, depth + 1))
+    for (const child of el.children) peak = Math.max(peak, this.walk(st, child, T, null, target, depth + 1, frame))
     const nestedMask = urlRef(st.svg.attrs(el).mask ?? st.svg.attrs(el)['clip-path'])
     const next = nestedMask ? st.svg.doc.ids.get(nestedMask) : undefined
-    if (next && next !== el) peak = Math.max(peak, target + this.content(st, next, T, target, depth + 1))
+    if (next && next !== el) peak = Math.max(peak, target + this.content(st, next, T, target, depth + 1, next.name === 'mask' ? frame : null))
     return peak
   }
 
   /** Pattern tiles and images: drawn into pixmaps of their own. */
-  paint(st: DocState, node: SvgNode, T: Matrix, clip: Rect | null, target: number, depth: number): number {
+  paint(st: DocState, node: SvgNode, T: Matrix, clip: Rect | null, target: number, depth: number, frame: Frame | null): number {
     const a = st.svg.attrs(node)
     let peak = 0
     for (const paintAttr of [a.fill, a.stroke]) {
@@ -290,13 +405,14 @@ class RasterCost implements FilterHost {
       const PT = multiply(T, parseTransform(p.patternTransform))
       const tile = pixelArea(transformRect(PT, { x: 0, y: 0, width: w, height: h })) * BYTES_PER_PIXEL
       const units = p.patternContentUnits === 'objectBoundingBox' ? multiply(PT, scaling(b.width, b.height)) : PT
-      peak = Math.max(peak, tile + this.content(st, pattern, units, tile, depth))
+      // A tile is drawn in its own coordinates, which `units` does not give: no frame.
+      peak = Math.max(peak, tile + this.content(st, pattern, units, tile, depth, null))
     }
     if (node.name !== 'image') return peak
     const href = a.href ?? a['xlink:href'] ?? ''
     const data = splitDataUri(href)
     if (!data) return peak
-    if (data.mime.includes('svg')) return Math.max(peak, this.nestedSvg(st, node, href, T, clip, target))
+    if (data.mime.includes('svg')) return Math.max(peak, this.nestedSvg(st, node, href, T, clip, target, frame))
     // resvg draws no raster image inside a nested SVG image (usvg loads none there, measured).
     if (st.nested) return peak
     let size: { width?: number; height?: number }
@@ -320,7 +436,7 @@ class RasterCost implements FilterHost {
    * nested images cost 4.7 s on a 2000×2000 canvas, 0.3 s on 500×500; wrapping one in a small
    * isolated group made it no cheaper), then its own layers as in any SVG.
    */
-  nestedSvg(st: DocState, node: SvgNode, href: string, T: Matrix, clip: Rect | null, target: number): number {
+  nestedSvg(st: DocState, node: SvgNode, href: string, T: Matrix, clip: Rect | null, target: number, frame: Frame | null): number {
     if (st.nested) return 0 // not drawn inside a nested image either
     const canvas = Math.max(target, this.canvasBytes)
     if (this.#nestedTrivial.has(href)) return canvas
@@ -344,7 +460,9 @@ class RasterCost implements FilterHost {
     const nclip = clip && intersect(clip, transformRect(T, box))
     const nst = this.state(doc, true, inner)
     // The root element as a group: its own filter, mask or opacity apply to everything in it.
-    const peak = this.walk(nst, { ...doc.root, name: 'g' }, NT, nclip, target, 1)
+    // It is drawn into a pixmap of the one it is drawn into, whose size sets its layer limit.
+    const nframe = frame && { ...frame, W: frame.width, H: frame.height }
+    const peak = this.walk(nst, { ...doc.root, name: 'g' }, NT, nclip, target, 1, nframe)
     if (nst.svg.changed) {
       const attr = a.href !== undefined ? 'href' : 'xlink:href'
       st.svg.set(node, { [attr]: `data:image/svg+xml;base64,${Buffer.from(nst.svg.text()).toString('base64')}` })
@@ -375,7 +493,8 @@ export function guardRasterCost(svg: string, options: RasterCostOptions): Raster
   const st = cost.state(doc, false, viewBox)
   let layers = 0
   try {
-    for (const child of root.children) layers = Math.max(layers, cost.walk(st, child, T, canvasRect, canvas, 1))
+    const frame = { ...canvasRect, W: canvasRect.width, H: canvasRect.height }
+    for (const child of root.children) layers = Math.max(layers, cost.walk(st, child, T, canvasRect, canvas, 1, frame))
   } catch (err) {
     if (err instanceof RangeError) throw tooComplex()
     throw err

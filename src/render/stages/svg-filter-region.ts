@@ -49,7 +49,16 @@ export interface FilterRegion {
  * Clamps the filter's blur and radii, cuts its region to what can be seen, and returns that
  * region in device pixels with the number of region-sized buffers applying it takes.
  */
-export function filterRegion(host: FilterHost, st: DocState, node: SvgNode, filter: SvgNode, T: Matrix, clip: Rect | null): FilterRegion | null {
+export function filterRegion(
+  host: FilterHost,
+  st: DocState,
+  node: SvgNode,
+  filter: SvgNode,
+  T: Matrix,
+  clip: Rect | null,
+  /** Where, in device pixels, the region may start at the earliest (raster-cost.ts, `Frame`). */
+  start?: { x: number; y: number },
+): FilterRegion | null {
   const fa = st.svg.attrs(filter)
   const primitives = filter.children.filter((c) => c.name.startsWith('fe'))
   if (primitives.length === 0) return null // an empty filter draws nothing
@@ -120,7 +129,8 @@ export function filterRegion(host: FilterHost, st: DocState, node: SvgNode, filt
 
   const inverse = invert(T)
   const single = (st.filterUsers.get(id) ?? 0) === 1
-  if (clip && inverse && local && single && fa.primitiveUnits !== 'objectBoundingBox') {
+  const cuttable = !!inverse && local && single && fa.primitiveUnits !== 'objectBoundingBox'
+  if (clip && cuttable) {
     let wanted: Rect | null = grow(transformRect(inverse, clip), reachX, reachY)
     if (confined(st, primitives)) {
       const source = host.bbox(st, node).stroke
@@ -129,22 +139,38 @@ export function filterRegion(host: FilterHost, st: DocState, node: SvgNode, filt
     const cut = wanted && intersect(region, wanted)
     // Nothing of it can be seen: keep one device pixel at the region's corner, out of sight.
     const next = cut ?? { x: region.x, y: region.y, width: 1 / s, height: 1 / s }
-    if (next.width * next.height < region.width * region.height * 0.99) {
-      const x0 = Math.floor(next.x * 1000) / 1000
-      const y0 = Math.floor(next.y * 1000) / 1000
-      st.svg.set(filter, {
-        filterUnits: 'userSpaceOnUse',
-        x: String(x0),
-        y: String(y0),
-        width: String(Math.ceil((next.x + next.width - x0) * 1000) / 1000),
-        height: String(Math.ceil((next.y + next.height - y0) * 1000) / 1000),
-      })
-      region = next
-    }
+    if (next.width * next.height < region.width * region.height * 0.99) region = setRegion(st, filter, next, Math.floor)
+  }
+  // Groups drawn inside this layer are placed from its corner, and resvg cannot place one more
+  // than twice the canvas from it (raster-cost.ts, `Frame`): the region starts no earlier than
+  // `start`, which only cuts off what lies past the canvas by more than the canvas's own size.
+  if (start && cuttable && T[1] === 0 && T[2] === 0) {
+    const device = transformRect(T, region)
+    const x = Math.max(device.x, start.x)
+    const y = Math.max(device.y, start.y)
+    const cut = { x, y, width: device.x + device.width - x, height: device.y + device.height - y }
+    if ((x > device.x || y > device.y) && cut.width > 0 && cut.height > 0) region = setRegion(st, filter, transformRect(inverse!, cut), Math.ceil)
   }
   // The layer, a copy of the source graphic, and one result per primitive (measured: a
   // 4000×4000 region with three primitives +317 MB, five 64 MB pixmaps).
   return { device: transformRect(T, region), buffers: primitives.length + 1 }
+}
+
+/**
+ * Writes the region in user units, to a thousandth: its corner rounded with `corner` (down to
+ * keep all of it, up to stay inside a bound), its far edges rounded out.
+ */
+function setRegion(st: DocState, filter: SvgNode, r: Rect, corner: (n: number) => number): Rect {
+  const x0 = corner(r.x * 1000) / 1000
+  const y0 = corner(r.y * 1000) / 1000
+  st.svg.set(filter, {
+    filterUnits: 'userSpaceOnUse',
+    x: String(x0),
+    y: String(y0),
+    width: String(Math.ceil((r.x + r.width - x0) * 1000) / 1000),
+    height: String(Math.ceil((r.y + r.height - y0) * 1000) / 1000),
+  })
+  return r
 }
 
 /** satori draws a box-shadow's spread as a stroke of twice its width around the shadow's shape. */

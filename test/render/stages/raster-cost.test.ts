@@ -17,6 +17,7 @@ import { rasterize } from '../../../src/render/stages/rasterize.js'
 import { guardRasterCost } from '../../../src/render/stages/raster-cost.js'
 import { loadBundledFonts } from '../../../src/fonts/bundled-fonts.js'
 import { decodePng, pixel, near, renderJob } from '../../helper.js'
+import { darkest, pageSvg, rasterizeApart } from './rasterize-apart.js'
 
 const MB = 1024 * 1024
 const job = renderJob
@@ -132,4 +133,34 @@ t.test('device_scale 3 on 2000×2000 with gradients and shadows: rendered within
     code: 'RENDER_OVER_BUDGET',
     message: /to draw \(canvas 6000×6000 at device_scale 3: 275 MB.*\); a render may use 312 MB \(RENDER_BUDGET_MB/,
   })
+})
+
+t.test('a layer resvg cannot place is not drawn, instead of aborting the process (resvg 2.6.2 panics on it)', async (t) => {
+  // resvg fits each layer into [-2W, 2W) × [-2H, 2H) of the pixmap it is drawn into and panics
+  // (geom.rs:27) on one wholly outside; content inside a layer is placed from the layer's corner.
+  const guard = (svg: string) => guardRasterCost(svg, { scale: 1, limits })
+  const wrap = (body: string) => `<svg width="100" height="20" viewBox="0 0 100 20" xmlns="http://www.w3.org/2000/svg">${body}</svg>`
+  const cases: Array<[string, string, boolean]> = [
+    ['a translucent group far right of the canvas', '<g opacity="0.5"><rect x="500" y="0" width="10" height="10"/></g>', false],
+    ['a translucent group far above it', '<g opacity="0.5"><rect x="0" y="-500" width="10" height="10"/></g>', false],
+    ['a filter region past the canvas', '<filter id="f" x="200" y="0" width="30" height="20" filterUnits="userSpaceOnUse"><feGaussianBlur stdDeviation="2"/></filter><g filter="url(#f)"><rect x="0" y="0" width="50" height="20"/></g>', false],
+    // On the canvas, but more than 2W from the corner of the translucent layer it is drawn in.
+    ['a visible group in a layer reaching far left', '<g opacity="0.5"><rect x="-300" y="0" width="400" height="20" fill="red"/><g opacity="0.5"><rect x="50" y="0" width="10" height="10"/></g></g>', true],
+  ]
+  for (const [name, body, visible] of cases) {
+    const out = guard(wrap(body))
+    t.match(out.svg, /display="none"/, `${name}: left out`)
+    t.same(out.warnings.length, visible ? 1 : 0, visible ? `${name}: and said so` : `${name}: silently, it is off the canvas`)
+    const pic = rasterizeApart(out.svg)
+    t.notOk('failed' in pic, `${name}: drawn (${'failed' in pic ? pic.failed : 'ok'})`)
+  }
+  const within = guard(wrap('<g opacity="0.5"><rect x="190" y="0" width="10" height="10"/></g>'))
+  t.notMatch(within.svg, /display="none"/, 'a layer within resvg\'s reach is kept')
+
+  // Through the stages: an element far off a fixed viewport, translucent.
+  const page = await pageSvg('<div style="position:absolute;left:5000px;top:0;opacity:.5">x</div><div>Hello</div>', { viewportWidth: 400, viewportHeight: 100 })
+  t.same(page.warnings, [])
+  const pic = rasterizeApart(page.svg)
+  if ('failed' in pic) t.fail(`resvg did not draw it (${pic.failed})`)
+  else t.ok(darkest(pic, { x: 0, y: 0, w: 60, h: 40 }) < 60, '"Hello" is drawn')
 })
