@@ -119,9 +119,13 @@ export async function buildApp(
   // Fastify runs onClose hooks while requests may still be in flight; the render pool and the
   // database they use close only once every request has been answered (or its client left).
   const inFlight = new InFlight()
-  app.addHook('onRequest', async (request) => inFlight.start(request))
-  app.addHook('onResponse', async (request) => inFlight.end(request))
-  app.addHook('onRequestAbort', async (request) => inFlight.end(request))
+  // A request ends when its response closes: sent, or its connection gone. A client that hung up
+  // while its render ran got neither onResponse nor onRequestAbort, and the drain then waited
+  // for it until SHUTDOWN_TIMEOUT_MS and exited 1 (`curl -m 1` on an 8 s render, then SIGTERM).
+  app.addHook('onRequest', async (request, reply) => {
+    inFlight.start(request)
+    reply.raw.once('close', () => inFlight.end(request))
+  })
   app.addHook('onClose', async () => {
     await inFlight.idle()
     await container.close()
