@@ -50,7 +50,8 @@ function storedWarnings(warnings: string[]): string[] {
 }
 
 export class ImageService {
-  readonly #inflight = new Map<string, Promise<Created>>()
+  /** Unique renders in flight per user and render key: twins join them; the render is dropped from the queue only once every caller has left. */
+  readonly #inflight = new Map<string, { work: Promise<Created>; waiters: number; cancel: AbortController }>()
   /** Renders in flight for images whose id is given by the caller (signed URLs), by that id. */
   readonly #ensuring = new Map<string, Promise<unknown>>()
   readonly #variants: LRUCache<string, StoredImage>
@@ -116,7 +117,11 @@ export class ImageService {
     if (used + n > user.monthlyLimit) throw this.#planLimit(user, used)
   }
 
-  async create(user: UserRow, req: CreateImageRequest): Promise<Created> {
+  /**
+   * `signal`: the client has gone. A render still queued for it (and for no one else) is dropped
+   * and nothing is charged; one that has started finishes and is stored, so a retry finds it.
+   */
+  async create(user: UserRow, req: CreateImageRequest, signal?: AbortSignal): Promise<Created> {
     const hash = renderKey(req.render)
     const dedupeSeconds = req.dedupeSeconds ?? this.deps.defaultDedupeSeconds
     const usedNow = () => this.deps.usage.usedThisMonth(user.id, this.#now())
@@ -125,15 +130,33 @@ export class ImageService {
       if (existing) return this.#repeat(user, existing)
       // A twin request already rendering for this user: answer with its image, charge once.
       const twin = this.#inflight.get(`${user.id}:${hash}`)
-      if (twin) return twin.then(async (c) => ({ ...c, consumed: 0, used: await usedNow() }))
+      if (twin) {
+        this.#join(twin, signal)
+        return twin.work.then(async (c) => ({ ...c, consumed: 0, used: await usedNow() }))
+      }
     }
-    const work = this.#createFresh(user, req, hash, dedupeSeconds)
-    if (dedupeSeconds > 0) {
-      const key = `${user.id}:${hash}`
-      this.#inflight.set(key, work)
-      work.finally(() => this.#inflight.delete(key)).catch(() => {})
+    if (dedupeSeconds === 0) return this.#createFresh(user, req, hash, dedupeSeconds, signal)
+    const key = `${user.id}:${hash}`
+    const cancel = new AbortController()
+    const entry = { work: this.#createFresh(user, req, hash, dedupeSeconds, cancel.signal), waiters: 0, cancel }
+    this.#join(entry, signal)
+    this.#inflight.set(key, entry)
+    entry.work.finally(() => this.#inflight.delete(key)).catch(() => {})
+    return entry.work
+  }
+
+  /** One more caller waits on `entry`; when every one has left, its render is dropped if still queued. */
+  #join(entry: { waiters: number; cancel: AbortController }, signal: AbortSignal | undefined): void {
+    entry.waiters++
+    if (!signal) {
+      entry.waiters = Infinity // a caller that cannot leave
+      return
     }
-    return work
+    const leave = () => {
+      if (--entry.waiters <= 0) entry.cancel.abort()
+    }
+    if (signal.aborted) leave()
+    else signal.addEventListener('abort', leave, { once: true })
   }
 
   /** A dedupe hit: the stored image, nothing charged. */
@@ -142,9 +165,9 @@ export class ImageService {
     return { id: existing.id, consumed: 0, used, limit: user.monthlyLimit, warnings: JSON.parse(existing.warnings) as string[] }
   }
 
-  async #createFresh(user: UserRow, req: CreateImageRequest, hash: string, dedupeSeconds: number): Promise<Created> {
+  async #createFresh(user: UserRow, req: CreateImageRequest, hash: string, dedupeSeconds: number, signal?: AbortSignal): Promise<Created> {
     await this.#precheck(user, 1)
-    const out = await this.deps.renderer.render(req.render, hash)
+    const out = await this.deps.renderer.render(req.render, hash, signal)
     const storeStart = performance.now()
     // The store checks the dedupe window again inside the commit: a twin stored meanwhile by
     // another process on the same store is answered instead, and nothing is charged twice.

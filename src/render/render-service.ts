@@ -71,8 +71,9 @@ export class RenderService {
   ) {}
 
   /**
-   * `signal` (a batch whose other variation failed): a render nobody else joined is dropped from
-   * the queue if it has not started; one that another request joined is left alone.
+   * `signal` (a batch whose other variation failed, a client that left): a render nobody else
+   * joined is dropped from the queue if it has not started; one that another request joined is
+   * left alone.
    */
   render(params: RenderParams, key = renderKey(params), signal?: AbortSignal): Promise<RenderOutput> {
     const joined = this.#inflight.get(key)
@@ -111,7 +112,7 @@ export class RenderService {
       this.deps.fontFaces ? this.deps.fontFaces.resolve(faceRules) : unloadedFaces(faceRules),
       this.deps.images ? this.deps.images.resolve(params.html, params.css, this.deps.limits, page, faceUrls(faceRules)) : { images: {}, warnings: [] },
     ])
-    if (signal.aborted) throw new AppError('RENDER_FAILED', 'Not rendered: another variation of the batch failed')
+    if (signal.aborted) throw new AppError('RENDER_FAILED', 'Not rendered: no request waits for it any more (its client left, or another variation of its batch failed)')
     const result = await this.deps.pool.run({
       params,
       limits: this.deps.limits,

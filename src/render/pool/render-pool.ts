@@ -64,6 +64,20 @@ function workerNodeOptions(entry: WorkerEntry): string {
   return IS_TS ? withoutForeignHooks(options.split(/\s+/).filter(Boolean), { keepTsx: !entry.bundled }).join(' ') : options
 }
 
+interface QueuedTasks {
+  taskQueue?: { tasks?: Array<{ resolver?: { promise?: unknown } }> }
+}
+
+/**
+ * Whether workerpool still holds `promise`'s task in its queue (not yet sent to a worker). It
+ * keeps that queue as `taskQueue.tasks` (test/render/pool/render-pool.test.ts fails if an upgrade
+ * changes that); without it, a task counts as queued until its 'started' event, as before.
+ */
+export function stillQueued(pool: unknown, promise: unknown): boolean {
+  const tasks = (pool as QueuedTasks).taskQueue?.tasks
+  return !Array.isArray(tasks) || tasks.some((t) => t.resolver?.promise === promise)
+}
+
 export function createRenderPool(options: RenderPoolOptions): RenderRunner {
   const workers = options.workers > 0 ? options.workers : availableParallelism()
   const entry = renderWorkerEntry()
@@ -216,9 +230,12 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
         active--
         throw new AppError('QUEUE_FULL', undefined, { headers: { 'retry-after': '1' }, cause: err })
       }
-      // Cancelling a queued task only removes it from the queue; a started one would cost its worker.
+      // Cancelling a queued task only removes it from the queue; a started one would cost its
+      // worker. A task already sent to a worker whose 'started' has not arrived yet (a
+      // millisecond, but a client that leaves as its render begins lands there) is started too:
+      // only one still in workerpool's queue is cancelled.
       const drop = () => {
-        if (!started) promise.cancel()
+        if (!started && stillQueued(pool, promise)) promise.cancel()
       }
       signal?.addEventListener('abort', drop, { once: true })
       try {

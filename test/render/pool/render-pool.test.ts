@@ -122,3 +122,19 @@ t.test('a worker starts without NODE_EXTRA_CA_CERTS: it opens no connection, and
   t.notOk(environ.some((v) => v.startsWith('NODE_EXTRA_CA_CERTS=')), 'not in the worker')
   t.ok(environ.some((v) => v.startsWith('MIMALLOC_PURGE_DELAY=')), 'the rest of the environment is')
 })
+
+t.test("a dropped render is cancelled only while it is in workerpool's queue (the shape it keeps its queue in is checked here)", async (t) => {
+  const workerpool = (await import('workerpool')).default
+  const { stillQueued } = await import('../../../src/render/pool/render-pool.js')
+  // A pool with no worker script to run: tasks stay queued behind a worker that never answers.
+  const pool = workerpool.pool({ maxWorkers: 1, workerType: 'process' })
+  t.teardown(() => pool.terminate(true))
+  const first = pool.exec(() => new Promise(() => undefined), [])
+  const second = pool.exec(() => 1, [])
+  first.catch(() => undefined)
+  second.catch(() => undefined)
+  const tasks = (pool as unknown as { taskQueue?: { tasks?: unknown[] } }).taskQueue?.tasks
+  t.ok(Array.isArray(tasks), 'workerpool keeps its queue as taskQueue.tasks: if an upgrade changes that, stillQueued must change')
+  t.equal(stillQueued(pool, second), true, 'waiting behind the busy worker')
+  t.equal(stillQueued(pool, first), false, 'sent to the worker')
+})

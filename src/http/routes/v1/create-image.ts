@@ -71,6 +71,19 @@ async function scoped<T>(prefix: string, fn: () => T | Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Aborts when the response closes unsent: the client hung up (a crawler's timeout, a cancelled
+ * fetch). Its render is then dropped if it is still queued, so an overloaded server does not
+ * spend workers on answers nobody reads.
+ */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const gone = new AbortController()
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) gone.abort()
+  })
+  return gone.signal
+}
+
 export const createImageRoutes: FastifyPluginAsyncZod<CreateImageRoutesOptions> = async (app, { config, images, templates }) => {
   const parse = async (user: UserRow, body: Record<string, unknown>): Promise<CreateImageRequest> => {
     const plain = await untemplated(templates, user, body)
@@ -81,7 +94,7 @@ export const createImageRoutes: FastifyPluginAsyncZod<CreateImageRoutesOptions> 
 
   /** Renders one request and answers like the hosted API (usage headers, url and id). */
   const answer = async (request: FastifyRequest, reply: FastifyReply, req: CreateImageRequest) => {
-    const result = await images.create(userOf(request), req)
+    const result = await images.create(userOf(request), req, clientGone(reply))
     usageHeaders(reply, result)
     const dropped = droppedHeader(result.warnings)
     if (dropped) reply.header('x-vellum-dropped-css', dropped)
