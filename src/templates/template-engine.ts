@@ -103,16 +103,17 @@ export class TemplateEngine {
   get(key: string, html: string): CompiledTemplate {
     let compiled = this.#cache.get(key)
     if (!compiled) {
+      // A version saved under higher limits: refused before the parser can hold the event loop.
+      const problem = templateShapeProblem(html, this.options.shape)
+      if (problem) throw validationError([{ path: 'template_id', message: `the template cannot be rendered: ${problem}` }])
       compiled = this.#compile(html)
       this.#cache.set(key, compiled)
     }
     return compiled
   }
 
+  /** Parses and compiles `html`, already read by templateShapeProblem. */
   #compile(html: string): CompiledTemplate {
-    // A version saved under higher limits: refused before the parser can hold the event loop.
-    const problem = templateShapeProblem(html, this.options.shape)
-    if (problem) throw validationError([{ path: 'template_id', message: `the template cannot be rendered: ${problem}` }])
     const ast = this.#env.parse(html)
     const fn = this.#env.compile(ast, COMPILE)
     return { render: (values) => this.#render(fn, values), raw: (values) => fn(values, RUNTIME), variables: variablesOf(ast) }

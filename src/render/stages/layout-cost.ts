@@ -189,8 +189,22 @@ function serializedSize(root: SatoriElement): number {
 }
 
 const quadratic = (text: string) => text.length * text.length * (TWO_BYTE.test(text) ? QUADRATIC_TWO_BYTE : QUADRATIC_ONE_BYTE)
-/** Props of an element that are not attributes a page's `attr()` could read. */
-const NOT_ATTRIBUTES = new Set(['children', 'style'])
+/**
+ * The longest value of each of `names` on the page's elements, for what `attr()` in generated
+ * content writes. A second walk, run only for sheets that use `attr()` (most pages do not).
+ */
+function longestAttributes(root: SatoriElement, names: ReadonlySet<string>): Map<string, number> {
+  const longest = new Map<string, number>()
+  walkTree(root, (node) => {
+    if (typeof node === 'string') return
+    if (node.type === 'style' || node.type === 'svg') return false
+    for (const [k, v] of Object.entries(node.props)) {
+      const name = k === 'className' ? 'class' : k.toLowerCase()
+      if (typeof v === 'string' && names.has(name)) longest.set(name, Math.max(longest.get(name) ?? 0, v.length))
+    }
+  })
+  return longest
+}
 
 export function estimateLayout(root: SatoriElement): LayoutEstimate {
   const index: ElementIndex = { total: 0, tags: new Map(), classes: new Map(), ids: new Map() }
@@ -201,8 +215,6 @@ export function estimateLayout(root: SatoriElement): LayoutEstimate {
   let quad = 0
   let emoji = 0
   let imageBytes = 0
-  // The longest value of each attribute on the page, for what `attr()` in generated content writes.
-  const longestAttr = new Map<string, number>()
   walkTree(root, (node) => {
     if (typeof node === 'string') {
       chars += node.length
@@ -223,11 +235,6 @@ export function estimateLayout(root: SatoriElement): LayoutEstimate {
       imageBytes += serializedSize(node)
       return false
     }
-    for (const [k, v] of Object.entries(props)) {
-      if (typeof v !== 'string' || NOT_ATTRIBUTES.has(k)) continue
-      const name = k === 'className' ? 'class' : k.toLowerCase()
-      longestAttr.set(name, Math.max(longestAttr.get(name) ?? 0, v.length))
-    }
     if (typeof props.className === 'string') for (const c of props.className.split(/\s+/)) if (c) bump(index.classes, c)
     if (typeof props.id === 'string') bump(index.ids, props.id)
     if (node.type === 'img' && typeof props.src === 'string') imageBytes += props.src.length
@@ -235,8 +242,11 @@ export function estimateLayout(root: SatoriElement): LayoutEstimate {
     if (style) for (const v of Object.values(style)) if (typeof v === 'string' && v.includes('url(')) imageBytes += v.length
   })
   let generatedBoxes = 0
-  for (const sheet of sheets) {
-    for (const rule of costRules(sheet)) {
+  const sheetRules = sheets.map(costRules)
+  const attrNames = new Set(sheetRules.flat().flatMap((r) => r.generated?.attrs ?? []))
+  const longestAttr = attrNames.size ? longestAttributes(root, attrNames) : new Map<string, number>()
+  for (const rules of sheetRules) {
+    for (const rule of rules) {
       const n = matchesAtMost(rule, index)
       if (rule.generated !== null) {
         const { text, attrs } = rule.generated
