@@ -135,7 +135,10 @@ export class TemplateEngine {
       },
     }
     try {
-      return fn(values, { ...RUNTIME, helpers })
+      // The sections are counted as they render; what lies outside them (`{{{x}}}` 2000 times
+      // over a 64 KB value) is counted here, on the rope's length, which V8 knows without
+      // flattening it: the first byte count would have built the whole string (262 MB for that one).
+      return budget.whole(fn(values, { ...RUNTIME, helpers }))
     } catch (err) {
       if (err instanceof AppError) throw err
       throw validationError([{ path: 'template_values', message: `the template could not be filled with these values (${(err as Error).message})` }])

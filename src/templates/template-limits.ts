@@ -101,10 +101,20 @@ export class OutputBudget {
     const inner = this.#inner.pop()!
     this.#total += out.length - inner
     this.#inner[this.#inner.length - 1]! += out.length
+    this.#check(this.#total)
+    return out
+  }
+
+  /** The whole render's output: refused on its length before anything reads its characters. */
+  whole(out: string): string {
+    this.#check(out.length)
+    return out
+  }
+
+  #check(length: number): void {
     // UTF-16 length: never more than the UTF-8 bytes, so past the limit in length is past it in bytes.
-    if (this.#total > this.maxBytes) {
+    if (length > this.maxBytes) {
       throw validationError([{ path: 'template_values', message: `filling the template writes more than ${this.maxBytes} bytes of html (MAX_HTML_BYTES)` }])
     }
-    return out
   }
 }

@@ -66,9 +66,19 @@ t.test('a render stops once its sections have written more html than MAX_HTML_BY
   const list = engine.get('l:1', '<ul>{{#items}}<li>{{name}}{{#tags}}[{{.}}]{{/tags}}{{^tags}}-{{/tags}}</li>{{/items}}</ul>')
   const items = [{ name: 'a', tags: ['x', 'y'] }, { name: 'b', tags: [] }, { name: 'c' }]
   t.equal(list.render({ items }), '<ul><li>a[x][y]</li><li>b-</li><li>c-</li></ul>', 'sections render as Handlebars renders them')
+  // All of this template's html is written by its sections: at the limit only if nested ones count once.
+  const sectionsOnly = '{{#items}}<li>{{name}}{{#tags}}[{{.}}]{{/tags}}{{^tags}}-{{/tags}}</li>{{/items}}'
   const inner = '<li>a[x][y]</li><li>b-</li><li>c-</li>'.length
-  t.equal(engineWith(1, inner).get('l:1', '<ul>{{#items}}<li>{{name}}{{#tags}}[{{.}}]{{/tags}}{{^tags}}-{{/tags}}</li>{{/items}}</ul>').render({ items }).length, inner + 9, 'exactly at the limit')
-  t.throws(() => engineWith(1, inner - 1).get('l:1', '<ul>{{#items}}<li>{{name}}{{#tags}}[{{.}}]{{/tags}}{{^tags}}-{{/tags}}</li>{{/items}}</ul>').render({ items }), { name: 'AppError' }, 'one byte over')
+  t.equal(engineWith(1, inner).get('l:1', sectionsOnly).render({ items }).length, inner, 'exactly at the limit')
+  t.throws(() => engineWith(1, inner - 1).get('l:1', sectionsOnly).render({ items }), { name: 'AppError' }, 'one byte over')
+  // The html around the sections counts too.
+  t.equal(engineWith(1, inner + 9).get('l:1', '<ul>' + sectionsOnly + '</ul>').render({ items }).length, inner + 9, 'with the html around it, exactly at the limit')
+  t.throws(() => engineWith(1, inner + 8).get('l:1', '<ul>' + sectionsOnly + '</ul>').render({ items }), { name: 'AppError' }, 'with the html around it, one byte over')
+  // Outside any section: 1999 copies of one 64 KB value are a 131-million-character rope that
+  // costs little until something reads it (the byte count did: 262 MB). Refused on its length.
+  const copies = engineWith(1, 5 * 1024 * 1024).get('c:1', '{{{x}}}'.repeat(1999))
+  t.throws(() => copies.render({ x: 'é'.repeat(64 * 1024) }), { name: 'AppError', message: /writes more than 5242880 bytes of html \(MAX_HTML_BYTES\)/ }, 'expressions outside sections count')
+  t.equal(copies.render({ x: 'é' }).length, 1999, 'the same template with a short value')
   t.equal(engine.get('b:1', '{{#flag}}on{{/flag}}{{^flag}}off{{/flag}}{{#obj}}{{v}}{{/obj}}').render({ flag: true, obj: { v: 7 } }), 'on7', 'true and objects as Handlebars treats them')
 })
 
