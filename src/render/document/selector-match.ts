@@ -8,18 +8,21 @@ import type { Element } from 'domhandler'
 import { compile } from 'css-select'
 import { LRUCache } from 'lru-cache'
 import { cascadedValue, type Declaration, type StyleRule } from './css-rewrite.js'
+import { structuralPseudos } from './sibling-positions.js'
 
 export type Matcher = (el: Element) => boolean
 
 // `false`: css-select cannot evaluate the selector (pseudo-elements, unknown pseudo-classes).
 const COMPILED = new LRUCache<string, Matcher | false>({ max: 5000 })
+/** `:nth-child()` and friends from a table per sibling list, not a walk per test (sibling-positions.ts). */
+export const STRUCTURAL_PSEUDOS = structuralPseudos((selector) => matcherFor(selector))
 
 /** The matcher for `selector`, or null when css-select cannot evaluate it. */
 export function matcherFor(selector: string): Matcher | null {
   let m = COMPILED.get(selector)
   if (m === undefined) {
     try {
-      m = compile<Element, Element>(selector) as Matcher
+      m = compile<Element, Element>(selector, { pseudos: STRUCTURAL_PSEUDOS }) as Matcher
     } catch {
       m = false
     }
