@@ -188,7 +188,16 @@ class RasterCost implements FilterHost {
   ownTransform(st: DocState, node: SvgNode): Matrix {
     const a = st.svg.attrs(node)
     let m = parseTransform(a.transform)
-    if (node.name === 'use') m = multiply(m, translation(length(a.x, st.viewport.width, 0), length(a.y, st.viewport.height, 0)))
+    if (node.name === 'use') {
+      m = multiply(m, translation(length(a.x, st.viewport.width, 0), length(a.y, st.viewport.height, 0)))
+      // A symbol with a viewBox is fitted into the use's width × height (inline-svg-images.ts).
+      const target = st.svg.doc.ids.get((a.href ?? a['xlink:href'] ?? '').replace(/^#/, ''))
+      const vb = target?.name === 'symbol' ? viewBoxOf(st.svg.attrs(target)) : undefined
+      if (target && vb) {
+        const box = { x: 0, y: 0, width: length(a.width, st.viewport.width, vb.width), height: length(a.height, st.viewport.height, vb.height) }
+        m = multiply(m, viewBoxTransform(vb, box, st.svg.attrs(target).preserveAspectRatio))
+      }
+    }
     if (node.name === 'svg') {
       const box = { x: length(a.x, st.viewport.width, 0), y: length(a.y, st.viewport.height, 0), width: length(a.width, st.viewport.width, st.viewport.width), height: length(a.height, st.viewport.height, st.viewport.height) }
       const vb = viewBoxOf(a)
