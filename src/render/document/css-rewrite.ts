@@ -47,8 +47,6 @@ const UNSUPPORTED = new Set([
   'border-image',
   'border-image-source',
   'list-style-image',
-  'counter-reset',
-  'counter-increment',
   'text-emphasis',
   'initial-letter',
   'hanging-punctuation',
@@ -130,6 +128,13 @@ export class CssRewriter {
           ['column-count', count],
         ]
       }
+      case 'backdrop-filter':
+      case '-webkit-backdrop-filter':
+        // satori draws the backdrop as a black rectangle under a filter on `BackgroundImage`, an
+        // input resvg does not have: the frosted panel came out near black. Without it the panel
+        // is its own translucent background over what is behind it, unblurred.
+        if (v.toLowerCase() !== 'none') this.#warn(`${prop}: ${v} (not supported: drawn without the backdrop effect)`)
+        return []
       case 'border-collapse':
         // --vellum-collapse: the satori patch overlaps adjacent cell borders (vellumCollapseCells).
         return v.toLowerCase() === 'collapse'

@@ -50,3 +50,31 @@ t.test('what cannot be drawn is said: variable-font axes, and emoji newer than t
   const out = await createRenderer().render(renderJob('<p>tired \u{1FAE9} happy 🙂</p>'))
   t.same(out.warnings, ['emoji "\u{1FAE9}" not drawn: the bundled Twemoji has no picture for it'])
 })
+
+t.test('backdrop-filter is left out, said so: the panel is its translucent background, not a dark box', async (t) => {
+  const { createRenderer } = await import('../../../src/render/pipeline.js')
+  const { renderJob, decodePng, pixel } = await import('../../helper.js')
+  const html = (style: string) =>
+    `<div style="position:relative;width:300px;height:160px;background:#3366cc"><div style="position:absolute;left:40px;top:30px;width:220px;height:100px;background:rgba(255,255,255,.25);${style}"></div></div>`
+  const renderer = createRenderer()
+  for (const [where, page, css] of [
+    ['inline style', html('backdrop-filter:blur(16px);-webkit-backdrop-filter:blur(16px)'), ''],
+    ['style sheet', html('').replace('rgba(255,255,255,.25);', 'rgba(255,255,255,.25)" class="glass'), '.glass{backdrop-filter:blur(16px) saturate(180%)}'],
+  ] as const) {
+    const out = await renderer.render(renderJob(page, { css, viewportWidth: 300, viewportHeight: 160 }))
+    const png = decodePng(Buffer.from(out.png))
+    // rgba(255,255,255,.25) over #3366cc: (102, 140, 217).
+    const [r, g, b] = pixel(png, 150, 80)
+    t.ok(Math.abs(r - 102) <= 2 && Math.abs(g - 140) <= 2 && Math.abs(b - 217) <= 2, `${where}: the panel's own colour over the blue, ${[r, g, b]}`)
+    t.match(out.warnings.join('\n'), /backdrop-filter: blur\(16px\)[^\n]*\(not supported: drawn without the backdrop effect\)/, `${where}: the warning names it`)
+  }
+})
+
+t.test('counters are drawn by satori, so counter-reset and counter-increment are not reported as ignored', async (t) => {
+  const { createRenderer } = await import('../../../src/render/pipeline.js')
+  const { renderJob } = await import('../../helper.js')
+  const out = await createRenderer().render(
+    renderJob('<div class="s"><p>a</p><p>b</p></div>', { css: '.s{counter-reset:step 4}.s p{counter-increment:step 2}.s p::before{content:counter(step)}' }),
+  )
+  t.notMatch(out.warnings.join('\n'), /counter/, 'no warning about counters')
+})
