@@ -28,6 +28,7 @@ import { parseHtml } from './parse-html.js'
 import { satoriLang } from './page-text.js'
 import { BidiCascade } from './bidi-cascade.js'
 import { RowBackgrounds } from './row-backgrounds.js'
+import { DictionaryBreakCascade, SA_SCRIPT, withDictionaryBreaks } from './dictionary-breaks.js'
 import type { Direction } from './bidi.js'
 
 export interface SatoriElement {
@@ -167,6 +168,7 @@ export function htmlToTree(
   const cells = new CellAligner(rules, ownStyle)
   const rowBackgrounds = new RowBackgrounds(rules, ownStyle)
   const bidi = new BidiCascade(rules, ownStyle)
+  const dictionaryBreaks = new DictionaryBreakCascade(rules, ownStyle)
   // The source element of each converted one, for the bidi stage's cascade on inline children.
   const sources = new WeakMap<SatoriElement, Element>()
   // Presentational attributes of tables (border, cellpadding, bgcolor…), between the user-agent
@@ -176,8 +178,11 @@ export function htmlToTree(
 
   const convert = (node: ChildNode, depth: number, preserving: boolean, caps = false, dir: Direction = 'ltr'): SatoriChild | null => {
     if (node.type === 'text') {
-      if (!caps || WHITESPACE.test(node.data)) return node.data
-      const text = smallCapsText(node.data, node.parent?.type === 'tag' ? fontSizes.px(node.parent as Element) : undefined)
+      // Thai, Lao, Khmer, Myanmar: break opportunities between dictionary words (dictionary-breaks.ts).
+      const parent = node.parent?.type === 'tag' ? (node.parent as Element) : null
+      const data = SA_SCRIPT.test(node.data) && (!parent || dictionaryBreaks.applies(parent)) ? withDictionaryBreaks(node.data) : node.data
+      if (!caps || WHITESPACE.test(data)) return data
+      const text = smallCapsText(data, node.parent?.type === 'tag' ? fontSizes.px(node.parent as Element) : undefined)
       // Small caps make the text inline content: its right-to-left runs are set apart as any inline content's.
       if (dir === 'ltr' && typeof text === 'object' && text !== null) bidi.isolateGenerated(text)
       return text
