@@ -4,15 +4,16 @@ import { connect } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { build } from './helper.js'
+import { sign } from '../src/signing/signature.js'
 
-/** Sends a create request on a raw socket; `leaveAfterMs`: the client hangs up then. */
-async function post(port: number, authorization: string, payload: object, leaveAfterMs?: number): Promise<string> {
-  const body = JSON.stringify(payload)
+/** Sends a request on a raw socket; `leaveAfterMs`: the client hangs up then. */
+async function send(port: number, method: string, path: string, authorization: string | undefined, payload: object | undefined, leaveAfterMs?: number): Promise<string> {
+  const body = payload === undefined ? '' : JSON.stringify(payload)
   const socket = connect(port, '127.0.0.1')
   await new Promise((r) => socket.once('connect', r))
   socket.write(
-    `POST /v1/image HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: ${authorization}\r\nconnection: close\r\ncontent-type: application/json\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `${method} ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\n${authorization ? `authorization: ${authorization}\r\n` : ''}connection: close\r\n` +
+      (payload === undefined ? '\r\n' : `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`),
   )
   if (leaveAfterMs !== undefined) {
     await sleep(leaveAfterMs)
@@ -25,6 +26,16 @@ async function post(port: number, authorization: string, payload: object, leaveA
   return answer
 }
 
+const post = (port: number, authorization: string, payload: object, leaveAfterMs?: number) => send(port, 'POST', '/v1/image', authorization, payload, leaveAfterMs)
+
+/** A render of a second or more on this machine: blurred shadows over a large canvas (within MAX_SHADOWS). */
+const SLOW = {
+  html: `<div style="display:flex;flex-wrap:wrap">${'<div style="width:90px;height:90px;margin:10px;box-shadow:0 0 60px 20px rgba(0,0,0,.4);filter:blur(3px)"></div>'.repeat(45)}</div>`,
+  viewport_width: 1400,
+  viewport_height: 1200,
+  dedupe_duration_s: 0,
+}
+
 t.test('a render still queued when its client hangs up is dropped, and not charged', async (t) => {
   const h = await build(t) // one render worker
   await h.addUser('stays', 'stays-user-key-1')
@@ -33,7 +44,7 @@ t.test('a render still queued when its client hangs up is dropped, and not charg
   const { port } = h.app.server.address() as AddressInfo
   for (let i = 0; i < 300 && !h.container.pool.ready(); i++) await sleep(20)
   // The worker is busy with a slow render; a second request queues behind it and its client leaves.
-  const slow = post(port, h.auth('stays', 'stays-user-key-1'), { html: `<p>${'😀🎉👍🔥'.repeat(120)}</p>`, dedupe_duration_s: 0 })
+  const slow = post(port, h.auth('stays', 'stays-user-key-1'), SLOW)
   for (let i = 0; i < 300 && h.container.pool.stats().busy === 0; i++) await sleep(10)
   await post(port, h.auth('leaves', 'leaves-user-key-1'), { html: '<p>nobody will read this</p>' }, 100)
   t.equal(h.container.pool.stats().total, 1, 'no worker was stopped to drop it')
@@ -44,6 +55,48 @@ t.test('a render still queued when its client hangs up is dropped, and not charg
   t.equal(h.container.pool.stats().pending, 0)
 })
 
+t.test('signed URLs and batches: a render still queued when every client has gone is dropped, and not charged', async (t) => {
+  const h = await build(t) // one render worker
+  await h.addUser('busy', 'busy-user-key-1')
+  await h.addUser('signer', 'signer-user-key-1')
+  await h.app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = h.app.server.address() as AddressInfo
+  for (let i = 0; i < 300 && !h.container.pool.ready(); i++) await sleep(20)
+  const used = (user: string) => h.container.usage.usedThisMonth(user, Date.now())
+  const busy = () => post(port, h.auth('busy', 'busy-user-key-1'), SLOW)
+  const started = async () => {
+    for (let i = 0; i < 300 && h.container.pool.stats().busy === 0; i++) await sleep(10)
+  }
+  const query = (text: string) => `html=${encodeURIComponent(`<p>${text}</p>`)}`
+  const signedPath = (q: string) => `/v1/image/create-and-render/signer/${sign('signer-user-key-1', q)}?${q}`
+
+  // Two crawlers fetch the same signed URL while the worker is busy; both time out.
+  let slow = busy()
+  await started()
+  const shared = query('fetched by two crawlers that both give up')
+  await Promise.all([send(port, 'GET', signedPath(shared), undefined, undefined, 100), send(port, 'GET', signedPath(shared), undefined, undefined, 150)])
+  // A batch whose client gives up.
+  await send(port, 'POST', '/v1/image/batch', h.auth('signer', 'signer-user-key-1'), { variations: [{ html: '<p>one</p>' }, { html: '<p>two</p>' }] }, 100)
+  t.match(await slow, /^HTTP\/1\.1 200/, 'the request whose client stayed is answered')
+  await sleep(500)
+  t.equal(h.container.pool.stats().total, 1, 'no worker was stopped to drop them')
+  t.equal(h.container.pool.stats().pending, 0, 'nothing left queued')
+  t.equal(await used('signer'), 0, 'neither the signed render nor the batch was drawn or charged')
+
+  // Of two crawlers on one URL, one stays: the render is drawn once, charged once, and answered.
+  slow = busy()
+  await started()
+  const kept = query('one crawler gives up, the other waits')
+  const [, answer] = await Promise.all([send(port, 'GET', signedPath(kept), undefined, undefined, 100), send(port, 'GET', signedPath(kept), undefined, undefined)])
+  t.match(answer, /^HTTP\/1\.1 200/, 'the crawler that stayed gets the image')
+  t.match(answer, /content-type: image\/png/i)
+  await slow
+  t.equal(await used('signer'), 1, 'charged once')
+  // A URL whose render was dropped renders when asked again.
+  t.match(await send(port, 'GET', signedPath(shared), undefined, undefined), /^HTTP\/1\.1 200/, 'a dropped URL renders on its next request')
+  t.equal(await used('signer'), 2)
+})
+
 t.test('a request whose client hung up does not hold the close open', async (t) => {
   const h = await build(t)
   await h.addUser('gone', 'gone-user-key-1')
@@ -51,8 +104,8 @@ t.test('a request whose client hung up does not hold the close open', async (t) 
   // The worker warm first: while it boots, a request waits outside workerpool's queue.
   for (let i = 0; i < 300 && !h.container.pool.ready(); i++) await sleep(20)
   const { port } = h.app.server.address() as AddressInfo
-  // A render of a second or more (hundreds of emoji), and a client that leaves once it has started.
-  const body = JSON.stringify({ html: `<p>${'😀🎉👍🔥'.repeat(120)}</p>`, dedupe_duration_s: 0 })
+  // A render of a second or more, and a client that leaves once it has started.
+  const body = JSON.stringify(SLOW)
   const socket = connect(port, '127.0.0.1')
   await new Promise((r) => socket.once('connect', r))
   socket.write(

@@ -52,8 +52,8 @@ function storedWarnings(warnings: string[]): string[] {
 export class ImageService {
   /** Unique renders in flight per user and render key: twins join them; the render is dropped from the queue only once every caller has left. */
   readonly #inflight = new Map<string, { work: Promise<Created>; waiters: number; cancel: AbortController }>()
-  /** Renders in flight for images whose id is given by the caller (signed URLs), by that id. */
-  readonly #ensuring = new Map<string, Promise<unknown>>()
+  /** Renders in flight for images whose id is given by the caller (signed URLs), by that id; dropped from the queue once every caller has left. */
+  readonly #ensuring = new Map<string, { work: Promise<unknown>; waiters: number; cancel: AbortController }>()
   readonly #variants: LRUCache<string, StoredImage>
   /** Ids of cached images checked live since the store's change stamp last moved (see deps.changeStamp). */
   readonly #checked = new Set<string>()
@@ -130,7 +130,7 @@ export class ImageService {
       if (existing) return this.#repeat(user, existing)
       // A twin request already rendering for this user: answer with its image, charge once.
       const twin = this.#inflight.get(`${user.id}:${hash}`)
-      if (twin) {
+      if (twin && !twin.cancel.signal.aborted) {
         this.#join(twin, signal)
         return twin.work.then(async (c) => ({ ...c, consumed: 0, used: await usedNow() }))
       }
@@ -141,7 +141,7 @@ export class ImageService {
     const entry = { work: this.#createFresh(user, req, hash, dedupeSeconds, cancel.signal), waiters: 0, cancel }
     this.#join(entry, signal)
     this.#inflight.set(key, entry)
-    entry.work.finally(() => this.#inflight.delete(key)).catch(() => {})
+    entry.work.finally(() => this.#inflight.get(key) === entry && this.#inflight.delete(key)).catch(() => {})
     return entry.work
   }
 
@@ -193,29 +193,35 @@ export class ImageService {
    * stored, and requests that arrive while it renders join that render and its single charge.
    * A deleted id stays deleted (410), as any deleted image.
    */
-  async ensure(user: UserRow, req: CreateImageRequest, id: string): Promise<{ rendered: boolean; warnings: string[] }> {
+  async ensure(user: UserRow, req: CreateImageRequest, id: string, signal?: AbortSignal): Promise<{ rendered: boolean; warnings: string[] }> {
     const existing = await this.deps.images.find(id)
     if (existing) return stored(existing)
     const running = this.#ensuring.get(id)
-    if (running) {
-      await running
+    // One whose callers have all left is being dropped: a caller arriving now renders afresh.
+    if (running && !running.cancel.signal.aborted) {
+      // Crawlers fetch the same og:image URL at once: one render, dropped only when every one has gone.
+      this.#join(running, signal)
+      await running.work
       return { rendered: false, warnings: [] }
     }
+    const cancel = new AbortController()
     const work = (async () => {
       await this.#precheck(user, 1)
       const hash = renderKey(req.render)
-      const out = await this.deps.renderer.render(req.render, hash)
+      const out = await this.deps.renderer.render(req.render, hash, cancel.signal)
       // Another process on the same store may have stored this id meanwhile: then it was charged there.
       const result = await this.#commit(user, [{ hash, out, req, id }])
       if (result.status === 'exists') return stored(result.image)
       this.#prime(id, out)
       return { rendered: true, warnings: out.warnings }
     })()
-    this.#ensuring.set(id, work)
+    const entry = { work, waiters: 0, cancel }
+    this.#join(entry, signal)
+    this.#ensuring.set(id, entry)
     try {
       return await work
     } finally {
-      this.#ensuring.delete(id)
+      if (this.#ensuring.get(id) === entry) this.#ensuring.delete(id)
     }
   }
 
@@ -259,12 +265,15 @@ export class ImageService {
   }
 
   /** All variations render, then all are stored and charged together, or none are. Order is kept. */
-  async createBatch(user: UserRow, reqs: CreateImageRequest[]): Promise<{ ids: string[]; used: number }> {
+  /** `signal`: the client has gone; the variations still queued are dropped and nothing is charged. */
+  async createBatch(user: UserRow, reqs: CreateImageRequest[], signal?: AbortSignal): Promise<{ ids: string[]; used: number }> {
     if (reqs.length === 0) return { ids: [], used: await this.deps.usage.usedThisMonth(user.id, this.#now()) }
     await this.#precheck(user, reqs.length)
     // The batch fails as a whole: once one variation fails, the others still queued are dropped
     // (measured: a failed batch of four deep documents kept the worker busy 3 s for nothing).
     const giveUp = new AbortController()
+    if (signal?.aborted) giveUp.abort()
+    else signal?.addEventListener('abort', () => giveUp.abort(), { once: true })
     const outs = await Promise.all(
       reqs.map(async (req, i) => {
         const hash = renderKey(req.render)

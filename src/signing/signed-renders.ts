@@ -160,18 +160,18 @@ export class SignedRenders {
   }
 
   /** GET /v1/image/create-and-render/:user_id/:token[/:format]?<create parameters> */
-  async createAndRender(userId: string, token: string, format: string | undefined, rawQuery: string): Promise<SignedImage> {
+  async createAndRender(userId: string, token: string, format: string | undefined, rawQuery: string, signal?: AbortSignal): Promise<SignedImage> {
     const out = formatOf(format)
     const cacheKey = `c\0${userId}\0${out}\0${rawQuery}`
     const hot = this.#hotHit(cacheKey, token)
-    if (hot) return this.#deliver(hot.user, hot.prepared)
+    if (hot) return this.#deliver(hot.user, hot.prepared, signal)
     const state = this.#state()
     const ready = this.#prepared.get(cacheKey)
     const signer = await this.deps.users.find(userId)
     const user = this.#check(signer, rawQuery, token, ready)
     if (ready) {
       this.#remember(cacheKey, state, ready, user, token)
-      return this.#deliver(user, ready)
+      return this.#deliver(user, ready, signal)
     }
     // Null prototypes: query names are untrusted (`__proto__`, `constructor` are plain names here).
     const body: Record<string, unknown> = Object.create(null)
@@ -185,15 +185,15 @@ export class SignedRenders {
     }
     const prepared = this.#prepare(cacheKey, user, signedBy(signer, token), body, options, out)
     this.#remember(cacheKey, state, prepared, user, token)
-    return this.#deliver(user, prepared)
+    return this.#deliver(user, prepared, signal)
   }
 
   /** GET /v1/image/:template_id/:token[/:format]?<template values>[&template_version=…] */
-  async templated(templateId: string, token: string, format: string | undefined, rawQuery: string): Promise<SignedImage> {
+  async templated(templateId: string, token: string, format: string | undefined, rawQuery: string, signal?: AbortSignal): Promise<SignedImage> {
     const out = formatOf(format)
     const hotKey = `t\0${templateId}\0${out}\0${rawQuery}`
     const hot = this.#hotHit(hotKey, token)
-    if (hot) return this.#deliver(hot.user, hot.prepared)
+    if (hot) return this.#deliver(hot.user, hot.prepared, signal)
     const state = this.#state()
     // The owner's key signs; any version names the owner.
     const latest = await this.deps.templates.head(templateId)
@@ -211,7 +211,7 @@ export class SignedRenders {
     const user = this.#check(owner, rawQuery, token, ready)
     if (ready) {
       this.#remember(hotKey, state, ready, user, token)
-      return this.#deliver(user, ready)
+      return this.#deliver(user, ready, signal)
     }
     // The markup is read only to prepare a URL not seen before (or evicted).
     const template = head && (await this.deps.templates.find(head.id, head.version))
@@ -228,7 +228,7 @@ export class SignedRenders {
     }
     const prepared = this.#prepare(cacheKey, user, signedBy(owner, token), this.deps.templates.body(template, values), options, out)
     this.#remember(hotKey, state, prepared, user, token)
-    return this.#deliver(user, prepared)
+    return this.#deliver(user, prepared, signal)
   }
 
   #prepare(
@@ -246,11 +246,12 @@ export class SignedRenders {
     return prepared
   }
 
-  async #deliver(user: UserRow, { req, id, variant }: Prepared): Promise<SignedImage> {
+  /** `signal`: the client has gone; a render still queued for it alone is dropped (ImageService.ensure). */
+  async #deliver(user: UserRow, { req, id, variant }: Prepared, signal?: AbortSignal): Promise<SignedImage> {
     // In the served-image cache means stored and not deleted (a delete evicts it), as for GET /v1/image/:id.
     const cached = await this.deps.images.cached(id, variant)
     if (cached) return { id, image: cached, rendered: false, warnings: [] }
-    const { rendered, warnings } = await this.deps.images.ensure(user, req, id)
+    const { rendered, warnings } = await this.deps.images.ensure(user, req, id, signal)
     return { id, image: await this.deps.images.fetch(id, variant, true), rendered, warnings }
   }
 

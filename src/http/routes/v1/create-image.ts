@@ -18,6 +18,7 @@ import type { StageTimings } from '../../../render/job.js'
 import type { TemplateService } from '../../../templates/template-service.js'
 import { templatedVariation, untemplated } from '../../../templates/templated-body.js'
 import type { UserRow } from '../../../store/port.js'
+import { clientGone } from '../../client-gone.js'
 
 export interface CreateImageRoutesOptions {
   config: Config
@@ -71,19 +72,6 @@ async function scoped<T>(prefix: string, fn: () => T | Promise<T>): Promise<T> {
   }
 }
 
-/**
- * Aborts when the response closes unsent: the client hung up (a crawler's timeout, a cancelled
- * fetch). Its render is then dropped if it is still queued, so an overloaded server does not
- * spend workers on answers nobody reads.
- */
-function clientGone(reply: FastifyReply): AbortSignal {
-  const gone = new AbortController()
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) gone.abort()
-  })
-  return gone.signal
-}
-
 export const createImageRoutes: FastifyPluginAsyncZod<CreateImageRoutesOptions> = async (app, { config, images, templates }) => {
   const parse = async (user: UserRow, body: Record<string, unknown>): Promise<CreateImageRequest> => {
     const plain = await untemplated(templates, user, body)
@@ -104,7 +92,7 @@ export const createImageRoutes: FastifyPluginAsyncZod<CreateImageRoutesOptions> 
 
   const batch = async (request: FastifyRequest, reply: FastifyReply, reqs: CreateImageRequest[]) => {
     const user = userOf(request)
-    const { ids, used } = await images.createBatch(user, reqs)
+    const { ids, used } = await images.createBatch(user, reqs, clientGone(reply))
     usageHeaders(reply, { consumed: ids.length, used, limit: user.monthlyLimit })
     return { images: ids.map((id, i) => ({ url: imageUrl(config.publicUrl, request, id, reqs[i]!.format), id })) }
   }

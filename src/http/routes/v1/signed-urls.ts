@@ -13,6 +13,7 @@ import * as z from 'zod'
 import type { SignedImage, SignedRenders } from '../../../signing/signed-renders.js'
 import { rawQueryOf } from '../../../signing/signature.js'
 import { sendImage } from '../../send-image.js'
+import { clientGone } from '../../client-gone.js'
 
 export interface SignedUrlRoutesOptions {
   signed: SignedRenders
@@ -37,23 +38,23 @@ export const signedUrlRoutes: FastifyPluginAsyncZod<SignedUrlRoutesOptions> = as
   app.get(
     '/image/create-and-render/:user_id/:token',
     { schema: { summary: createSummary, security: [], tags: ['signed urls'], params: createAndRender } },
-    async (request, reply) => answer(request, reply, await signed.createAndRender(request.params.user_id, request.params.token, undefined, raw(request))),
+    async (request, reply) => answer(request, reply, await signed.createAndRender(request.params.user_id, request.params.token, undefined, raw(request), clientGone(reply))),
   )
   app.get(
     '/image/create-and-render/:user_id/:token/:format',
     { schema: { summary: createSummary, security: [], tags: ['signed urls'], params: createAndRender.extend({ format }) } },
     async (request, reply) =>
-      answer(request, reply, await signed.createAndRender(request.params.user_id, request.params.token, request.params.format, raw(request))),
+      answer(request, reply, await signed.createAndRender(request.params.user_id, request.params.token, request.params.format, raw(request), clientGone(reply))),
   )
   app.get(
     '/image/:template_id/:token',
     { schema: { summary: templatedSummary, security: [], tags: ['signed urls', 'templates'], params: templated } },
-    async (request, reply) => answer(request, reply, await signed.templated(request.params.template_id, request.params.token, undefined, raw(request))),
+    async (request, reply) => answer(request, reply, await signed.templated(request.params.template_id, request.params.token, undefined, raw(request), clientGone(reply))),
   )
   app.get(
     '/image/:template_id/:token/:format',
     { schema: { summary: templatedSummary, security: [], tags: ['signed urls', 'templates'], params: templated.extend({ format }) } },
     async (request, reply) =>
-      answer(request, reply, await signed.templated(request.params.template_id, request.params.token, request.params.format, raw(request))),
+      answer(request, reply, await signed.templated(request.params.template_id, request.params.token, request.params.format, raw(request), clientGone(reply))),
   )
 }
