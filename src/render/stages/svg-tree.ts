@@ -12,10 +12,11 @@
  * seen too.
  */
 import { parseDocument } from 'htmlparser2'
-import type { Element, ChildNode } from 'domhandler'
+import type { AnyNode, Element, ChildNode } from 'domhandler'
 import { selectAll } from 'css-select'
 import * as csstree from '../../css/css-tree.js'
 import { decodeXML } from 'entities'
+import { STRUCTURAL_PSEUDOS } from '../document/selector-match.js'
 
 export interface SvgNode {
   name: string
@@ -139,7 +140,7 @@ export function readUserSvg(text: string): SvgDocument {
         if (!decls.length) return
         let matched: Element[]
         try {
-          matched = selectAll(csstree.generate(rule.prelude), dom, { xmlMode: true }) as unknown as Element[]
+          matched = selectAll<AnyNode, Element>(csstree.generate(rule.prelude), dom, { xmlMode: true, pseudos: STRUCTURAL_PSEUDOS })
         } catch {
           return
         }
