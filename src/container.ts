@@ -22,6 +22,7 @@ import { TemplateEngine } from './templates/template-engine.js'
 import { TemplateService } from './templates/template-service.js'
 import { SignedRenders } from './signing/signed-renders.js'
 import { MB } from './render/stages/memory-budget.js'
+import { loadSharp } from './images/load-sharp.js'
 
 export interface Container {
   config: Config
@@ -186,7 +187,8 @@ export async function createContainer(config: Config, log: Logger, pool: RenderR
       // /health included, waited. Loaded right after listening instead, while the first render
       // worker still boots (it is the longer of the two), and before /readyz says ready: before
       // listening, the two imports were ~200 ms of the API's start, on the cold start's path.
-      await Promise.all([fetcher.warm(), fontFetchers.files.warm(), faceFetcher.warm(), import('sharp')])
+      // Under the lean memory plan sharp waits for its first use (memory-plan.ts: preloadImageCodecs).
+      await Promise.all([fetcher.warm(), fontFetchers.files.warm(), faceFetcher.warm(), config.memory.preloadImageCodecs ? loadSharp() : undefined])
       warm = true
     },
     warmedUp: () => warm,

@@ -48,8 +48,11 @@ const PROFILES: WorkerProfile[] = [
   { name: 'full', heapMb: 0, freedMemoryKeepMs: 1000, heapGrowthPercent: FULL_GROWTH, warmMb: 130, peakMb: 260 },
   { name: 'capped', heapMb: 160, freedMemoryKeepMs: 1000, heapGrowthPercent: 100, warmMb: 120, peakMb: 180 },
   // Lean: V8's own growth. At 100 % the 256 MiB group held 230–250 MiB under the container test's
-  // load, and one CI run had 3 OOM kills: there is no room for a bigger heap at 256 MiB.
-  { name: 'lean', heapMb: 96, freedMemoryKeepMs: 0, heapGrowthPercent: 0, warmMb: 100, peakMb: 125 },
+  // load, and one CI run had 3 OOM kills: there is no room for a bigger heap at 256 MiB. With a
+  // 96 MiB cap the processes still reached 229–242 MiB (one OOM kill in six runs of the container
+  // test); 80 MiB takes ~10 MiB off the worker's peak (136 → 123 MiB anonymous, 30 s of mixed
+  // load) for about the same renders/s (17.6 and 16.7 → 16.0, within this VM's drift).
+  { name: 'lean', heapMb: 80, freedMemoryKeepMs: 0, heapGrowthPercent: 0, warmMb: 100, peakMb: 125 },
 ]
 
 /** RENDER_MEMORY_MB without a container limit, and its floor (see the schema). */
@@ -75,6 +78,14 @@ export interface MemoryPlan {
   pageFontCacheBytes: number
   /** The limit leaves less than one lean worker needs: it runs anyway, and the boot log says so. */
   tooSmall: boolean
+  /**
+   * The API process loads sharp (libvips) at boot rather than on the first JPEG, WebP, resize or
+   * image conversion. Loading it mid-request held the event loop ~200 ms; loaded, it holds
+   * 5–7 MiB of anonymous memory and ~10 MiB of library pages the container is charged for
+   * (measured at 256 MiB: the processes' anonymous peak 213–218 → 198 MiB). The lean plan keeps
+   * that room and takes the one-time pause instead.
+   */
+  preloadImageCodecs: boolean
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v))
@@ -95,6 +106,7 @@ export function planMemory(limitBytes: number | undefined, cores: number, fixedW
       signedUrlCacheBytes: 8 * MiB,
       pageFontCacheBytes: 8 * MiB,
       tooSmall: false,
+      preloadImageCodecs: true,
     }
   }
   const limitMb = Math.floor(limitBytes / MiB)
@@ -126,6 +138,7 @@ export function planMemory(limitBytes: number | undefined, cores: number, fixedW
     signedUrlCacheBytes: signedMb * MiB,
     pageFontCacheBytes: fontMb * MiB,
     tooSmall: most === 0 || (fixedWorkers !== undefined && most < fixedWorkers),
+    preloadImageCodecs: profile.name !== 'lean',
   }
 }
 

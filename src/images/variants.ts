@@ -10,6 +10,7 @@
  */
 import { AppError, validationError } from '../errors/catalogue.js'
 import { resolveCrop, type CropSpec } from './fetch-options.js'
+import { loadSharp } from './load-sharp.js'
 
 export const FORMATS = {
   png: { mime: 'image/png', ext: 'png', name: 'PNG', maxSide: Infinity },
@@ -84,7 +85,7 @@ export function checkVariant(source: Size, req: VariantRequest, limits: { output
 
 export async function deriveVariant(png: Buffer, req: VariantRequest): Promise<Buffer> {
   // Loaded on first use: an API process that only serves PNGs never maps libvips.
-  const { default: sharp } = await import('sharp')
+  const sharp = await loadSharp()
   let img = sharp(png, { limitInputPixels: false })
   if (req.crop) {
     const meta = await sharp(png).metadata()

@@ -18,6 +18,7 @@ import { decodeDataUri, splitDataUri } from './data-uri.js'
 import { FetchError, type GuardedFetcher } from './guarded-fetch.js'
 import { cssUrls, scanPage, type PageScan } from './page-scan.js'
 import { noMetrics, type Metrics } from '../observability/metrics.js'
+import { loadSharp } from '../images/load-sharp.js'
 
 export interface RemoteImageLimits {
   imagePixels: number
@@ -213,7 +214,7 @@ export class RemoteImages {
     // Formats resvg cannot draw are decoded here, and the decoder judges the size: a header
     // alone (a few garbage bytes after `RIFF…WEBPVP8`) read as 8546×9575 and refused the whole
     // render, where a browser shows a broken image.
-    const { default: sharp } = await import('sharp')
+    const sharp = await loadSharp()
     try {
       const png = await sharp(bytes, { limitInputPixels: maxPixels, animated: false }).png().toBuffer()
       return { bytes: png, mime: 'image/png', pixels }
