@@ -88,3 +88,27 @@ t.test('the layout estimate prices SVG text as the outlines it becomes', async (
   const estimate = estimateLayout(root)
   t.ok(estimate.imageBytes >= 10_000 * 475, `${estimate.imageBytes} bytes for 10,000 characters`)
 })
+
+t.test('a glyph is outlined once per size and placed by one move per occurrence', async (t) => {
+  const { drawSvgText } = await import('../../../src/render/stages/svg-text.js')
+  const { loadBundledFonts } = await import('../../../src/fonts/bundled-fonts.js')
+  const { root } = htmlToTree('<svg width="400" height="40"><text x="10.3" y="28" font-size="24" font-family="Roboto">ABAB</text></svg>', { userAgentCss: userAgentCssFor, authorCss: '', limits })
+  await drawSvgText(root, loadBundledFonts())
+  const paths: string[] = []
+  const walk = (node: SatoriChild): void => {
+    if (typeof node !== 'object' || node === null) return
+    if (node.type === 'path' && typeof node.props.d === 'string') paths.push(node.props.d)
+    const c = node.props.children as SatoriChild[] | SatoriChild | undefined
+    for (const child of Array.isArray(c) ? c : c === undefined ? [] : [c]) walk(child)
+  }
+  walk(root)
+  const d = paths.join('')
+  const glyphs = d.split(/(?=M)/)
+  t.equal(glyphs.length, 4, 'one absolute move per glyph')
+  const shape = (g: string) => g.replace(/^M[^a-z]*/, '')
+  t.equal(shape(glyphs[0]!), shape(glyphs[2]!), 'the two A share one outline')
+  t.equal(shape(glyphs[1]!), shape(glyphs[3]!), 'the two B too')
+  t.notMatch(d.replace(/M[-\d. ]+/g, ''), /[A-Z]/, 'everything after each move is relative')
+  t.match(glyphs[0], /^M0 0m/, 'the run starts at its origin (the text element is placed around it)')
+  t.ok(Number(/^M(-?[\d.]+)/.exec(glyphs[1]!)![1]) > 10, 'the next glyph one advance on')
+})
