@@ -1,6 +1,6 @@
 /**
  * The render pipeline run inside a render worker: document → layout cost → layout → crop →
- * simplify → SVG images inlined → raster cost → rasterize → encode, each a named stage with its own timing (the
+ * simplify → SVG images inlined → non-finite values left out → raster cost → rasterize → encode, each a named stage with its own timing (the
  * layout-cost estimate counts as parse, the raster-cost guard as layout). Each cost stage
  * refuses a page its estimate puts past the worker's memory budget before the costly stage
  * allocates anything.
@@ -19,6 +19,7 @@ import { applyCrop, assertPixelBudget, cropRect } from './stages/crop.js'
 import { simplifySvg } from './stages/simplify-svg.js'
 import { snapBoxFills } from './stages/snap-boxes.js'
 import { inlineSvgImages } from './stages/inline-svg-images.js'
+import { leaveOutNonFinite } from './stages/svg-non-finite.js'
 import { guardRasterCost } from './stages/raster-cost.js'
 import { rasterize } from './stages/rasterize.js'
 import { encodePng } from './stages/encode.js'
@@ -108,7 +109,8 @@ export function createRenderer(): Renderer {
       }
       const rect = cropRect(doc, laid)
       assertPixelBudget(rect, job.params.deviceScale, job.limits.outputPixels)
-      const guarded = guardRasterCost(inlineSvgImages(snapBoxFills(simplifySvg(applyCrop(laid.svg, rect)), job.params.deviceScale)).svg, { scale: job.params.deviceScale, limits: job.limits })
+      const finite = leaveOutNonFinite(inlineSvgImages(snapBoxFills(simplifySvg(applyCrop(laid.svg, rect)), job.params.deviceScale)).svg)
+      const guarded = guardRasterCost(finite.svg, { scale: job.params.deviceScale, limits: job.limits })
       const layoutMs = lap()
       const raster = rasterize(guarded.svg, { scale: job.params.deviceScale, transparent: job.params.transparentBackground })
       const rasterMs = lap()
@@ -124,6 +126,7 @@ export function createRenderer(): Renderer {
           ...svgTextWarnings,
           ...laid.styleErrors,
           ...missingGlyphWarnings(laid.missingGlyphs),
+          ...finite.warnings,
           ...guarded.warnings,
         ],
         timings: { parse, layout: layoutMs, rasterize: rasterMs, encode: encodeMs },

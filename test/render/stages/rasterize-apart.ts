@@ -12,6 +12,8 @@ import { applyCrop, cropRect } from '../../../src/render/stages/crop.js'
 import { simplifySvg } from '../../../src/render/stages/simplify-svg.js'
 import { snapBoxFills } from '../../../src/render/stages/snap-boxes.js'
 import { guardRasterCost } from '../../../src/render/stages/raster-cost.js'
+import { inlineSvgImages } from '../../../src/render/stages/inline-svg-images.js'
+import { leaveOutNonFinite } from '../../../src/render/stages/svg-non-finite.js'
 import { loadBundledFonts } from '../../../src/fonts/bundled-fonts.js'
 import type { RenderParams } from '../../../src/http/schemas/create-image.js'
 import { renderJob } from '../../helper.js'
@@ -56,8 +58,9 @@ export async function pageSvg(html: string, params: Partial<RenderParams> = {}):
   const doc = buildDocument(job)
   const laid = await layout(doc.root, { width: doc.layoutWidth, height: doc.layoutHeight, fonts })
   const scale = job.params.deviceScale
-  const guarded = guardRasterCost(snapBoxFills(simplifySvg(applyCrop(laid.svg, cropRect(doc, laid))), scale), { scale, limits: job.limits })
-  return { svg: guarded.svg, warnings: [...doc.warnings, ...guarded.warnings] }
+  const finite = leaveOutNonFinite(inlineSvgImages(snapBoxFills(simplifySvg(applyCrop(laid.svg, cropRect(doc, laid))), scale)).svg)
+  const guarded = guardRasterCost(finite.svg, { scale, limits: job.limits })
+  return { svg: guarded.svg, warnings: [...doc.warnings, ...finite.warnings, ...guarded.warnings] }
 }
 
 /** RGBA of a pixel. */
