@@ -29,6 +29,7 @@ import { satoriLang } from './page-text.js'
 import { BidiCascade } from './bidi-cascade.js'
 import { RowBackgrounds } from './row-backgrounds.js'
 import { DictionaryBreakCascade, SA_SCRIPT, withDictionaryBreaks } from './dictionary-breaks.js'
+import { bodyInsets, type BodyInsets } from './body-insets.js'
 import type { Direction } from './bidi.js'
 
 export interface SatoriElement {
@@ -54,6 +55,8 @@ export interface BuiltDocument {
   warnings: string[]
   /** The tree holds inline-SVG `<text>` for the svg-text stage to outline. */
   hasSvgText: boolean
+  /** The body's left and right padding when the cascade tells them for certain (body-insets.ts). */
+  bodyInsets: BodyInsets | undefined
 }
 
 /** Elements that never render. `<head>` content is only mined for stylesheets. */
@@ -106,6 +109,8 @@ export function htmlToTree(
     loadedFamilies?: ReadonlySet<string>
     /** Lower-cased families loaded under several `unicode-range`s → their names (page-faces.ts). */
     familySlots?: ReadonlyMap<string, readonly string[]>
+    /** The layout width (1920 without a viewport): what the body's % and vw padding are taken of. */
+    layoutWidth?: number
   },
 ): BuiltDocument {
   const { doc, isFullDocument } = parseHtml(html)
@@ -257,11 +262,13 @@ export function htmlToTree(
     type: 'html',
     props: { ...htmlProps, children: [...allSheets.map(styleEl), ...(bodyTree ? [bodyTree] : [])] },
   }
+  const insets = body && bodyInsets(body, rules, ownStyle(body), { fontPx: fontSizes.px(body) ?? DEFAULT_ROOT_PX, rootPx, widthPx: options.layoutWidth ?? 1920 })
   return {
     root,
     isFullDocument,
     selectorMatched: target !== null,
     warnings: css.warnings,
     hasSvgText,
+    bodyInsets: insets,
   }
 }

@@ -8,6 +8,7 @@ import { StyleGuard } from '../document/style-guard.js'
 import { ImageResolver } from '../document/images.js'
 import { AppError } from '../../errors/catalogue.js'
 import type { RenderJob } from '../job.js'
+import type { BodyInsets } from '../document/body-insets.js'
 
 export const DEFAULT_VIEWPORT = { width: 1920, height: 1080 } as const
 export const BODY_KEY = 'vellum-body'
@@ -28,6 +29,8 @@ export interface DocumentStageResult {
   bodyHasText: boolean
   /** Inline-SVG `<text>` waits for the svg-text stage. */
   hasSvgText: boolean
+  /** The body's left and right padding, when known: the crop measures margins from its content box. */
+  bodyInsets: BodyInsets | undefined
   warnings: string[]
 }
 
@@ -50,6 +53,7 @@ export function buildDocument(job: RenderJob, familySlots?: ReadonlyMap<string, 
     // keep their names; others get bundled stand-ins.
     loadedFamilies: new Set([...job.fonts.map((f) => f.name.toLowerCase()), ...(familySlots?.keys() ?? [])]),
     familySlots,
+    layoutWidth: params.viewportWidth ?? DEFAULT_VIEWPORT.width,
   })
   if (params.selector && !built.selectorMatched) {
     throw new AppError('VALIDATION', `selector ${JSON.stringify(params.selector)} matched no element in the HTML`, {
@@ -79,5 +83,5 @@ export function buildDocument(job: RenderJob, familySlots?: ReadonlyMap<string, 
   const layoutWidth = params.viewportWidth ?? DEFAULT_VIEWPORT.width
   const layoutHeight =
     params.viewportHeight ?? (mode === 'viewport' && params.viewportWidth === undefined ? DEFAULT_VIEWPORT.height : undefined)
-  return { root: built.root, mode, layoutWidth, layoutHeight, bodyHasText, hasSvgText: built.hasSvgText, warnings: [...built.warnings, ...guard.warnings, ...images.warnings] }
+  return { root: built.root, mode, layoutWidth, layoutHeight, bodyHasText, hasSvgText: built.hasSvgText, bodyInsets: built.bodyInsets, warnings: [...built.warnings, ...guard.warnings, ...images.warnings] }
 }

@@ -29,11 +29,14 @@ export function cropRect(doc: DocumentStageResult, laid: LayoutResult): CropRect
   if (doc.bodyHasText || tops.length === 0) return snap(body)
   let left = Infinity
   let right = -Infinity
+  // Margins are measured from the body's content box: its padding is not the cards' margin.
+  const contentLeft = body.left + (doc.bodyInsets?.left ?? 0)
+  const contentRight = body.left + body.width - (doc.bodyInsets?.right ?? 0)
   for (const box of tops) {
     // The left margin is where the box starts inside the body; the right one is not observable
     // once a block is narrower than the body, so it is taken as equal to the left.
-    const marginLeft = Math.max(0, box.left - body.left)
-    const marginRight = Math.max(0, Math.min(body.left + body.width - (box.left + box.width), marginLeft))
+    const marginLeft = Math.max(0, box.left - contentLeft)
+    const marginRight = Math.max(0, Math.min(contentRight - (box.left + box.width), marginLeft))
     left = Math.min(left, box.left - marginLeft)
     right = Math.max(right, box.left + box.width + marginRight)
   }
