@@ -36,3 +36,19 @@ t.test('an unparsable attribute is dropped, as a browser drops it', async (t) =>
   t.same(parseStyleAttribute('color: red; /* never closed'), {})
   t.same(new InlineStyles(new CssRewriter(), 16).rewritten('color: red; /* never closed'), {})
 })
+
+t.test('a custom property with an empty value is kept, as Tailwind writes --tw-ring-inset', async (t) => {
+  const { parseStyleAttribute } = await import('../../../src/render/document/inline-styles.js')
+  t.same(parseStyleAttribute('--i: ;box-shadow:var(--i) 0 0 0 4px red'), { boxShadow: 'var(--i) 0 0 0 4px red', '--i': ' ' })
+  t.same(parseStyleAttribute('--a:1px;--b:;color:red'), { '--a': '1px', color: 'red', '--b': ' ' }, 'with or without a space')
+  t.same(parseStyleAttribute('color:red'), { color: 'red' }, 'no custom property: as style-to-js reads it')
+  const { createRenderer } = await import('../../../src/render/pipeline.js')
+  const { renderJob, decodePng, pixel } = await import('../../helper.js')
+  const png = decodePng(
+    Buffer.from(
+      (await createRenderer().render(renderJob('<div style="--i: ;margin:10px;width:40px;height:20px;box-shadow:var(--i) 0 0 0 4px #f00"></div>', { viewportWidth: 80, viewportHeight: 50 })))
+        .png,
+    ),
+  )
+  t.same(pixel(png, 16, 28).slice(0, 3), [255, 0, 0], 'the ring is drawn 4 px outside the box (body margin 8 + margin 10): the var() resolved to nothing')
+})
