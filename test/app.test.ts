@@ -1,5 +1,5 @@
 /** buildApp's lifecycle: closing waits for the requests in flight, and only for those a client still waits on. */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { connect } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -36,13 +36,18 @@ const SLOW = {
   dedupe_duration_s: 0,
 }
 
-t.test('a render still queued when its client hangs up is dropped, and not charged', async (t) => {
-  const h = await build(t) // one render worker
-  await h.addUser('stays', 'stays-user-key-1')
-  await h.addUser('leaves', 'leaves-user-key-1')
+/** The app listening on a port, its one render worker warm, with these users (id → API key). */
+async function listening(t: Test, users: Record<string, string>) {
+  const h = await build(t)
+  for (const [id, key] of Object.entries(users)) await h.addUser(id, key)
   await h.app.listen({ port: 0, host: '127.0.0.1' })
-  const { port } = h.app.server.address() as AddressInfo
+  // While the worker boots, a request waits outside workerpool's queue.
   for (let i = 0; i < 300 && !h.container.pool.ready(); i++) await sleep(20)
+  return { h, port: (h.app.server.address() as AddressInfo).port }
+}
+
+t.test('a render still queued when its client hangs up is dropped, and not charged', async (t) => {
+  const { h, port } = await listening(t, { stays: 'stays-user-key-1', leaves: 'leaves-user-key-1' })
   // The worker is busy with a slow render; a second request queues behind it and its client leaves.
   const slow = post(port, h.auth('stays', 'stays-user-key-1'), SLOW)
   for (let i = 0; i < 300 && h.container.pool.stats().busy === 0; i++) await sleep(10)
@@ -56,12 +61,7 @@ t.test('a render still queued when its client hangs up is dropped, and not charg
 })
 
 t.test('signed URLs and batches: a render still queued when every client has gone is dropped, and not charged', async (t) => {
-  const h = await build(t) // one render worker
-  await h.addUser('busy', 'busy-user-key-1')
-  await h.addUser('signer', 'signer-user-key-1')
-  await h.app.listen({ port: 0, host: '127.0.0.1' })
-  const { port } = h.app.server.address() as AddressInfo
-  for (let i = 0; i < 300 && !h.container.pool.ready(); i++) await sleep(20)
+  const { h, port } = await listening(t, { busy: 'busy-user-key-1', signer: 'signer-user-key-1' })
   const used = (user: string) => h.container.usage.usedThisMonth(user, Date.now())
   const busy = () => post(port, h.auth('busy', 'busy-user-key-1'), SLOW)
   const started = async () => {

@@ -12,6 +12,7 @@ import type { Test } from 'tap'
 import { configFrom } from '../src/config/load-config.js'
 import { createContainer, renderLimits, type Container } from '../src/container.js'
 import type { RenderJob, RenderLimits } from '../src/render/job.js'
+import type { Renderer } from '../src/render/pipeline.js'
 import type { RenderParams } from '../src/http/schemas/create-image.js'
 import { buildApp } from '../src/app.js'
 import { keyRecord } from '../src/auth/api-keys.js'
@@ -93,4 +94,14 @@ export function renderJob(html: string, params: Partial<RenderParams> = {}, limi
     fonts: [],
     images: {},
   }
+}
+
+let renderer: Promise<Renderer> | undefined
+/**
+ * `html` rendered in this process (one renderer shared by the test file) and decoded. The pipeline
+ * is imported on first use: test files that only talk HTTP do not load satori.
+ */
+export async function renderPng(html: string, params: Partial<RenderParams> = {}): Promise<PNG> {
+  renderer ??= import('../src/render/pipeline.js').then((m) => m.createRenderer())
+  return decodePng(Buffer.from((await (await renderer).render(renderJob(html, params))).png))
 }

@@ -11,23 +11,14 @@
  * upgrade drops the patch.
  */
 import t from 'tap'
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { satoriBuildsCarry } from './satori-patch.js'
 import { createRenderer } from '../../src/render/pipeline.js'
 import { decodePng, near, pixel, renderJob } from '../helper.js'
 
-const require = createRequire(import.meta.url)
-const dist = join(dirname(require.resolve('satori/package.json')), 'dist')
-
-t.test('both satori builds carry the patch once', async (t) => {
-  for (const file of ['index.js', 'index.cjs']) {
-    const text = readFileSync(join(dist, file), 'utf8')
-    const hint = `${file} (npm ci applies patches/satori+0.63.2.patch; regenerate it if satori was upgraded)`
-    t.equal(text.split('if(G!==void 0&&g!=="img"){if(!(vellumDefinite(w.width,!1)&&vellumDefinite(w.height,!0))){').length - 1, 1, `${file}: no ratio for two definite sizes, ${hint}`)
-    t.equal(text.split('g.pointScaleFactor,g.listDepth,g.formattingContext)').length - 1, 1, `${file}: the style knows its formatting context, ${hint}`)
-    t.equal(text.split('if(F.aspectRatio){let vellumW=vellumDefinite(w.width,!1),vellumH=vellumDefinite(w.height,!0);').length - 1, 1, `${file}: min/max kept off the definite axis, ${hint}`)
-  }
+satoriBuildsCarry({
+  'no ratio for two definite sizes': 'if(G!==void 0&&g!=="img"){if(!(vellumDefinite(w.width,!1)&&vellumDefinite(w.height,!0))){',
+  'the style knows its formatting context': 'g.pointScaleFactor,g.listDepth,g.formattingContext)',
+  'min/max kept off the definite axis': 'if(F.aspectRatio){let vellumW=vellumDefinite(w.width,!1),vellumH=vellumDefinite(w.height,!0);',
 })
 
 const blue = [0x33, 0x66, 0xcc, 255]

@@ -9,32 +9,18 @@
  * upgrade drops the patch.
  */
 import t from 'tap'
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
-import { createRenderer } from '../../src/render/pipeline.js'
-import { decodePng, near, pixel, renderJob } from '../helper.js'
+import { satoriBuildsCarry } from './satori-patch.js'
+import { near, pixel, renderPng } from '../helper.js'
 
-const require = createRequire(import.meta.url)
-const dist = join(dirname(require.resolve('satori/package.json')), 'dist')
-
-t.test('both satori builds carry the patch once', async (t) => {
-  for (const file of ['index.js', 'index.cjs']) {
-    const text = readFileSync(join(dist, file), 'utf8')
-    const hint = `${file} (npm ci applies patches/satori+0.63.2.patch; regenerate it if satori was upgraded)`
-    t.equal(text.split('let vellumFilterClip=l._filters&&l._filters.length?').length - 1, 1, `clip saved: ${hint}`)
-    t.equal(text.split('mask:vellumFilterClip[1]?`url(#satori_fm-${I})`').length - 1, 1, `clip wrapped: ${hint}`)
-  }
+satoriBuildsCarry({
+  'clip saved': 'let vellumFilterClip=l._filters&&l._filters.length?',
+  'clip wrapped': 'mask:vellumFilterClip[1]?`url(#satori_fm-${I})`',
 })
 
 const CYAN = [6, 182, 212]
 const NAVY = [11, 16, 32]
 
-async function render(html: string, width: number, height: number) {
-  const renderer = createRenderer()
-  const out = await renderer.render(renderJob(html, { viewportWidth: width, viewportHeight: height, css: 'body{margin:0;background:#fff}' }))
-  return decodePng(Buffer.from(out.png))
-}
+const render = (html: string, width: number, height: number) => renderPng(html, { viewportWidth: width, viewportHeight: height, css: 'body{margin:0;background:#fff}' })
 
 t.test('a blurred orb in an overflow:hidden card is blurred, then clipped', async (t) => {
   const png = await render(`<div style="position:relative;width:300px;height:160px;overflow:hidden;background:#0b1020">

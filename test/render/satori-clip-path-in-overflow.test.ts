@@ -8,22 +8,13 @@
  * 91-clip-path-in-overflow. Fails loudly when an upgrade drops the patch.
  */
 import t from 'tap'
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { satoriBuildsCarry } from './satori-patch.js'
 import { createRenderer } from '../../src/render/pipeline.js'
 import { decodePng, near, pixel, renderJob } from '../helper.js'
 
-const require = createRequire(import.meta.url)
-const dist = join(dirname(require.resolve('satori/package.json')), 'dist')
-
-t.test('both satori builds carry the patch once', async (t) => {
-  for (const file of ['index.js', 'index.cjs']) {
-    const text = readFileSync(join(dist, file), 'utf8')
-    const hint = `${file} (npm ci applies patches/satori+0.63.2.patch; regenerate it if satori was upgraded)`
-    t.equal(text.split('vellumOwnClip=S!=="text"&&n.clipPath&&n.clipPath!=="none"&&/^<clipPath[^>]* transform="translate\\(/.test(Y)&&!!(y=').length - 1, 1, `${file}: shapes use the own clip, ${hint}`)
-    t.equal(text.split('currentClipPathId:vellumOwnClip?`satori_cp-${A}`:x,').length - 1, 1, `${file}: so do borders, ${hint}`)
-  }
+satoriBuildsCarry({
+  'shapes use the own clip': 'vellumOwnClip=S!=="text"&&n.clipPath&&n.clipPath!=="none"&&/^<clipPath[^>]* transform="translate\\(/.test(Y)&&!!(y=',
+  'so do borders': 'currentClipPathId:vellumOwnClip?`satori_cp-${A}`:x,',
 })
 
 t.test('a clip-path inside an overflow: hidden parent clips by both', async (t) => {

@@ -10,25 +10,16 @@
  * loudly when an upgrade drops the patch.
  */
 import t from 'tap'
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { satoriBuildsCarry } from './satori-patch.js'
 import type { PNG } from 'pngjs'
 import { createRenderer } from '../../src/render/pipeline.js'
 import { decodePng, pixel, renderJob } from '../helper.js'
 
-const require = createRequire(import.meta.url)
-const dist = join(dirname(require.resolve('satori/package.json')), 'dist')
-
-t.test('both satori builds carry the patch once', async (t) => {
-  for (const file of ['index.js', 'index.cjs']) {
-    const text = readFileSync(join(dist, file), 'utf8')
-    const hint = `${file} (npm ci applies patches/satori+0.63.2.patch; regenerate it if satori was upgraded)`
-    t.equal(text.split('y=S==="text"?`url(#satori_bct-${n._vellumBctId??A})`').length - 1, 1, `${file}: fragments use the element's text clip, ${hint}`)
-    t.equal(text.split('{...l,_vellumBctId:I,_vellumSlice:_.fragments.length>1&&l.backgroundImage?').length - 1, 1, `${file}: fragments carry the element's id and strip, ${hint}`)
-    t.equal(text.split('origin:n._vellumSlice?').length - 1, 1, `${file}: backgrounds are positioned in the strip, ${hint}`)
-    t.equal(text.split('{left:g-n._vellumSlice[0],top:I,width:n._vellumSlice[1],height:B},n._vellumSlice[2],W.origin)').length - 1, 1, `${file}: the strip's box, ${hint}`)
-  }
+satoriBuildsCarry({
+  "fragments use the element's text clip": 'y=S==="text"?`url(#satori_bct-${n._vellumBctId??A})`',
+  "fragments carry the element's id and strip": '{...l,_vellumBctId:I,_vellumSlice:_.fragments.length>1&&l.backgroundImage?',
+  'backgrounds are positioned in the strip': 'origin:n._vellumSlice?',
+  "the strip's box": '{left:g-n._vellumSlice[0],top:I,width:n._vellumSlice[1],height:B},n._vellumSlice[2],W.origin)',
 })
 
 const GRADIENT = 'background:linear-gradient(90deg,#00dfd8,#7928ca);-webkit-background-clip:text;background-clip:text;color:transparent'

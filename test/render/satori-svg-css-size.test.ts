@@ -9,22 +9,13 @@
  * 92-svg-css-size. Fails loudly when an upgrade drops the patch.
  */
 import t from 'tap'
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { satoriBuildsCarry } from './satori-patch.js'
 import { createRenderer } from '../../src/render/pipeline.js'
 import { decodePng, near, pixel, renderJob } from '../helper.js'
 
-const require = createRequire(import.meta.url)
-const dist = join(dirname(require.resolve('satori/package.json')), 'dist')
-
-t.test('both satori builds carry the patch once', async (t) => {
-  for (const file of ['index.js', 'index.cjs']) {
-    const text = readFileSync(join(dist, file), 'utf8')
-    const hint = `${file} (npm ci applies patches/satori+0.63.2.patch; regenerate it if satori was upgraded)`
-    t.equal(text.split('G===void 0&&k&&!(vellumDefinite(w.width,!1)&&vellumDefinite(w.height,!0))&&(l=1/k)').length - 1, 1, `${file}: the viewBox ratio only for an open size, ${hint}`)
-    t.equal(text.split('D&&D[2]>0&&D[3]>0?(Q=D[2],i=D[3]):').length - 1, 1, `${file}: the image sized by its viewBox, ${hint}`)
-  }
+satoriBuildsCarry({
+  'the viewBox ratio only for an open size': 'G===void 0&&k&&!(vellumDefinite(w.width,!1)&&vellumDefinite(w.height,!0))&&(l=1/k)',
+  'the image sized by its viewBox': 'D&&D[2]>0&&D[3]>0?(Q=D[2],i=D[3]):',
 })
 
 const green = [0x16, 0xa3, 0x4a, 255]
