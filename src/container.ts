@@ -115,7 +115,7 @@ export async function openData(config: Config, options: { commitThread?: boolean
 export async function createContainer(config: Config, log: Logger, pool: RenderRunner = createRenderPool(config.render)): Promise<Container> {
   // Before anything opens: a font directory that cannot be read stops the boot, naming its files.
   const operatorFonts = config.fontsDir ? await loadFontsDir(config.fontsDir).catch((err: Error) => Promise.reject(new ConfigError([err.message]))) : []
-  const { store, users, usage, vault } = await openData(config, { commitThread: true })
+  const { store, users, usage, vault } = await openData(config, { commitThread: config.memory.commitThread })
   const metrics = createMetrics({ queueDepth: () => pool.stats().pending })
   pool.observe(metrics)
   const fontFetchers = createFontFetchers(config.googleFonts, config.fetch)

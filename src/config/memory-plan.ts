@@ -86,6 +86,15 @@ export interface MemoryPlan {
    * that room and takes the one-time pause instead.
    */
   preloadImageCodecs: boolean
+  /**
+   * SQLite image commits run in a thread of their own (commit-thread.ts), off the event loop. The
+   * thread is a second V8 isolate with its own connection: ~10 MiB of the API process at boot and
+   * a malloc arena that grew to ~18 MiB in use under load (the PNGs it is handed). Measured at
+   * 256 MiB (npm start, 30 s of mixed 1×/2× load): the API process's anonymous peak 80–83 → 69–71
+   * MiB. The lean plan commits on the event loop instead (1–4 ms a render, at the ~20 renders/s one
+   * worker draws); durability is the same either way.
+   */
+  commitThread: boolean
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v))
@@ -107,6 +116,7 @@ export function planMemory(limitBytes: number | undefined, cores: number, fixedW
       pageFontCacheBytes: 8 * MiB,
       tooSmall: false,
       preloadImageCodecs: true,
+      commitThread: true,
     }
   }
   const limitMb = Math.floor(limitBytes / MiB)
@@ -139,6 +149,7 @@ export function planMemory(limitBytes: number | undefined, cores: number, fixedW
     pageFontCacheBytes: fontMb * MiB,
     tooSmall: most === 0 || (fixedWorkers !== undefined && most < fixedWorkers),
     preloadImageCodecs: profile.name !== 'lean',
+    commitThread: profile.name !== 'lean',
   }
 }
 

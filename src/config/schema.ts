@@ -203,7 +203,7 @@ export interface Config {
     heapGrowthPercent: number
   }
   /** The memory limit the defaults were planned for (see memory-plan.ts). */
-  memory: { limitMb: number | undefined; source: 'cgroup' | 'MEMORY_LIMIT_MB' | 'none'; tooSmall: boolean; preloadImageCodecs: boolean }
+  memory: { limitMb: number | undefined; source: 'cgroup' | 'MEMORY_LIMIT_MB' | 'none'; tooSmall: boolean; preloadImageCodecs: boolean; commitThread: boolean }
   cache: { imageBytes: number; signedUrlBytes: number }
   templates: { htmlBytes: number; cssBytes: number; valuesBytes: number; valuesDepth: number; nesting: number; expressions: number; cacheSize: number }
   secret: string | undefined
@@ -294,6 +294,7 @@ export function toConfig(env: Env, found: MemorySource = { cgroupBytes: undefine
       source: env.MEMORY_LIMIT_MB !== undefined ? 'MEMORY_LIMIT_MB' : found.cgroupBytes !== undefined ? 'cgroup' : 'none',
       tooSmall: plan.tooSmall,
       preloadImageCodecs: plan.preloadImageCodecs,
+      commitThread: plan.commitThread,
     },
     cache: { imageBytes: env.IMAGE_CACHE_BYTES ?? plan.imageCacheBytes, signedUrlBytes: env.SIGNED_URL_CACHE_BYTES ?? plan.signedUrlCacheBytes },
     templates: {

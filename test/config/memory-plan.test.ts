@@ -15,7 +15,7 @@ t.test('without a limit: the defaults the README was measured with', async (t) =
   t.match(p, { limitMb: undefined, workers: 2, heapMb: 0, freedMemoryKeepMs: 1000, heapGrowthPercent: 300, dataLimitMb: 2048, budgetMb: undefined, imageCacheBytes: 32 * MiB, fetchCacheBytes: 32 * MiB, signedUrlCacheBytes: 8 * MiB, tooSmall: false })
   const c = loadConfig({}, {}, none)
   t.match(c.render, { workers: c.render.workers, memoryMb: 2048, budgetMb: 1232, heapMb: 0, freedMemoryKeepMs: 1000 })
-  t.same(c.memory, { limitMb: undefined, source: 'none', tooSmall: false, preloadImageCodecs: true })
+  t.same(c.memory, { limitMb: undefined, source: 'none', tooSmall: false, preloadImageCodecs: true, commitThread: true })
 })
 
 t.test('every plan fits its limit at the workers’ measured peak, and uses the cores it can', async (t) => {
@@ -41,8 +41,8 @@ t.test('every plan fits its limit at the workers’ measured peak, and uses the 
 })
 
 t.test('256, 512 and 1024 MiB on two cores', async (t) => {
-  t.match(planMemory(256 * MiB, 2), { limitMb: 256, workers: 1, heapMb: 80, freedMemoryKeepMs: 0, heapGrowthPercent: 0, dataLimitMb: 384, imageCacheBytes: 8 * MiB, preloadImageCodecs: false })
-  t.match(planMemory(512 * MiB, 2), { limitMb: 512, workers: 2, heapMb: 160, freedMemoryKeepMs: 1000, heapGrowthPercent: 100, preloadImageCodecs: true })
+  t.match(planMemory(256 * MiB, 2), { limitMb: 256, workers: 1, heapMb: 80, freedMemoryKeepMs: 0, heapGrowthPercent: 0, dataLimitMb: 384, imageCacheBytes: 8 * MiB, preloadImageCodecs: false, commitThread: false })
+  t.match(planMemory(512 * MiB, 2), { limitMb: 512, workers: 2, heapMb: 160, freedMemoryKeepMs: 1000, heapGrowthPercent: 100, preloadImageCodecs: true, commitThread: true })
   // V8's own choice under a 1 GiB cgroup would be ~1.4×: the plan says 4×, as on a large machine.
   t.match(planMemory(1024 * MiB, 2), { limitMb: 1024, workers: 2, heapMb: 0, freedMemoryKeepMs: 1000, heapGrowthPercent: 300, imageCacheBytes: 32 * MiB, preloadImageCodecs: true })
   t.match(planMemory(undefined, 2), { limitMb: undefined, preloadImageCodecs: true }, 'no limit: libvips is loaded at boot')
@@ -56,14 +56,14 @@ t.test('a limit too small for one worker: one lean worker, said at boot', async 
 
 t.test('MEMORY_LIMIT_MB plans as a cgroup would; it wins over the cgroup found', async (t) => {
   const c = loadConfig({ MEMORY_LIMIT_MB: '256' }, {}, () => 4096 * MiB)
-  t.same(c.memory, { limitMb: 256, source: 'MEMORY_LIMIT_MB', tooSmall: false, preloadImageCodecs: false })
+  t.same(c.memory, { limitMb: 256, source: 'MEMORY_LIMIT_MB', tooSmall: false, preloadImageCodecs: false, commitThread: false })
   t.equal(c.render.workers, 1)
   t.equal(c.render.heapMb, 80)
   t.equal(c.cache.imageBytes, 8 * MiB)
   t.equal(c.fetch.cacheBytes, 6 * MiB)
   t.equal(c.pageFonts.cacheBytes, 2 * MiB, 'page fonts take a quarter of the fetch share')
   const cg = loadConfig({}, {}, () => 512 * MiB)
-  t.same(cg.memory, { limitMb: 512, source: 'cgroup', tooSmall: false, preloadImageCodecs: true })
+  t.same(cg.memory, { limitMb: 512, source: 'cgroup', tooSmall: false, preloadImageCodecs: true, commitThread: true })
   t.equal(cg.render.heapMb, 160)
   t.match(memorySummary(cg), /^limit 512 MiB \(cgroup\) → \d+ render workers?, heap 160 MiB each growing 100 % between collections, freed pixel memory kept 1000 ms, render budget \d+ MB, data limit \d+ MB; caches: images 16 MiB, remote fetches 12 MiB, page fonts 4 MiB, signed URLs 4 MiB$/)
 })

@@ -5,6 +5,7 @@
  * when memory runs out anyway (an operator claiming more than the container has), the kernel must
  * kill a render worker, which the pool replaces, never the API process.
  */
+import { readFileSync } from 'node:fs'
 import t, { type Test } from 'tap'
 import { loadCards } from '../../bench/lib/cards.js'
 import { makeGroup, oomKills } from '../../bench/lib/cgroup.js'
@@ -76,6 +77,9 @@ t.test('memory that runs out anyway ends a render worker, never the API process'
   const small = { html: unique('<div style="width:100px;height:50px;background:#0a0"></div>'), device_scale: 1 }
   t.equal((await post(served.base, '/v1/image', auth, small)).status, 200)
   const before = workerPids(served.serverPid)
+  // Workers are first in the OOM killer's order from the moment node starts, replacements too.
+  t.ok(before.length > 0, 'a worker runs')
+  t.same(before.map((pid) => readFileSync(`/proc/${pid}/oom_score_adj`, 'utf8').trim()), before.map(() => '1000'), 'each worker is first on the OOM killer\'s list')
   // ~34 MP: two RGBA canvases and a blur layer are far beyond 256 MiB.
   const huge = `<div style="width:5800px;height:5800px;display:flex;background:linear-gradient(45deg,#f00,#00f);box-shadow:0 0 40px 10px #000"></div>`
   const res = await post(served.base, '/v1/image', auth, { html: unique(huge), device_scale: 1 })

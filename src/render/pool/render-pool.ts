@@ -116,13 +116,18 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
   // worker still exits when the API process dies, on its IPC channel closing.
   const common = { serialization: 'advanced' as const, env, detached: true }
   // `ulimit -d` through the POSIX shell: Node has no setrlimit, and fork() lets the exec path
-  // be any program that ends up exec'ing node with the IPC descriptor inherited.
+  // be any program that ends up exec'ing node with the IPC descriptor inherited. The shell also
+  // puts the worker first in the OOM killer's order before node starts (exec keeps the value):
+  // a replacement booting right after an OOM kill, while the killed worker's memory was still
+  // being released, allocated at the API's score, and the second kill took the API process
+  // (dmesg, test/e2e/container.test.ts). The worker raises it again itself (render-worker.ts)
+  // for the path without the shell.
   const forkOpts =
     options.memoryMb > 0
       ? {
           ...common,
           execPath: '/bin/sh',
-          execArgv: ['-c', `ulimit -d ${options.memoryMb * 1024} 2>/dev/null; exec "$0" "$@"`, process.execPath, ...args],
+          execArgv: ['-c', `echo 1000 2>/dev/null >/proc/self/oom_score_adj; ulimit -d ${options.memoryMb * 1024} 2>/dev/null; exec "$0" "$@"`, process.execPath, ...args],
         }
       : { ...common, execArgv: args }
 
