@@ -13,6 +13,7 @@ import { fontUsage } from './document/font-usage.js'
 import type { RenderJob, RenderResult } from './job.js'
 import { buildDocument } from './stages/build-document.js'
 import { drawSvgText } from './stages/svg-text.js'
+import { drawSvgImageText, readSvgImageText } from './stages/svg-image-text.js'
 import { guardLayoutCost } from './stages/layout-cost.js'
 import { layout } from './stages/layout.js'
 import { applyCrop, assertPixelBudget, cropRect } from './stages/crop.js'
@@ -86,6 +87,8 @@ export function createRenderer(): Renderer {
       // fails is reported and left out, its text drawn with the next family.
       const page = job.pageFaces?.length ? await pageFaces.prepare(job.pageFaces) : undefined
       const doc = buildDocument(job, page?.slots)
+      // Text inside SVG images, read before the fonts are chosen and the layout priced.
+      const imageText = readSvgImageText(doc.root)
       guardLayoutCost(doc.root, job.limits)
       const parse = lap()
       const usage = fontUsage(doc.root)
@@ -93,7 +96,10 @@ export function createRenderer(): Renderer {
       // Variable page faces at the weights the page uses (page-faces.ts).
       const faces = page && (await pageFaces.atWeights(page, usage.weights))
       const fonts = fontSets.for(job, usage, faces, selection)
-      const svgTextWarnings = doc.hasSvgText ? await drawSvgText(doc.root, fonts.faces) : []
+      const svgTextWarnings = [
+        ...(doc.hasSvgText ? await drawSvgText(doc.root, fonts.faces) : []),
+        ...(imageText ? await drawSvgImageText(imageText, fonts.faces) : []),
+      ]
       const layoutWith = (faces: typeof fonts.faces) =>
         layout(doc.root, { width: doc.layoutWidth, height: doc.layoutHeight, fonts: faces, cjkCovers: fonts.cjkCovers, twemoji: !job.params.disableTwemoji })
       let laid: Awaited<ReturnType<typeof layout>>

@@ -30,6 +30,10 @@ import { BidiCascade } from './bidi-cascade.js'
 import { RowBackgrounds } from './row-backgrounds.js'
 import { DictionaryBreakCascade, SA_SCRIPT, withDictionaryBreaks } from './dictionary-breaks.js'
 import { bodyInsets, type BodyInsets } from './body-insets.js'
+import { FormControls } from './form-controls.js'
+import { DetailsMarkers, renderedChildren } from './details.js'
+import { TableCaptions } from './table-captions.js'
+import { FirstLetters } from './first-letter.js'
 import type { Direction } from './bidi.js'
 
 export interface SatoriElement {
@@ -174,6 +178,10 @@ export function htmlToTree(
   const rowBackgrounds = new RowBackgrounds(rules, ownStyle)
   const bidi = new BidiCascade(rules, ownStyle)
   const dictionaryBreaks = new DictionaryBreakCascade(rules, ownStyle)
+  // Checkboxes, radios, ranges, progress and meter bars, which satori leaves blank (form-controls.ts).
+  const controls = new FormControls(rules, ownStyle, (el) => fontSizes.px(el))
+  const detailsMarkers = new DetailsMarkers(rules)
+  const tableCaptions = new TableCaptions(rules, ownStyle)
   // The source element of each converted one, for the bidi stage's cascade on inline children.
   const sources = new WeakMap<SatoriElement, Element>()
   // Presentational attributes of tables (border, cellpadding, bgcolor…), between the user-agent
@@ -204,6 +212,7 @@ export function htmlToTree(
     tags.add(el.name)
     const props = convertAttributes(el, styles)
     hints.mark(el, props)
+    detailsMarkers.apply(el, props)
     if (el.name === 'text' && insideSvg(el)) {
       // Drawn as outlines by the svg-text stage; only its own presentation stays on the group.
       for (const name of ['x', 'y', 'dx', 'dy', 'text-anchor', 'dominant-baseline', 'font-family', 'font-size', 'font-weight', 'font-style', 'font', 'style', 'className']) delete props[name]
@@ -218,11 +227,13 @@ export function htmlToTree(
     const direction = bidi.direction(el, dir)
     // dir="auto" is resolved here: satori reads `dir` as rtl or ltr only.
     if (el.attribs.dir?.trim().toLowerCase() === 'auto') props.dir = direction
-    for (const child of el.children) {
+    // A closed <details> shows its summary alone (details.ts).
+    for (const child of renderedChildren(el)) {
       const converted = convert(child, depth + 1, keepsWhitespace, smallCaps, direction)
       if (converted !== null) items.push({ out: converted, source: child.type === 'text' ? null : (child as Element) })
     }
-    const children = whitespace.prune(el, style, items, keepsWhitespace)
+    const drawn = controls.apply(el, props)
+    const children = drawn ?? whitespace.prune(el, style, items, keepsWhitespace)
     if (children.length) props.children = children
     const out: SatoriElement = { type: el.name, props }
     if (el === target) out.key = TARGET_KEY
@@ -239,16 +250,19 @@ export function htmlToTree(
     // Inside right-to-left content a left-to-right element's text is read by its block's layOut.
     else if (dir === 'ltr') bidi.isolateRightToLeft(el, out, sourceOf)
     sources.set(out, el)
-    return out
+    // Captions go outside the table's box, in a wrapper (table-captions.ts).
+    return el.name === 'table' ? tableCaptions.wrap(el, out) : out
   }
 
   const body = htmlEl.children.find((c): c is Element => c.type === 'tag' && c.name === 'body')
+  // ::first-letter becomes an element of its own before the tree is built (first-letter.ts).
+  if (body) new FirstLetters(rules, ownStyle).apply(body)
   const htmlProps = convertAttributes(htmlEl, styles)
   const htmlStyle = htmlProps.style as Record<string, unknown> | undefined
   const bodyTree = body ? (convert(body, 1, whitespace.preserves(htmlEl, htmlStyle), false, bidi.direction(htmlEl, 'ltr')) as SatoriElement) : null
 
   const styleEl = (text: string): SatoriElement => ({ type: 'style', props: { children: text } })
-  const allSheets = [options.userAgentCss(tags), hints.css, ...authorSheets].filter((sheet) => sheet !== '')
+  const allSheets = [options.userAgentCss(tags), hints.css, controls.css, ...authorSheets].filter((sheet) => sheet !== '')
 
   const canvas = canvasBackground(htmlEl, body, rules, {
     html: htmlStyle,

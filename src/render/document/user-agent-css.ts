@@ -86,12 +86,29 @@ q::before { content: "“"; }
 q::after { content: "”"; }
 q q::before { content: "‘"; }
 q q::after { content: "’"; }
+details > summary:first-of-type { display: list-item; counter-increment: list-item 0; list-style: disclosure-closed inside; }
+details[open] > summary:first-of-type { list-style-type: disclosure-open; }
 [hidden] { display: none; }
 button { display: inline-block; box-sizing: border-box; padding: 2px 7px; border: 1px solid #767676;
   border-radius: 2px; background-color: #efefef; color: black; font-size: 13.333px; font-weight: normal;
   font-style: normal; letter-spacing: normal; word-spacing: normal; line-height: normal;
   text-transform: none; text-indent: 0; text-shadow: none; text-align: center; }
 button[disabled] { color: rgba(16, 16, 16, 0.3); background-color: rgba(239, 239, 239, 0.3); border-color: rgba(118, 118, 118, 0.3); }
+input, textarea { display: inline-block; box-sizing: content-box; border: 1px solid #767676; border-radius: 2px; padding: 2px 3px;
+  background-color: white; color: black; font-size: 13.333px; font-family: sans-serif; font-weight: normal;
+  font-style: normal; letter-spacing: normal; word-spacing: normal; line-height: normal; text-transform: none;
+  text-indent: 0; text-shadow: none; text-align: start; }
+textarea { padding: 2px; font-family: monospace; white-space: pre-wrap; overflow-wrap: break-word; }
+input[type="checkbox" i], input[type="radio" i], input[type="range" i] { box-sizing: border-box; border: none; border-radius: 0;
+  padding: 0; background-color: transparent; }
+input[type="checkbox" i] { width: 13px; height: 13px; margin: 3px 3px 3px 4px; }
+input[type="radio" i] { width: 13px; height: 13px; margin: 3px 3px 0 5px; }
+input[type="range" i] { width: 129px; height: 16px; margin: 2px; }
+progress, meter { display: inline-block; position: relative; box-sizing: border-box; height: 1em; vertical-align: -0.2em; }
+progress { width: 10em; }
+/* satori puts a select's baseline at its bottom edge; Chromium's is its text's, 4px above at 13.33px. */
+select { vertical-align: -0.3em; }
+meter { width: 5em; }
 `
 
 interface UaSelector {

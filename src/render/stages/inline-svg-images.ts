@@ -14,8 +14,8 @@
  * is wrapped in a group that sets every inherited property to its initial value (the root's own
  * attributes then apply over it), its ids are renamed and every reference to them rewritten, and
  * an image is inlined only when nothing in it could reach outside or read the outer document:
- * no `<style>`, script, text, `foreignObject` or image of its own, no reference to an id it does
- * not define. Anything else stays a nested image, drawn as before.
+ * no `<style>`, script, text (svg-image-text.ts has outlined what it could), `foreignObject` or
+ * image of its own, no reference to an id it does not define. Anything else stays a nested image, drawn as before.
  */
 import { parseDocument } from 'htmlparser2'
 import { Resvg } from '@resvg/resvg-js'

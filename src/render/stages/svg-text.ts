@@ -55,8 +55,29 @@ function parsed(face: FontFace): Promise<Font | null> {
 
 const bare = (family: string) => family.replace(/^['"]|['"]$/g, '').trim().toLowerCase()
 
-/** The render's faces in the order a browser would try them for `font`: its families, then the rest. */
+/**
+ * Orders by face list and font: font-sets.ts hands out the same list (by identity) to every page
+ * of one selection, and ordering ~50–280 faces cost ~0.3 ms per run, each badge label being two
+ * runs. Bounded per list; the lists themselves are bounded by font-sets.ts.
+ */
+const ORDERS = new WeakMap<FontFace[], Map<string, FontFace[]>>()
+const MAX_ORDERS_PER_LIST = 256
+
 function candidates(faces: FontFace[], font: SvgTextFont): FontFace[] {
+  let byFont = ORDERS.get(faces)
+  if (!byFont) ORDERS.set(faces, (byFont = new Map()))
+  const key = `${font.family}\n${font.weight}\n${font.italic}`
+  let order = byFont.get(key)
+  if (!order) {
+    order = faceOrder(faces, font)
+    if (byFont.size >= MAX_ORDERS_PER_LIST) byFont.clear()
+    byFont.set(key, order)
+  }
+  return order
+}
+
+/** The render's faces in the order a browser would try them for `font`: its families, then the rest. */
+function faceOrder(faces: FontFace[], font: SvgTextFont): FontFace[] {
   const wanted = font.family.split(',').map(bare)
   const byName = (name: string) => {
     const same = faces.filter((f) => bare(f.name) === name || bare(f.name).startsWith(`${name} `))
@@ -124,13 +145,27 @@ function glyphOutline(font: Font, glyph: Glyph, scale: number): string {
   return d
 }
 
+/** One glyph of a run: its outline (glyphOutline) and origin, and the first character it draws. */
+interface PlacedGlyph {
+  path: string
+  x: number
+  y: number
+  /** Index in the run's characters (code points): textLength spacing moves each character. */
+  char: number
+}
+
 interface Shaped {
-  d: string
+  glyphs: PlacedGlyph[]
+  /** Characters (code points) of the run, drawn or not. */
+  chars: number
   width: number
+  ascent: number
+  descent: number
+  xHeight: number
 }
 
 /** One run shaped and outlined with its origin at (0, 0) on the baseline. */
-async function shape(run: SvgTextRun, faces: FontFace[], missing: Set<string>): Promise<Shaped & { ascent: number; descent: number; xHeight: number }> {
+async function shape(run: SvgTextRun, faces: FontFace[], missing: Set<string>): Promise<Shaped> {
   const order = candidates(faces, run.font)
   // Faces are parsed only when reached (a woff2 face costs ~10 ms to decode and parse): most
   // text finds all its characters in the first one.
@@ -150,7 +185,7 @@ async function shape(run: SvgTextRun, faces: FontFace[], missing: Set<string>): 
     }
     return font
   }
-  let d = ''
+  const glyphs: PlacedGlyph[] = []
   let pen = 0
   let metrics = { ascent: 0, descent: 0, xHeight: 0 }
   // Consecutive characters one face can draw are shaped together (ligatures, kerning, joining).
@@ -170,15 +205,17 @@ async function shape(run: SvgTextRun, faces: FontFace[], missing: Set<string>): 
     const scale = run.font.size / font.unitsPerEm
     if (metrics.ascent === 0) metrics = { ascent: font.ascent * scale, descent: font.descent * scale, xHeight: (font.xHeight || font.unitsPerEm * 0.5) * scale }
     const laid = font.layout(text)
+    let char = i
     laid.glyphs.forEach((glyph, g) => {
       const p = laid.positions[g]!
       const path = glyphOutline(font, glyph, scale)
-      if (path) d += `M${round(pen + p.xOffset * scale)} ${round(-p.yOffset * scale)}${path}`
+      if (path) glyphs.push({ path, x: pen + p.xOffset * scale, y: -p.yOffset * scale, char })
       pen += p.xAdvance * scale
+      char += glyph.codePoints.length
     })
     i = j
   }
-  return { d, width: pen, ...metrics }
+  return { glyphs, chars: chars.length, width: pen, ...metrics }
 }
 
 /** How far the baseline sits below the `y` the page gave, for its dominant-baseline. */
@@ -201,44 +238,99 @@ function baselineShift(baseline: string, m: { ascent: number; descent: number; x
   }
 }
 
-/** A `<text>` node's runs as one group of paths, positioned as SVG text chunks are. */
-async function outline(node: SatoriElement, faces: FontFace[], missing: Set<string>): Promise<SatoriElement> {
-  const runs = node.props[SVG_TEXT_RUNS] as SvgTextRun[]
-  const { [SVG_TEXT_RUNS]: _runs, ...attrs } = node.props
-  const paths: SatoriElement[] = []
+/** `textLength` and `lengthAdjust` as a `<text>` element sets them. */
+export interface TextLengthAdjust {
+  textLength?: unknown
+  lengthAdjust?: unknown
+}
+
+/** One run drawn: glyph outlines in its own coordinates, placed by `transform`. */
+export interface OutlinedRun {
+  d: string
+  fill?: string
+  transform: string
+}
+
+/**
+ * A `<text>`'s runs as paths, positioned as SVG text chunks are: each absolute x starts a chunk,
+ * whose text-anchor shifts every run of it by the chunk's width. A `textLength` (badges set it on
+ * every label, for a font the reader may not have) is applied first, as SVG 2's layout steps
+ * order it: `spacing` (the default) spreads the difference over the gaps between characters,
+ * `spacingAndGlyphs` scales the text horizontally from its start. It is applied to a text of one
+ * chunk only (the spec then sums chunks in a way no page relies on).
+ */
+export async function outlineRuns(runs: SvgTextRun[], faces: FontFace[], missing: Set<string>, adjust: TextLengthAdjust = {}): Promise<OutlinedRun[]> {
+  const shaped: Shaped[] = []
+  for (const run of runs) shaped.push(await shape(run, faces, missing))
+  const wanted = lengthOf(adjust.textLength)
+  const chars = shaped.reduce((n, s) => n + s.chars, 0)
+  // Where the text ends without adjustment, from its start: advances, and the dx between runs.
+  const natural = shaped.reduce((w, s) => w + s.width, 0) + runs.slice(1).reduce((w, r) => w + (r.dx ?? 0), 0)
+  let spacing = 0
+  let stretch = 1
+  if (wanted !== undefined && natural > 0 && runs.every((r, k) => k === 0 || r.x === undefined)) {
+    if (adjust.lengthAdjust === 'spacingAndGlyphs') stretch = wanted / natural
+    else if (chars > 1) spacing = (wanted - natural) / (chars - 1)
+  }
+  const out: OutlinedRun[] = []
   let x = 0
   let y = 0
-  // A chunk starts at each absolute x; its anchor shifts every path of the chunk at its end.
-  let chunk: Array<{ el: SatoriElement; x: number; y: number }> = []
+  let chunk: Array<{ run: OutlinedRun; x: number; y: number }> = []
   let chunkStart = 0
   let chunkAnchor: SvgTextRun['anchor'] = 'start'
   const flush = () => {
-    const width = x - chunkStart
+    // The spacing follows every character but the last.
+    const width = (x - chunkStart - (chunk.length ? spacing : 0)) * stretch
     const shift = chunkAnchor === 'middle' ? -width / 2 : chunkAnchor === 'end' ? -width : 0
-    for (const c of chunk) c.el.props.transform = `translate(${round(c.x + shift)} ${round(c.y)})`
-    paths.push(...chunk.map((c) => c.el))
+    for (const c of chunk) {
+      const at = chunkStart + (c.x - chunkStart) * stretch + shift
+      c.run.transform = `translate(${round(at)} ${round(c.y)})${stretch === 1 ? '' : ` scale(${round(stretch * 1000) / 1000} 1)`}`
+    }
+    out.push(...chunk.map((c) => c.run))
     chunk = []
   }
-  for (const run of runs) {
+  runs.forEach((run, k) => {
     if (run.x !== undefined) {
       flush()
       x = run.x
       chunkStart = x
       chunkAnchor = run.anchor
-    } else if (chunk.length === 0 && paths.length === 0) {
+    } else if (chunk.length === 0 && out.length === 0) {
       chunkStart = x
       chunkAnchor = run.anchor
     }
     if (run.y !== undefined) y = run.y
     x += run.dx ?? 0
     y += run.dy ?? 0
-    const shaped = await shape(run, faces, missing)
-    const el: SatoriElement = { type: 'path', props: { d: shaped.d || 'M0 0', ...(run.fill ? { fill: run.fill } : {}) } }
-    chunk.push({ el, x, y: y + baselineShift(run.baseline, shaped) })
-    x += shaped.width
-  }
+    const s = shaped[k]!
+    const d = s.glyphs.map((g) => `M${round(g.x + g.char * spacing)} ${round(g.y)}${g.path}`).join('')
+    chunk.push({ run: { d: d || 'M0 0', ...(run.fill ? { fill: run.fill } : {}), transform: '' }, x, y: y + baselineShift(run.baseline, s) })
+    x += s.width + s.chars * spacing
+  })
   flush()
+  return out
+}
+
+/** A textLength in user units: a plain number (or px); anything else is left alone. */
+function lengthOf(value: unknown): number | undefined {
+  const m = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?|\.\d+)(?:px)?\s*$/.exec(value) : null
+  const n = m ? Number(m[1]) : typeof value === 'number' ? value : NaN
+  return Number.isFinite(n) && n >= 0 ? n : undefined
+}
+
+/** A `<text>` node's runs as one group of paths. */
+async function outline(node: SatoriElement, faces: FontFace[], missing: Set<string>): Promise<SatoriElement> {
+  const runs = node.props[SVG_TEXT_RUNS] as SvgTextRun[]
+  const { [SVG_TEXT_RUNS]: _runs, textLength, lengthAdjust, ...attrs } = node.props
+  const paths = (await outlineRuns(runs, faces, missing, { textLength, lengthAdjust })).map(
+    (r): SatoriElement => ({ type: 'path', props: { d: r.d, ...(r.fill ? { fill: r.fill } : {}), transform: r.transform } }),
+  )
   return { type: 'g', props: { ...attrs, children: paths } }
+}
+
+/** The warnings for characters no face could draw in SVG text (`where`: which text). */
+export function missingCharWarnings(missing: Set<string>, where = 'svg <text>'): string[] {
+  return [...missing].slice(0, 5).map((t) => `${where} characters not drawn (no bundled or page font has them): ${JSON.stringify(t.slice(0, 40))}`)
 }
 
 /** Replaces every inline-SVG `<text>` of the tree with its outlines; returns warnings for what no face could draw. */
@@ -260,6 +352,5 @@ export async function drawSvgText(root: SatoriElement, faces: FontFace[]): Promi
     return node
   }
   await walk(root)
-  if (!found) return []
-  return [...missing].slice(0, 5).map((t) => `svg <text> characters not drawn (no bundled or page font has them): ${JSON.stringify(t.slice(0, 40))}`)
+  return found ? missingCharWarnings(missing) : []
 }

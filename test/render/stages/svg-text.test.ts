@@ -76,6 +76,25 @@ t.test('pixels: drawn, and anchored where text-anchor says', async (t) => {
   t.ok(Math.abs(centre - 150) <= 2, `middle is centred on x: ${centre}`)
 })
 
+t.test('textLength: the text spans it, spaced between characters, then anchored', async (t) => {
+  const renderer = createRenderer()
+  const draw = async (attrs: string) => {
+    const out = await renderer.render(renderJob(`<svg width="400" height="40" style="background:#fff"><text x="200" y="28" font-size="24" font-family="Roboto" text-anchor="middle" fill="#000" ${attrs}>Label</text></svg>`, { selector: 'svg' }))
+    t.same(out.warnings, [])
+    return darkColumns(PNG.sync.read(Buffer.from(out.png)))
+  }
+  const natural = await draw('')
+  const spaced = await draw('textLength="300"')
+  const squeezed = await draw('textLength="40"')
+  const span = (xs: number[]) => xs[xs.length - 1]! - xs[0]! + 1
+  const centre = (xs: number[]) => (xs[0]! + xs[xs.length - 1]!) / 2
+  t.ok(span(natural) < 80, `natural width: ${span(natural)} px`)
+  // Ink stops a side bearing (~2 px) inside the textLength at each end.
+  t.ok(span(spaced) >= 292 && span(spaced) <= 300, `spread to 300: ${span(spaced)} px`)
+  t.ok(span(squeezed) < span(natural) - 15, `squeezed towards 40: ${span(squeezed)} px`)
+  t.ok(Math.abs(centre(spaced) - 200) <= 2 && Math.abs(centre(squeezed) - 200) <= 2, 'anchored in the middle after spacing')
+})
+
 t.test('a character no face has is named, not drawn as a box', async (t) => {
   const out = await createRenderer().render(renderJob('<svg width="100" height="30"><text x="0" y="20" font-family="Roboto">go ⑂</text></svg>'))
   t.match(out.warnings, [/svg <text> characters not drawn .*⑂/], "⑂ (U+2442): no bundled face has it (↑ now draws with the symbol font)")
