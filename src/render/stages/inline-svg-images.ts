@@ -17,12 +17,11 @@
  * no `<style>`, script, text (svg-image-text.ts has outlined what it could), `foreignObject` or
  * image of its own, no reference to an id it does not define. Anything else stays a nested image, drawn as before.
  */
-import { parseDocument } from 'htmlparser2'
-import { Resvg } from '@resvg/resvg-js'
 import render from 'dom-serializer'
 import { isTag, type AnyNode, type Element } from 'domhandler'
 import { decodeDataUri, splitDataUri } from '../../net/data-uri.js'
 import { readSatoriSvg, type SvgNode } from './svg-tree.js'
+import { readSvgImage } from './svg-image-document.js'
 
 /** Elements that make an image unsafe to inline (see above); animation is not drawn either way. */
 const REFUSED = new Set(['style', 'script', 'text', 'tspan', 'textpath', 'foreignobject', 'image', 'feimage', 'iframe', 'video', 'audio', 'canvas', 'font', 'font-face', 'switch'])
@@ -58,20 +57,9 @@ interface Symbol {
 
 /** The symbol for one SVG image, or null when it must stay a nested document. */
 function symbolFor(text: string, id: string): Symbol | null {
-  // resvg expands a DTD's entities, which htmlparser2 leaves as they are.
-  if (/<!ENTITY/i.test(text)) return null
-  // What resvg cannot read it draws nothing of, where htmlparser2 reads anything: only a document
-  // resvg reads is inlined. Without the system fonts this costs ~0.02 ms (with them, 4 ms: the
-  // very cost of a nested image).
-  try {
-    new Resvg(text, { font: { loadSystemFonts: false } })
-  } catch {
-    return null
-  }
-  const dom = parseDocument(text, { xmlMode: true })
-  const roots = dom.children.filter(isTag)
-  const root = roots[0]
-  if (roots.length !== 1 || !root || root.name !== 'svg') return null
+  const read = readSvgImage(text)
+  if (!read) return null
+  const { root } = read
   const ids = new Set<string>()
   const all: Element[] = []
   const stack: AnyNode[] = [...root.children]

@@ -20,8 +20,6 @@
  * of its own, entities, XML resvg cannot read (it draws nothing of those, where the serialized
  * rewrite would draw something).
  */
-import { parseDocument } from 'htmlparser2'
-import { Resvg } from '@resvg/resvg-js'
 import render from 'dom-serializer'
 import { Element, isTag, type AnyNode, type Document } from 'domhandler'
 import { decodeDataUri, splitDataUri } from '../../net/data-uri.js'
@@ -30,6 +28,7 @@ import type { SatoriChild, SatoriElement } from '../document/html-to-tree.js'
 import { parseStyleAttribute } from '../document/inline-styles.js'
 import { SVG_TEXT_RUNS, SvgTextReader, type SvgTextRun } from '../document/svg-text.js'
 import { missingCharWarnings, outlineRuns } from './svg-text.js'
+import { readSvgImage } from './svg-image-document.js'
 
 /** Larger images are left as they are (the same bound as inlining: inline-svg-images.ts). */
 const MAX_IMAGE_BYTES = 256 * 1024
@@ -62,20 +61,11 @@ function readImage(src: string): Omit<ImageText, 'nodes'> | null {
   const svg = bytes.toString('utf8')
   // Cheap before parsing: an image that never writes "text" has no text element.
   if (!svg.includes('text')) return null
-  // What resvg cannot read it draws nothing of: only a document it reads is rewritten (~0.02 ms
-  // without system fonts). Its parser also bounds the nesting the walks below go through.
-  try {
-    new Resvg(svg, { font: { loadSystemFonts: false } })
-  } catch {
-    return null
-  }
-  const dom = parseDocument(svg, { xmlMode: true })
-  const roots = dom.children.filter(isTag)
-  if (roots.length !== 1 || roots[0]!.name !== 'svg') return null
-  // resvg expands a DTD's entities, which htmlparser2 leaves as they are.
-  if (dom.children.some((n) => n.type === 'directive' && /\[|ENTITY/i.test(n.data))) return null
+  const read = readSvgImage(svg)
+  if (!read) return null
+  const { dom, root } = read
   const texts: Element[] = []
-  const stack: AnyNode[] = [roots[0]!]
+  const stack: AnyNode[] = [root]
   while (stack.length) {
     const n = stack.pop()!
     if (!isTag(n)) continue
