@@ -24,6 +24,9 @@ export const FAMILY_ALIASES: Readonly<Record<string, string>> = {
   '-apple-system': BUNDLED_SANS,
   blinkmacsystemfont: BUNDLED_SANS,
   'ui-sans-serif': BUNDLED_SANS,
+  // Safari's rounded system face (SF Pro Rounded) is a sans; named explicitly so the fidelity
+  // reference tool gives Chromium the same stand-in.
+  'ui-rounded': BUNDLED_SANS,
   'liberation sans': BUNDLED_SANS,
   'dejavu sans': BUNDLED_SANS,
   'noto sans': BUNDLED_SANS,

@@ -147,6 +147,28 @@ async function scriptSystemFonts(fontDir: string): Promise<string> {
 const SYMBOL_FAMILY = 'Vellum Symbols'
 
 /**
+ * The `ui-*` families (Tailwind's default stacks start with `ui-sans-serif`, `ui-monospace`) are
+ * names Chromium on Linux looks up as system fonts, by name, and does not find: the text fell to
+ * the standard family (Noto Serif) where Vellum draws its stand-in (font-aliases.ts). They are
+ * not matched by @font-face either (bundledFontFaces leaves them out), so fontconfig substitutes
+ * them, with a strong binding: Chromium (Skia) accepts a match only when it is the family asked
+ * for or the one the configuration put in its place.
+ * `system-ui` is not among them: Chromium resolves it to the browser's default UI font (a
+ * fontconfig match without a family, which picks the symbol font here), never asking for the
+ * name `system-ui`.
+ */
+function uiFamilyRules(): string {
+  return Object.entries(FAMILY_ALIASES)
+    .filter(([alias]) => alias.startsWith('ui-'))
+    .map(
+      ([alias, target]) =>
+        `<match target="pattern"><test name="family" compare="eq"><string>${alias}</string></test>` +
+        `<edit name="family" mode="assign" binding="strong"><string>${target}</string></edit></match>`,
+    )
+    .join('\n')
+}
+
+/**
  * Whether a code point is a letter (or other character of its own script) that a script family
  * of the manifest declares: `אב`, `عربي`, not the punctuation, spaces and marks its subset also
  * lists, which every script shares (Common, Inherited) and which stay with the symbol font.
@@ -293,7 +315,7 @@ async function main(): Promise<void> {
   const scriptRules = await scriptSystemFonts(fontDir)
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    env: { ...process.env, ...fontconfigEnv(root, fontDir, scriptRules) },
+    env: { ...process.env, ...fontconfigEnv(root, fontDir, `${scriptRules}\n${uiFamilyRules()}`) },
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--font-render-hinting=none', '--disable-lcd-text'],
   })
   try {

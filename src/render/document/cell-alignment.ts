@@ -50,10 +50,15 @@ export class CellAligner {
   align(cell: Element, out: SatoriElement): void {
     const justify = JUSTIFY[this.#alignment(cell)]
     if (!justify || this.#cascaded(cell, 'display') !== undefined) return
-    const children = out.props.children as SatoriChild[] | SatoriChild | undefined
-    if (children === undefined) return
-    const content: SatoriElement = { type: 'div', props: { style: { display: 'block' }, children } }
-    out.props.style = { ...(out.props.style as object | undefined), display: 'flex', flexDirection: 'column', justifyContent: justify }
-    out.props.children = [content]
+    placeCellContent(out, justify)
   }
+}
+
+/** Puts a cell's content in one block that the cell, a column flex container, places by `justify`. */
+export function placeCellContent(out: SatoriElement, justify: string): void {
+  const children = out.props.children as SatoriChild[] | SatoriChild | undefined
+  if (children === undefined) return
+  const content: SatoriElement = { type: 'div', props: { style: { display: 'block' }, children } }
+  out.props.style = { ...(out.props.style as object | undefined), display: 'flex', flexDirection: 'column', justifyContent: justify }
+  out.props.children = [content]
 }

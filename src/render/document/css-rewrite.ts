@@ -7,6 +7,8 @@
  *   rules read (satori has no table layout, tables are grids here);
  * - `display: table*` on non-table elements (the old centring trick) becomes the flex/block
  *   layout that looks the same, instead of making satori throw;
+ * - the `flex` shorthand becomes its longhands, so a calc()/min() basis reaches satori, whose
+ *   shorthand parser fails on it (flex-shorthand.ts);
  * - `@import` is removed (satori ignores it); Google Fonts imports are reported so the API
  *   process can load them like `google_fonts`;
  * - declarations satori would silently ignore but that change the picture are reported, for
@@ -19,6 +21,7 @@ import * as csstree from '../../css/css-tree.js'
 import Specificity from '@bramus/specificity'
 import { LRUCache } from 'lru-cache'
 import { rewriteFontFamily } from '../../fonts/font-aliases.js'
+import { flexLonghands } from './flex-shorthand.js'
 
 export interface Declaration {
   property: string
@@ -67,6 +70,9 @@ const TABLE_DISPLAY: Record<string, string> = {
   'table-column-group': 'none',
 }
 
+/** The custom property that carries a `display: table*` value past its rewrite (css-tables.ts reads it). */
+export const TABLE_DISPLAY_PROPERTY = '--vellum-display'
+
 /** `font` shorthand: everything after the size (and optional line height) is the family list. */
 const FONT_SHORTHAND =
   /^(.*?(?:\d*\.?\d+(?:px|em|rem|%|pt|pc|vw|vh|vmin|vmax|ex|ch|cm|mm|in)|xx-small|x-small|small|medium|large|x-large|xx-large|xxx-large|smaller|larger)(?:\s*\/\s*[^\s,]+)?\s+)(.+)$/i
@@ -114,6 +120,9 @@ export class CssRewriter {
           ['--vellum-bs-y', y!],
         ]
       }
+      case 'flex':
+      case '-webkit-flex':
+        return flexLonghands(v) ?? [[property, v]]
       case 'columns': {
         // satori reads `columns: 180px` and `columns: 2` both as a bare number, so the shorthand
         // becomes its longhands here (the multicol part of the satori patch reads those).
@@ -145,8 +154,11 @@ export class CssRewriter {
             ]
           : [['--vellum-collapse', '0']]
       case 'display': {
-        const mapped = TABLE_DISPLAY[v.toLowerCase().replace(/\s*!important$/, '')]
-        return mapped ? [[property, mapped]] : [[property, v]]
+        const table = v.toLowerCase().replace(/\s*!important$/, '')
+        const mapped = TABLE_DISPLAY[table]
+        // The table value rides along, in the same declaration's place in the cascade, for the
+        // document layer that lays these elements out as tables (css-tables.ts).
+        return mapped ? [[property, mapped], [TABLE_DISPLAY_PROPERTY, table]] : [[property, v]]
       }
       default:
         if (UNSUPPORTED.has(prop) && !(prop === 'writing-mode' && v === 'horizontal-tb') && !(prop === 'font-variation-settings' && v.trim() === 'normal')) {

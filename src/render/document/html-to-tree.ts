@@ -13,14 +13,17 @@ import { selectOne } from 'css-select'
 import { AppError } from '../../errors/catalogue.js'
 import { CssRewriter, type StyleRule } from './css-rewrite.js'
 import { cssNestingDepth } from '../../css/css-nesting.js'
-import { CellAligner } from './cell-alignment.js'
+import { CellAligner, placeCellContent } from './cell-alignment.js'
+import { CssTables } from './css-tables.js'
 import { SmallCaps, smallCapsText } from './small-caps.js'
 import { FontSizes } from './font-size.js'
 import { insideSvg, SvgTextReader, SVG_TEXT_RUNS } from './svg-text.js'
+import { SvgRootStyle } from './svg-root-style.js'
 import { DEFAULT_ROOT_PX, remToPx, rootFontSize } from './root-font-size.js'
 import { InlineStyles, parseStyleAttribute } from './inline-styles.js'
 import { tablePartStyle } from './tables.js'
 import { HintSheet } from './presentational-hints.js'
+import { rewriteFontFamily } from '../../fonts/font-aliases.js'
 import { markMonospaceDefaultSize } from './mono-size.js'
 import { canvasBackground } from './canvas.js'
 import { WhitespacePruner } from './whitespace.js'
@@ -171,6 +174,8 @@ export function htmlToTree(
   const styles = new InlineStyles(css, rootPx)
   const ownStyle = (el: Element) => (el.attribs.style ? styles.parsed(el.attribs.style) : undefined)
   const svgText = new SvgTextReader(rules, ownStyle, options.loadedFamilies ?? new Set())
+  // fill, stroke… set by CSS on an inline <svg> root, which satori reads from attributes only (svg-root-style.ts).
+  const svgRoots = new SvgRootStyle(rules, ownStyle)
   const caps = new SmallCaps(rules, ownStyle)
   const fontSizes = new FontSizes(rules, ownStyle, rootPx)
   const capsOf = (el: Element, inherited: boolean) => caps.applies(el, inherited)
@@ -184,10 +189,12 @@ export function htmlToTree(
   const tableCaptions = new TableCaptions(rules, ownStyle)
   // The source element of each converted one, for the bidi stage's cascade on inline children.
   const sources = new WeakMap<SatoriElement, Element>()
-  // Presentational attributes of tables (border, cellpadding, bgcolor…), between the user-agent
+  // Presentational attributes of tables (border, cellpadding, bgcolor…) and <font>, between the user-agent
   // sheet and the page's (presentational-hints.ts).
-  const hints = new HintSheet()
+  const hints = new HintSheet((family) => rewriteFontFamily(family, options.loadedFamilies, options.familySlots))
   const sourceOf = (out: SatoriElement) => sources.get(out)
+  // display: table* on elements that are not HTML table parts (css-tables.ts).
+  const cssTables = new CssTables(rules, ownStyle, sourceOf)
 
   const convert = (node: ChildNode, depth: number, preserving: boolean, caps = false, dir: Direction = 'ltr'): SatoriChild | null => {
     if (node.type === 'text') {
@@ -212,6 +219,7 @@ export function htmlToTree(
     tags.add(el.name)
     const props = convertAttributes(el, styles)
     hints.mark(el, props)
+    svgRoots.apply(el, props)
     detailsMarkers.apply(el, props)
     if (el.name === 'text' && insideSvg(el)) {
       // Drawn as outlines by the svg-text stage; only its own presentation stays on the group.
@@ -249,6 +257,8 @@ export function htmlToTree(
     } else if (direction === 'rtl') bidi.layOut(el, out, keepsWhitespace, sourceOf)
     // Inside right-to-left content a left-to-right element's text is read by its block's layOut.
     else if (dir === 'ltr') bidi.isolateRightToLeft(el, out, sourceOf)
+    // After bidi, which reads the element's own inline children before they move into generated table parts.
+    cssTables.apply(el, out, placeCellContent)
     sources.set(out, el)
     // Captions go outside the table's box, in a wrapper (table-captions.ts).
     return el.name === 'table' ? tableCaptions.wrap(el, out) : out

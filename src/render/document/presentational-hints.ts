@@ -10,8 +10,10 @@
  * sheet, whose selectors are themselves wrapped in `:where()` (user-agent-css.ts), and before the
  * page's sheets: the page's rules, `* { padding: 0 }` included, win over the hints by order.
  * `valign` is read by the cell aligner (cell-alignment.ts), which places cell content.
+ * `<font size color face>` (old e-mail and CMS markup) maps as Chromium's HTMLFontElement does.
  */
 import type { Element } from 'domhandler'
+import * as csstree from '../../css/css-tree.js'
 
 export const HINT_ATTRIBUTE = 'data-vellum-hint'
 
@@ -38,6 +40,68 @@ function colour(value: string | undefined): string | undefined {
   return /^[a-z]+$/i.test(v) ? v.toLowerCase() : undefined
 }
 
+/**
+ * `<font color>`: HTML's rules for parsing a legacy colour value, with Chromium's order: a
+ * 3- or 6-digit `#` colour or a name as CSS reads them, `transparent` and "" as no colour,
+ * anything else through the legacy algorithm (`ff0000` → #ff0000, `f00` → #0f0000).
+ */
+export function legacyColour(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined
+  const v = value.replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, '')
+  if (v.toLowerCase() === 'transparent') return undefined
+  if (/^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i.test(v)) return v.toLowerCase()
+  if (/^[a-z]+$/i.test(v)) return v.toLowerCase()
+  let digits = [...v]
+    .map((c) => (c.codePointAt(0)! > 0xffff ? '00' : c))
+    .join('')
+    .slice(0, 128)
+    .replace(/^#/, '')
+    .replace(/[^0-9a-f]/gi, '0')
+  while (digits.length === 0 || digits.length % 3 !== 0) digits += '0'
+  let parts = [0, 1, 2].map((i) => digits.slice((i * digits.length) / 3, ((i + 1) * digits.length) / 3))
+  if (parts[0]!.length > 8) parts = parts.map((p) => p.slice(p.length - 8))
+  while (parts[0]!.length > 2 && parts.every((p) => p[0] === '0')) parts = parts.map((p) => p.slice(1))
+  return '#' + parts.map((p) => p.slice(0, 2).padStart(2, '0')).join('').toLowerCase()
+}
+
+/** `<font size>` 1–7 as Chromium maps it (HTMLFontElement::CssValueFromFontSizeNumber). */
+const FONT_SIZES = ['x-small', 'small', 'medium', 'large', 'x-large', 'xx-large', 'xxx-large']
+
+/** HTML's rules for parsing a legacy font size: `4`, `+1` (3 + 1), `-2` (3 − 2), clamped to 1–7. */
+export function legacyFontSize(value: string | undefined): string | undefined {
+  const m = /^[\t\n\f\r ]*([+-]?)(\d+)/.exec(value ?? '')
+  if (!m) return undefined
+  const n = Number(m[2])
+  const size = m[1] === '+' ? 3 + n : m[1] === '-' ? 3 - n : n
+  return FONT_SIZES[Math.min(7, Math.max(1, size)) - 1]
+}
+
+/**
+ * `<font face>`: a font-family list, or undefined when it is not one (Chromium then ignores the
+ * attribute). Names and strings between commas; the generic keywords are names here too.
+ */
+function fontFace(value: string | undefined): string | undefined {
+  if (!value?.trim()) return undefined
+  let ast: csstree.CssNode
+  try {
+    ast = csstree.parse(value, { context: 'value' })
+  } catch {
+    return undefined
+  }
+  if (ast.type !== 'Value') return undefined
+  // Several identifiers in a row are one name (`Comic Sans MS`), a string is one on its own.
+  let last: 'start' | 'name' | 'string' | 'comma' = 'start'
+  for (const node of ast.children) {
+    if (node.type === 'Operator' && node.value === ',') {
+      if (last === 'start' || last === 'comma') return undefined
+      last = 'comma'
+    } else if (node.type === 'Identifier' && last !== 'string') last = 'name'
+    else if (node.type === 'String' && (last === 'start' || last === 'comma')) last = 'string'
+    else return undefined
+  }
+  return last === 'name' || last === 'string' ? value.trim() : undefined
+}
+
 const ALIGN: Record<string, string> = { left: 'left', right: 'right', center: 'center', middle: 'center', justify: 'justify' }
 
 function tableOf(el: Element): Element | undefined {
@@ -45,8 +109,12 @@ function tableOf(el: Element): Element | undefined {
   return undefined
 }
 
-/** The CSS declarations an element's presentational attributes stand for (empty: none). */
-export function presentationalHints(el: Element): string[] {
+/**
+ * The CSS declarations an element's presentational attributes stand for (empty: none).
+ * `rewriteFamily` is the page CSS's font-family rewrite (stand-ins for families Vellum does
+ * not ship), which a `face` needs as much as a style sheet's font-family does.
+ */
+export function presentationalHints(el: Element, rewriteFamily: (family: string) => string = (f) => f): string[] {
   const a = el.attribs
   const out: string[] = []
   const bg = colour(a.bgcolor)
@@ -86,6 +154,15 @@ export function presentationalHints(el: Element): string[] {
     case 'body':
       if (bg) out.push(`background-color: ${bg}`)
       break
+    case 'font': {
+      const size = legacyFontSize(a.size)
+      if (size) out.push(`font-size: ${size}`)
+      const color = legacyColour(a.color)
+      if (color) out.push(`color: ${color}`)
+      const face = fontFace(a.face)
+      if (face) out.push(`font-family: ${rewriteFamily(face)}`)
+      break
+    }
   }
   return out
 }
@@ -94,9 +171,11 @@ export function presentationalHints(el: Element): string[] {
 export class HintSheet {
   readonly #ids = new Map<string, number>()
 
+  constructor(private readonly rewriteFamily?: (family: string) => string) {}
+
   /** Marks `props` with the attribute that selects the element's hint rule, when it has hints. */
   mark(el: Element, props: Record<string, unknown>): void {
-    const hints = presentationalHints(el)
+    const hints = presentationalHints(el, this.rewriteFamily)
     if (hints.length === 0) return
     const block = hints.join('; ')
     let id = this.#ids.get(block)

@@ -64,3 +64,16 @@ t.test('any rule of the page wins over a hint, and over the user-agent sheet', a
   t.equal(await pixel(link, 10, 10), '#0000ee', "a link is the user agent's blue")
   t.equal(await pixel(`<style>a { color: #ff0000 }</style>${link}`, 10, 10), '#ff0000', '`a { color }` wins over `a[href]`')
 })
+
+t.test('<font size color face> as Chromium maps them', async (t) => {
+  const { legacyColour, legacyFontSize } = await import('../../../src/render/document/presentational-hints.js')
+  t.same(['1', '3', '4', '7', '9', '0', '+1', '-1', '+9', '-5', ' 2px', 'x', ''].map(legacyFontSize), [
+    'x-small', 'medium', 'large', 'xxx-large', 'xxx-large', 'x-small', 'large', 'small', 'xxx-large', 'x-small', 'small', undefined, undefined,
+  ])
+  t.same(['red', '#F00', 'ff0000', 'f00', 'transparent', '', ' #abc '].map(legacyColour), ['red', '#f00', '#ff0000', '#0f0000', undefined, undefined, '#abc'])
+  const el = elements('<font id="f" size="+2" color="008000" face="Arial, \'Comic Sans MS\', sans-serif">x</font><font id="bad" face="1px">y</font>')
+  t.same(presentationalHints(el.get('f')!, (f) => f.toUpperCase()), ['font-size: x-large', 'color: #008000', "font-family: ARIAL, 'COMIC SANS MS', SANS-SERIF"], 'face goes through the family rewrite')
+  t.same(presentationalHints(el.get('bad')!), [], 'a face that is no family list is ignored')
+  t.equal(await pixel('<p style="margin:0;line-height:1"><font color="#ff0000" size="7">&#9608;</font></p>', 10, 30), '#ff0000', 'drawn red, and 48px tall')
+  t.equal(await pixel('<style>font { color: #0000ff }</style><p style="margin:0;line-height:1"><font color="#ff0000" size="7">&#9608;</font></p>', 10, 30), '#0000ff', 'a page rule wins over the attribute')
+})
