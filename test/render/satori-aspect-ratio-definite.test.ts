@@ -17,7 +17,8 @@ import { decodePng, near, pixel, renderJob } from '../helper.js'
 
 satoriBuildsCarry({
   'no ratio for two definite sizes': 'if(G!==void 0&&g!=="img"){if(!(vellumDefinite(w.width,!1)&&vellumDefinite(w.height,!0))){',
-  'the style knows its formatting context': 'g.pointScaleFactor,g.listDepth,g.formattingContext)',
+  // No closing parenthesis: the own-font-units patch passes the font engine after it.
+  'the style knows its formatting context': 'g.pointScaleFactor,g.listDepth,g.formattingContext,',
   'min/max kept off the definite axis': 'if(F.aspectRatio){let vellumW=vellumDefinite(w.width,!1),vellumH=vellumDefinite(w.height,!0);',
 })
 

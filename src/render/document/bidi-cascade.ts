@@ -110,7 +110,7 @@ export class BidiCascade {
     if (this.#generated.some((matches) => matches(el))) return 'whole'
     for (const property of BOX_PROPS) {
       const winner = winningDeclaration(el, this.#rules, this.inlineStyle(el), [property])
-      if (winner && !NO_BOX.test(clean(winner.value))) return property === 'position' || property === 'float' ? 'block' : 'whole'
+      if (winner && !NO_BOX.test(clean(winner.value))) return property === 'position' || property === 'float' ? 'block' : 'box'
     }
     return 'split'
   }

@@ -10,7 +10,7 @@
  * border or padding of its own, an inline-block, a replaced element, `q` or an element with
  * generated content is one item.
  */
-import { bidiTypeAt, embeddingLevels, LRM, markNeutrals, RLM, visualOrder, type Direction } from './bidi.js'
+import { bidiTypeAt, embeddingLevels, LRM, markEvenNeutrals, markNeutrals, RLM, visualOrder, type Direction } from './bidi.js'
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
 
 export const NBSP = '\u00a0'
@@ -34,7 +34,7 @@ const BREAK_TAG = 'vellum-bidi-break'
 /** One piece of a block's inline content, with the inline elements it sits in (outermost first). */
 type Atom =
   | { kind: 'text'; text: string; chain: SatoriElement[] }
-  | { kind: 'atomic'; element: SatoriElement; chain: SatoriElement[]; text: string }
+  | { kind: 'atomic'; element: SatoriElement; chain: SatoriElement[]; text: string; box: boolean }
   | { kind: 'break' }
 
 /** A word, a space, an atomic inline or a break, with its level. */
@@ -44,6 +44,8 @@ interface Token {
   level: number
   chain: SatoriElement[]
   element?: SatoriElement
+  /** The direction an atomic item's own text is drawn in, when it is not its level's. */
+  direction?: Direction
   lead?: boolean
   trail?: boolean
 }
@@ -55,11 +57,12 @@ const shallow = (el: SatoriElement): SatoriElement => {
 
 /**
  * How a child element of rebuilt inline content is laid out: `split` into words (a phrasing
- * element), kept `whole` as one item (an image, an inline-block, or an inline box with its own
- * background, border or padding, which a browser draws as one box on a line), or `block`
- * (not inline content: the block is left to satori).
+ * element), kept `whole` as one item (an image, an inline-block: its text is a paragraph of its
+ * own), kept as one item too but its text part of the paragraph around it (`box`: an inline box
+ * with its own background, border or padding, which a browser draws as one box on a line), or
+ * `block` (not inline content: the block is left to satori).
  */
-export type InlineKind = 'split' | 'whole' | 'block'
+export type InlineKind = 'split' | 'whole' | 'box' | 'block'
 
 /** The tag-only answer, for elements built without a source element. */
 export function inlineKindByTag(el: SatoriElement): InlineKind {
@@ -89,10 +92,11 @@ function flatten(children: SatoriChild[], chain: SatoriElement[], out: Atom[], k
     const kind = kindOf(child)
     if (kind === 'block') return false
     if (child.type === 'br') out.push({ kind: 'break' })
-    else if (kind === 'whole') {
-      // Its own text is text alone in its item: satori orders it, helped by the marks.
-      const element = { ...child, props: { ...child.props, children: childList(child).map((c) => (typeof c === 'string' ? markNeutrals(c) : c)) } }
-      out.push({ kind: 'atomic', element, chain, text: textContent(child).replace(COLLAPSIBLE, ' ').trim() })
+    else if (kind === 'whole' || kind === 'box') {
+      // Its own text is text alone in its item: satori orders it, helped by the marks (a box's
+      // are the paragraph's, added once its levels are known: see `drawnAs`).
+      const element = kind === 'box' ? child : { ...child, props: { ...child.props, children: childList(child).map((c) => (typeof c === 'string' ? markNeutrals(c) : c)) } }
+      out.push({ kind: 'atomic', element, chain, text: textContent(child).replace(COLLAPSIBLE, ' ').trim(), box: kind === 'box' })
     } else if (!flatten(childList(child), [...chain, shallow(child)], out, kindOf)) return false
   }
   return true
@@ -138,7 +142,7 @@ function tokenize(atoms: Atom[], base: Direction): Token[] {
       let j = i + 1
       while (j < text.length && owner[j] === atom) j++
       if (atom.kind === 'break') tokens.push({ kind: 'break', text: '', level, chain: [] })
-      else tokens.push({ kind: 'atomic', text: '', level: strongLevel(text, levels, i, j), chain: atom.chain, element: atom.element })
+      else tokens.push({ kind: 'atomic', text: '', level: strongLevel(text, levels, i, j), chain: atom.chain, ...drawnAs(atom, levels.subarray(i, j)) })
       i = j
       continue
     }
@@ -153,6 +157,35 @@ function tokenize(atoms: Atom[], base: Direction): Token[] {
     i = j
   }
   return tokens
+}
+
+/**
+ * How an atomic item's own text is drawn: satori orders it as text alone in the item's
+ * direction. An inline box's text is part of the paragraph (`own`, its levels there: after an
+ * Arabic word `20%` is an Arabic number, W2, so the sign, neutral, resolves right to left and
+ * is drawn left of the digits, as is the Arabic `٪` after `٢٠`), so its marks follow those
+ * levels; an inline-block's is a paragraph of its own in the block's direction (marked in
+ * `flatten`). Either runs right to left when any of its characters is at an odd level, else left
+ * to right; an image keeps its level's direction.
+ */
+function drawnAs(atom: Extract<Atom, { kind: 'atomic' }>, own: Uint8Array): { element: SatoriElement; direction?: Direction } {
+  if (!atom.text) return { element: atom.element }
+  const style = atom.element.props.style as Record<string, unknown> | undefined
+  if (!atom.box) {
+    if (style?.direction === 'ltr') return { element: atom.element, direction: 'ltr' }
+    return { element: atom.element, direction: embeddingLevels(atom.text, 'rtl').some((l) => l % 2 === 1) ? 'rtl' : 'ltr' }
+  }
+  // The levels of the box's characters other than collapsible spaces, in order: they match its
+  // strings' characters other than collapsible spaces one for one (atom.text is them collapsed).
+  const solid: number[] = []
+  for (let k = 0; k < atom.text.length; k++) if (atom.text[k] !== ' ') solid.push(own[k]!)
+  let n = 0
+  const mark = (node: SatoriChild): SatoriChild => {
+    if (typeof node !== 'string') return { ...node, props: { ...node.props, children: childList(node).map(mark) } }
+    const levels = Array.from(node, (ch) => (/[ \t\n\f\r]/.test(ch) ? [1] : Array.from(ch, () => solid[n++] ?? 1))).flat()
+    return markEvenNeutrals(node, levels)
+  }
+  return { element: mark(atom.element) as SatoriElement, direction: own.some((l) => l % 2 === 1) ? 'rtl' : 'ltr' }
 }
 
 /** The level of the first strong character in [from, to) (an object's level), else of the first. */
@@ -201,7 +234,7 @@ function wrap(chain: SatoriElement[], inner: SatoriChild, direction: Direction):
 function item(t: Token): SatoriElement {
   if (t.kind === 'break') return { type: BREAK_TAG, props: { style: { flexBasis: '100%', height: 0 } } }
   const direction: Direction = t.level % 2 === 1 ? 'rtl' : 'ltr'
-  if (t.kind === 'atomic') return wrap(t.chain, t.element!, direction)
+  if (t.kind === 'atomic') return wrap(t.chain, t.element!, t.direction ?? direction)
   // A no-break space at the end of a line is dropped by satori like a collapsible one: a mark
   // of the item's own direction after it keeps it.
   const mark = direction === 'rtl' ? RLM : LRM

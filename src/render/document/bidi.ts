@@ -94,7 +94,15 @@ export function firstStrongDirection(text: string): Direction {
  */
 export function markNeutrals(text: string): string {
   if (!RTL_CHAR.test(text) && !/\p{Nd}/u.test(text)) return text
-  const levels = embeddingLevels(text, 'rtl')
+  return markEvenNeutrals(text, embeddingLevels(text, 'rtl'))
+}
+
+/**
+ * `markNeutrals` with the levels given, one per UTF-16 unit of `text`: for text whose levels
+ * come from a paragraph around it (an inline box of its own, drawn as text alone, whose `20%`
+ * after an Arabic word is an Arabic number, W2, and not the European one it is alone).
+ */
+export function markEvenNeutrals(text: string, levels: ArrayLike<number>): string {
   let out = ''
   let changed = false
   for (let i = 0; i < text.length; ) {

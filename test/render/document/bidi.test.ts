@@ -269,3 +269,58 @@ t.test('pixels: a right-to-left word in left-to-right inline content draws as it
     t.ok(same * 5 < changed, `${script}: inline content matches text alone (${same} pixels differ) far better than the misplaced space (${changed})`)
   }
 })
+
+t.test('an inline box of its own draws its text at the paragraph levels: a percent sign after Arabic digits on their left', async (t) => {
+  const box = (text: string): SatoriElement => ({ type: 'span', props: { style: { backgroundColor: '#fee2e2' }, children: text } })
+  const byBox = (el: SatoriElement) => (el.type === 'span' ? 'box' : 'split')
+  /** The reordered item holding the box: its direction and its text as satori gets it. */
+  const drawn = (before: string, text: string, after: string) => {
+    const items = reorderInline([before, box(text), after], false, byBox)!
+    const item = items.find((i) => first(i).type === 'span')!
+    return { direction: (item.props.style as Record<string, string>).direction, text: first(item).props.children }
+  }
+  // ٢٠ are Arabic numbers (level 2) and ٪ (ET, not next to a European number, W5) is neutral
+  // between them and an Arabic word (N1: right to left, level 1): drawn left of the digits, so the
+  // box runs right to left. Alone the box's text would start with a number: left to right.
+  t.same(drawn('خصم ', '٢٠٪', ' على'), { direction: 'rtl', text: ['٢٠٪'] })
+  // After an Arabic word 20 is an Arabic number too (W2): the same, where alone `20%` is all European.
+  t.same(drawn('خصم ', '20%', ' على'), { direction: 'rtl', text: ['20%'] })
+  // After a Hebrew word 20% stays European (W5 makes the sign one): left to right, the sign marked
+  // so that satori's per-piece algorithm keeps it right of the digits.
+  t.same(drawn('הנחה ', '20%', ' על'), { direction: 'ltr', text: [`20%${LRM}`] })
+  t.same(drawn('خصم ', 'Sale!', ' على'), { direction: 'rtl', text: ['Sale!'] }, 'a neutral at the end of a Latin word in Arabic: right to left, on its left')
+  // An inline-block is a paragraph of its own (in the block's direction): ٢٠٪ alone gives the same
+  // levels, and 20% alone is European.
+  const block = (text: string) => {
+    const items = reorderInline(['خصم ', { type: 'span', props: { style: { display: 'inline-block' }, children: text } }, ' على'])!
+    const item = items.find((i) => first(i).type === 'span')!
+    return { direction: (item.props.style as Record<string, string>).direction, text: first(item).props.children }
+  }
+  t.same(block('٢٠٪'), { direction: 'rtl', text: ['٢٠٪'] })
+  t.same(block('20%'), { direction: 'ltr', text: [`20%${LRM}`] })
+})
+
+t.test('pixels: a percent sign in an inline box of its own is where text alone puts it (Chromium: left of the digits)', async (t) => {
+  const renderer = createRenderer()
+  const png = async (html: string) => PNG.sync.read(Buffer.from((await renderer.render(renderJob(html, { selector: 'p' }))).png))
+  const differ = (a: PNG, b: PNG) => {
+    let n = 0
+    for (let i = 0; i < a.data.length; i += 4) if (Math.abs(a.data[i]! - b.data[i]!) > 64) n++
+    return n
+  }
+  const style = 'width:300px;margin:0;font-size:30px;color:#000'
+  // A white background on a white page: the box is one item of the rebuilt row, its pixels text's.
+  for (const number of ['٢٠٪', '20%']) {
+    const alone = await png(`<p dir="rtl" lang="ar" style="${style}">خصم ${number} على</p>`)
+    const boxed = await png(`<p dir="rtl" lang="ar" style="${style}">خصم <span style="background:#fff">${number}</span> على</p>`)
+    const block = await png(`<p dir="rtl" lang="ar" style="${style}">خصم <span style="display:inline-block">${number}</span> على</p>`)
+    // Text alone draws the sign left of the digits (checked against Chromium in fidelity case 113);
+    // the sign written first is drawn on their right, the picture of the digits and sign drawn as
+    // one left-to-right item.
+    const wrong = await png(`<p dir="rtl" lang="ar" style="${style}">خصم ${number.slice(-1)}${number.slice(0, -1)} على</p>`)
+    t.same([boxed.width, boxed.height], [alone.width, alone.height])
+    const changed = differ(alone, wrong)
+    t.ok(differ(alone, boxed) * 5 < changed, `${number} in a box: as text alone (${differ(alone, boxed)} pixels differ), not the sign on the right (${changed})`)
+    if (number === '٢٠٪') t.ok(differ(alone, block) * 5 < changed, `${number} in an inline-block: as text alone (${differ(alone, block)} pixels differ)`)
+  }
+})

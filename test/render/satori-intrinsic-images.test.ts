@@ -1,0 +1,111 @@
+/**
+ * An `<img>` with neither a width nor a height takes its natural size, as in Chromium
+ * (patches/satori+0.63.2.patch, `vellumNaturalWidth`). satori gave such an image `width: 100%`
+ * and the image's ratio, so every badge and logo written as a plain `<img src>` grew to its
+ * container's width: two 88×20 badges in a 400 px paragraph were 400×91 each, on two lines. Now
+ * the natural size goes through the min/max sizes as CSS 2.1 §10.4 does (the ratio is kept); a
+ * percentage max-width, which the layout engine's ratio would not follow, is resolved by a measure
+ * callback against the width the engine offers. An SVG with a viewBox and no width or height has
+ * a ratio but no natural size: it still fills its container's width, as in Chromium. Fidelity case
+ * 106-intrinsic-images. Fails loudly when an upgrade drops the patch.
+ */
+import t from 'tap'
+import sharp from 'sharp'
+import { satoriBuildsCarry } from './satori-patch.js'
+import { near, pixel, renderPng } from '../helper.js'
+
+satoriBuildsCarry({
+  'an SVG without width and height has a ratio only': ':[o[0],o[1],"ratio"]}',
+  'the image is told whether it has a natural size': 'B.height,vellumRatioOnly),w.__src=X}',
+  'no size: the natural one, not 100%': '?(s="100%",A.style.aspectRatio=1/Q):s=vellumNaturalWidth(A,g,I,C,o,e)):',
+  'the measure callback gets the known sizes': 'h=g[E].measure(c/C,D/C,r,Number.isNaN(Q)&&o<0,Q/C,i/C)',
+})
+
+const green = [0x44, 0xcc, 0x11]
+const png = async (w: number, h: number) =>
+  'data:image/png;base64,' + (await sharp({ create: { width: w, height: h, channels: 3, background: '#44cc11' } }).png().toBuffer()).toString('base64')
+const svg = (attrs: string) =>
+  'data:image/svg+xml;base64,' + Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" ${attrs}><rect width="88" height="20" fill="#44cc11"/></svg>`).toString('base64')
+
+/** The green boxes of a render, left to right: each run of columns holding green, with its rows. */
+async function greenBoxes(html: string): Promise<Array<{ x: number; y: number; w: number; h: number }>> {
+  const out = await renderPng(`<body style="margin:0;background:#fff">${html}</body>`, { viewportWidth: 600, viewportHeight: 400 })
+  const isGreen = (x: number, y: number) => near(pixel(out, x, y).slice(0, 3), green, 24)
+  const rows = (x: number) => {
+    const ys: number[] = []
+    for (let y = 0; y < out.height; y++) if (isGreen(x, y)) ys.push(y)
+    return ys
+  }
+  const boxes: Array<{ x: number; y: number; w: number; h: number }> = []
+  let start = -1
+  for (let x = 0; x <= out.width; x++) {
+    const hit = x < out.width && rows(x).length > 0
+    if (hit && start < 0) start = x
+    if (!hit && start >= 0) {
+      const ys = rows(start + Math.floor((x - start) / 2))
+      boxes.push({ x: start, y: ys[0]!, w: x - start, h: ys[ys.length - 1]! - ys[0]! + 1 })
+      start = -1
+    }
+  }
+  return boxes
+}
+
+const size = (b: { w: number; h: number } | undefined) => (b ? `${b.w}×${b.h}` : 'nothing')
+
+t.test('badges in a paragraph keep their 88×20 and share one line', async (t) => {
+  for (const src of [await png(88, 20), svg('width="88" height="20"')]) {
+    const boxes = await greenBoxes(`<div style="width:400px"><p><img src="${src}"> <img src="${src}"></p></div>`)
+    t.equal(boxes.length, 2, `two images side by side (satori: one 400 px column): ${boxes.map(size)}`)
+    // The second one starts at a fractional x (after the space): its edge columns are blended.
+    t.ok(boxes.every((b) => Math.abs(b.w - 88) <= 1 && b.h === 20), `each 88×20: ${boxes.map(size)}`)
+    t.equal(boxes[0]?.y, boxes[1]?.y, 'on the same line')
+  }
+})
+
+t.test('a flex row of images does not stretch them; a taller item stretches their height, as in Chromium', async (t) => {
+  const src = await png(88, 20)
+  const row = await greenBoxes(`<div style="display:flex;gap:4px;width:400px"><img src="${src}"><img src="${src}"></div>`)
+  t.same(row.map(size), ['88×20', '88×20'], 'satori: 198×45 each')
+  t.equal(row[1]?.x, 92, 'the gap between them')
+  const tall = await greenBoxes(`<div style="display:flex;width:400px"><img src="${src}"><div style="width:10px;height:50px"></div></div>`)
+  t.same(tall.map(size), ['88×50'], 'align-items: stretch on the cross axis only')
+  const narrow = await greenBoxes(`<div style="display:flex;width:100px"><img src="${src}"><img src="${src}"></div>`)
+  t.same(narrow.map(size), ['176×20'], 'an image flex item does not shrink below its natural width (min-width: auto)')
+})
+
+t.test('one given size gives the other by the ratio; CSS wins over the attributes', async (t) => {
+  const src = await png(88, 20)
+  t.same((await greenBoxes(`<div style="width:400px"><img src="${src}" style="width:176px"></div>`)).map(size), ['176×40'])
+  t.same((await greenBoxes(`<div style="width:400px"><img src="${src}" height="40"></div>`)).map(size), ['176×40'])
+  t.same((await greenBoxes(`<div style="width:400px"><img src="${src}" width="44" height="10" style="width:88px"></div>`)).map(size), ['88×10'])
+  t.same((await greenBoxes(`<div style="width:400px"><img src="${src}" style="min-width:176px"></div>`)).map(size), ['176×40'])
+})
+
+t.test('max-width shrinks a wide image keeping its ratio, and leaves a small one alone', async (t) => {
+  const wide = await png(600, 300)
+  for (const display of ['inline-block', 'block']) {
+    const boxes = await greenBoxes(`<div style="width:200px"><img src="${wide}" style="display:${display};max-width:100%"></div>`)
+    t.same(boxes.map(size), ['200×100'], `${display}, max-width: 100%`)
+  }
+  t.same((await greenBoxes(`<div style="display:flex;width:200px"><img src="${wide}" style="max-width:100%"></div>`)).map(size), ['200×100'], 'flex item')
+  t.same((await greenBoxes(`<div style="width:400px"><img src="${wide}" style="max-width:100px"></div>`)).map(size), ['100×50'], 'max-width in px')
+  t.same((await greenBoxes(`<div style="width:400px"><img src="${wide}" style="max-height:50px"></div>`)).map(size), ['100×50'], 'max-height')
+  t.same(
+    (await greenBoxes(`<div style="width:200px"><img src="${await png(88, 20)}" style="max-width:100%"></div>`)).map(size),
+    ['88×20'],
+    'satori: 200×45',
+  )
+})
+
+t.test('an SVG with only a viewBox has no natural size: it fills the container, as in Chromium', async (t) => {
+  const boxes = await greenBoxes(`<div style="width:400px"><img src="${svg('viewBox="0 0 88 20"')}"></div>`)
+  t.equal(boxes[0]?.w, 400, size(boxes[0]))
+  t.ok(Math.abs((boxes[0]?.h ?? 0) - 91) <= 1, `height from the ratio: ${size(boxes[0])}`)
+  const withWidth = await greenBoxes(`<div style="width:400px"><img src="${svg('width="44" viewBox="0 0 88 20"')}"></div>`)
+  t.same(withWidth.map(size), ['44×10'], 'a width attribute and a viewBox: natural width, height by the ratio')
+})
+
+t.test('object-fit still fits the picture into a given box', async (t) => {
+  const boxes = await greenBoxes(`<div style="width:400px"><img src="${await png(600, 300)}" style="width:100px;height:100px;object-fit:cover"></div>`)
+  t.same(boxes.map(size), ['100×100'])
+})
