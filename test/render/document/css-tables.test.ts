@@ -5,20 +5,10 @@
  * picture against Chromium; these pin the tree and a few pixel facts.
  */
 import t from 'tap'
-import { htmlToTree, type SatoriElement } from '../../../src/render/document/html-to-tree.js'
-import { userAgentCssFor } from '../../../src/render/document/user-agent-css.js'
+import type { SatoriElement } from '../../../src/render/document/html-to-tree.js'
+import { body, kids } from './tree.js'
 import { coverage, renderPng } from '../../helper.js'
 
-const limits = { elements: 5000, depth: 200 }
-
-const kids = (el: SatoriElement) => {
-  const c = el.props.children
-  return (Array.isArray(c) ? c : c === undefined ? [] : [c]).filter((x): x is SatoriElement => typeof x === 'object')
-}
-const body = (html: string, css = '') => {
-  const { root } = htmlToTree(html, { userAgentCss: userAgentCssFor, authorCss: css, limits })
-  return kids(root).find((c) => c.type === 'body')!
-}
 const style = (el: SatoriElement) => (el.props.style ?? {}) as Record<string, unknown>
 
 t.test('a display:table element holds a table grid; cells directly in it get an anonymous row', async (t) => {

@@ -4,20 +4,9 @@
  * the wrapper on the built tree and the caption's place in pixels.
  */
 import t from 'tap'
-import { htmlToTree, type SatoriChild, type SatoriElement } from '../../../src/render/document/html-to-tree.js'
-import { userAgentCssFor } from '../../../src/render/document/user-agent-css.js'
+import { body, kids } from './tree.js'
 import { coverage, pixel, renderPng } from '../../helper.js'
 
-const limits = { elements: 5000, depth: 200 }
-
-const kids = (el: SatoriElement) => {
-  const c = el.props.children
-  return (Array.isArray(c) ? c : c === undefined ? [] : [c]).filter((x): x is SatoriElement => typeof x === 'object')
-}
-const body = (html: string, css = '') => {
-  const { root } = htmlToTree(html, { userAgentCss: userAgentCssFor, authorCss: css, limits })
-  return kids(root).find((c) => c.type === 'body')!
-}
 
 t.test('captions leave the table for a wrapper, on the side caption-side names', async (t) => {
   const [wrapper] = kids(body('<table><caption>A</caption><caption class="b">B</caption><tr><td>x</td></tr></table>', '.b { caption-side: bottom }'))
