@@ -16,7 +16,8 @@ import { decodePng, pixel, renderJob } from '../helper.js'
 
 satoriBuildsCarry({
   'first-item baseline of flex and grid boxes': 'function vellumItemsBaseline(A,g){',
-  'used for inline-flex and inline-grid atoms': 'r=g.style.__innerDisplay==="flex"||g.style.__innerDisplay==="grid"?vellumItemsBaseline(',
+  // Preceded by the drop-down select's test (satori-select-baseline.test.ts).
+  'used for inline-flex and inline-grid atoms': ':g.style.__innerDisplay==="flex"||g.style.__innerDisplay==="grid"?vellumItemsBaseline(',
   'first line of an inline formatting context': 'this.node.firstBaseline=C=>{this.flow(C);let B=this.lines[0];',
 })
 

@@ -99,6 +99,13 @@ input, textarea { display: inline-block; box-sizing: content-box; border: 1px so
   font-style: normal; letter-spacing: normal; word-spacing: normal; line-height: normal; text-transform: none;
   text-indent: 0; text-shadow: none; text-align: start; }
 textarea { padding: 2px; font-family: monospace; white-space: pre-wrap; overflow-wrap: break-word; }
+/* Push-button inputs are drawn as a <button> (the same box; satori writes the value, or "Submit" and
+   "Reset" by default, as the label): after the field rule above, which would give them a white
+   content-box field. */
+input[type="submit" i], input[type="reset" i], input[type="button" i] { box-sizing: border-box; padding: 2px 7px;
+  background-color: #efefef; text-align: center; }
+input[type="submit" i][disabled], input[type="reset" i][disabled], input[type="button" i][disabled] { color: rgba(16, 16, 16, 0.3);
+  background-color: rgba(239, 239, 239, 0.3); border-color: rgba(118, 118, 118, 0.3); }
 input[type="checkbox" i], input[type="radio" i], input[type="range" i] { box-sizing: border-box; border: none; border-radius: 0;
   padding: 0; background-color: transparent; }
 input[type="checkbox" i] { width: 13px; height: 13px; margin: 3px 3px 3px 4px; }
@@ -106,8 +113,6 @@ input[type="radio" i] { width: 13px; height: 13px; margin: 3px 3px 0 5px; }
 input[type="range" i] { width: 129px; height: 16px; margin: 2px; }
 progress, meter { display: inline-block; position: relative; box-sizing: border-box; height: 1em; vertical-align: -0.2em; }
 progress { width: 10em; }
-/* satori puts a select's baseline at its bottom edge; Chromium's is its text's, 4px above at 13.33px. */
-select { vertical-align: -0.3em; }
 meter { width: 5em; }
 `
 
