@@ -28,7 +28,7 @@
  */
 import type { Element } from 'domhandler'
 import { TABLE_DISPLAY_PROPERTY, type StyleRule } from './css-rewrite.js'
-import { winningDeclaration } from './selector-match.js'
+import { winningDeclaration, declaredValue } from './selector-match.js'
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
 
 type Part = 'table' | 'group' | 'row' | 'cell' | 'caption'
@@ -54,7 +54,7 @@ const PROPERTIES = ['display', TABLE_DISPLAY_PROPERTY, 'width', 'height', 'verti
 const WHITESPACE = /^[ \t\n\f\r]*$/
 const JUSTIFY: Record<string, string> = { middle: 'center', bottom: 'flex-end' }
 
-const clean = (value: string) => value.replace(/\s*!important\s*$/i, '').trim()
+const clean = declaredValue
 const childList = (out: SatoriElement): SatoriChild[] => {
   const c = out.props.children
   return Array.isArray(c) ? c : c === undefined ? [] : [c]

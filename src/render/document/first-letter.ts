@@ -17,7 +17,7 @@
  */
 import { Element, Text, type ChildNode } from 'domhandler'
 import { cascadedValue, type StyleRule } from './css-rewrite.js'
-import { matcherFor, winningDeclaration } from './selector-match.js'
+import { matcherFor, winningDeclaration, declaredValue } from './selector-match.js'
 import { userAgentDisplay } from './user-agent-css.js'
 
 /** The element name of a first letter; no author selector names it. */
@@ -81,7 +81,7 @@ export class FirstLetters {
   /** ::first-letter applies to block containers only (a `span::first-letter` draws nothing). */
   #isBlock(el: Element): boolean {
     const display = winningDeclaration(el, this.#displayRules, this.inlineStyle(el), ['display'])?.value ?? userAgentDisplay(el.name)
-    return !NOT_BLOCKS.has(display.replace(/\s*!important\s*$/i, '').trim().toLowerCase())
+    return !NOT_BLOCKS.has(declaredValue(display).toLowerCase())
   }
 
   /** Puts the first letter of every element a `::first-letter` rule matches in its own styled element. */
@@ -105,7 +105,7 @@ export class FirstLetters {
       const text = firstText(el)
       if (text === null || text === 'stop') continue
       const declarations = cascadedValue(matching, undefined, [...new Set(matching.flatMap((r) => r.declarations.map((d) => d.property)))])
-      const style = declarations.map((d) => `${d.property}: ${d.value.replace(/\s*!important\s*$/i, '')}`)
+      const style = declarations.map((d) => `${d.property}: ${declaredValue(d.value)}`)
       letters.set(text, [...(letters.get(text) ?? []), ...style])
     }
     for (const [text, style] of letters) split(text, style)

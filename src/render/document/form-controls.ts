@@ -22,7 +22,7 @@
  * zero-specificity rule per element (like presentational-hints.ts) that any page rule overrides.
  */
 import type { Element } from 'domhandler'
-import { winningDeclaration } from './selector-match.js'
+import { winningDeclaration, declaredValue } from './selector-match.js'
 import type { StyleRule } from './css-rewrite.js'
 import type { SatoriChild } from './html-to-tree.js'
 
@@ -132,7 +132,7 @@ function lengthPx(value: string, fontPx: number | undefined): number | undefined
 
 /** The bottom margin a `margin` shorthand or longhand gives. */
 function marginBottom(property: string, value: string, fontPx: number | undefined): number | undefined {
-  const parts = value.replace(/\s*!important\s*$/i, '').trim().split(/\s+/)
+  const parts = declaredValue(value).split(/\s+/)
   if (property === 'margin') return lengthPx(parts[parts.length >= 3 ? 2 : 0]!, fontPx)
   if (property === 'margin-block') return lengthPx(parts[parts.length >= 2 ? 1 : 0]!, fontPx)
   return lengthPx(parts[0]!, fontPx)
@@ -280,7 +280,7 @@ export class FormControls {
 
   #appearanceNone(el: Element): boolean {
     const winner = winningDeclaration(el, this.#rules, this.inlineStyle(el), ['appearance', '-webkit-appearance'])
-    return winner?.value.replace(/\s*!important\s*$/i, '').trim().toLowerCase() === 'none'
+    return winner !== undefined && declaredValue(winner.value).toLowerCase() === 'none'
   }
 
   /** `accent-color`, inherited; `auto` is Chromium's blue. */
@@ -289,7 +289,7 @@ export class FormControls {
     if (known !== undefined) return known
     const parent = el.parent?.type === 'tag' ? this.#accent(el.parent as Element) : ACCENT
     const winner = winningDeclaration(el, this.#rules, this.inlineStyle(el), ['accent-color'])
-    const value = winner?.value.replace(/\s*!important\s*$/i, '').trim()
+    const value = winner && declaredValue(winner.value)
     const lower = value?.toLowerCase()
     // Written into the drawing's SVG: only what reads as a plain colour (a name, #hex, rgb()/hsl()).
     const plain = value !== undefined && /^(#[0-9a-f]{3,8}|[a-z]+|(rgb|rgba|hsl|hsla)\([\d\s.,%/-]+\))$/i.test(value)

@@ -31,6 +31,9 @@ export function matcherFor(selector: string): Matcher | null {
   return m || null
 }
 
+/** A declared value without its `!important` flag (the cascade has already ranked it), trimmed. */
+export const declaredValue = (value: string): string => value.replace(/\s*!important\s*$/i, '').trim()
+
 /**
  * The declaration that wins the cascade for `el` among `properties`: the page's rules that match
  * it (only those declaring one of them are matched: matching is the costly part) and its inline

@@ -20,7 +20,7 @@
  * reads them through the same cascade, up through the root).
  */
 import type { Element } from 'domhandler'
-import { matcherFor } from './selector-match.js'
+import { matcherFor, declaredValue } from './selector-match.js'
 import { cascadedValue, type StyleRule } from './css-rewrite.js'
 import { insideSvg } from './svg-text.js'
 
@@ -66,7 +66,7 @@ export class SvgRootStyle {
     const matching = this.#rules.filter((r) => matcherFor(r.selector)?.(el) === true)
     // In cascade order, the winner last: later entries overwrite earlier ones.
     for (const d of matching.length || inline ? cascadedValue(matching, inline, PROPERTIES) : []) {
-      const clean = d.value.replace(/\s*!important\s*$/i, '').trim()
+      const clean = declaredValue(d.value)
       if (clean !== '') values.set(d.property, clean)
     }
     this.#seen.set(el, values)

@@ -14,7 +14,7 @@
  */
 import type { Element } from 'domhandler'
 import { cascadedValue, type StyleRule } from './css-rewrite.js'
-import { matcherFor, winningDeclaration } from './selector-match.js'
+import { matcherFor, winningDeclaration, declaredValue } from './selector-match.js'
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
 
 const SIDES = ['Top', 'Right', 'Bottom', 'Left'] as const
@@ -33,7 +33,7 @@ const MARGINS = [
   'margin-inline-end',
 ]
 
-const clean = (value: string) => value.replace(/\s*!important\s*$/i, '').trim()
+const clean = declaredValue
 
 /** The sides one margin declaration sets (horizontal, left-to-right writing). */
 function marginSides(property: string, value: string): Array<[Side, string]> {
