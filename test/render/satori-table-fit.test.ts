@@ -4,7 +4,8 @@
  *   its columns shared out as Chromium's automatic layout does; unpatched it ran past the card
  *   and its text was cut off (fidelity case 79-table-shrink holds the pixels against Chromium);
  * - `border-collapse: collapse` draws one line where two cells' borders meet, as wide as the
- *   wider; unpatched every inner line was drawn twice (a 1px grid had 2px inner lines).
+ *   wider; unpatched every inner line was drawn twice (a 1px grid had 2px inner lines). The
+ *   table's border and the outer cells' borders are one line too (fidelity case 104-table-caption).
  * Fails loudly when an upgrade drops the patch.
  */
 import t from 'tap'
@@ -41,6 +42,7 @@ t.test('both satori builds carry the patch once', async (t) => {
     const hint = '(npm ci applies patches/satori+0.63.2.patch; regenerate it if satori was upgraded)'
     t.equal(text.split('node.vellumAutoWidth = table && s.width').length - 1, 1, `${file}: tables sized by content are shrunk ${hint}`)
     t.equal(text.split('function vellumCollapseCells').length - 1, 1, `${file}: collapsed borders ${hint}`)
+    t.equal(text.split('vellumPaintStyles.set(layoutStyle, style)').length - 1, 1, `${file}: collapsed borders are painted as laid out ${hint}`)
   }
 })
 
@@ -70,4 +72,23 @@ t.test('collapsed borders: one line where two cells meet', async (t) => {
   t.equal(collapsed.width, 3 * 48 + 4, "three 48px cells and four 1px lines, as Chromium's 148px")
   const separate = await render(table('separate').replace('border-collapse:separate', 'border-collapse:separate;border-spacing:0'))
   t.same(black(separate, 10), [1, 2, 2, 1], 'border-spacing 0 without collapse: the inner borders side by side')
+})
+
+t.test("collapsed borders: the table's border and the outer cells' are one line, the wider", async (t) => {
+  const cell = (text: string) => `<td style="border:1px solid #ff0000;padding:4px;width:40px;background:#ffffff">${text}</td>`
+  const rows = `<tr>${cell('a')}${cell('b')}${cell('c')}</tr><tr>${cell('d')}${cell('e')}${cell('f')}</tr>`
+  const lines = (png: PNG, y: number) => runs(png, y).filter(([c]) => c !== '#ffffff').map(([c, s, e]) => `${c}:${e - s}`)
+  // A 2px table border around 1px cell borders: 2px of the table's colour on the outside, as in
+  // Chromium (its 150px table), where the cells' outer borders were drawn inside the table's (3px).
+  const wider = await render(`<table style="border-collapse:collapse;border:2px solid #0000ff;font:16px Roboto;color:#ffffff">${rows}</table>`)
+  t.same(lines(wider, 10), ['#0000ff:2', '#ff0000:1', '#ff0000:1', '#0000ff:2'], 'the table line alone at its edges')
+  t.equal(wider.width, 2 + 3 * 48 + 2 + 2, 'three 48px cells, two 1px inner lines and the 2px table border')
+  const top = Array.from({ length: 4 }, (_, y) => hex(wider, 10, y))
+  t.same(top, ['#0000ff', '#0000ff', '#ffffff', '#ffffff'], 'the first row starts under the 2px top line')
+  // Cell borders wider than the table's: the cells' line, drawn over the table's.
+  const thick = await render(
+    `<table style="border-collapse:collapse;border:1px solid #0000ff;font:16px Roboto;color:#ffffff">${rows.replace(/1px solid #ff0000/g, '3px solid #ff0000')}</table>`,
+  )
+  t.same(lines(thick, 10), ['#ff0000:3', '#ff0000:3', '#ff0000:3', '#ff0000:3'], "the cells' 3px lines, none of the table's colour")
+  t.equal(thick.width, 3 * 48 + 4 * 3, "three 48px cells and four 3px lines, as Chromium's 156px")
 })
