@@ -95,8 +95,11 @@ export async function createAndFetch(server: Server, html: string, scale: number
 /**
  * Spawn of `vellum serve` to the first PNG in hand, on a fresh data directory. Adding the
  * bench's user (a separate CLI run before the spawn) is setup, not start-up, and not counted.
+ * `clearCodeCache`: as the first start after `npm run build`, without the render worker's code
+ * cache (dist/.v8-cache, which an earlier start wrote).
  */
-export async function coldStart(card: Card): Promise<number> {
+export async function coldStart(card: Card, options: { clearCodeCache?: boolean } = {}): Promise<number> {
+  if (options.clearCodeCache) rmSync(fileURLToPath(new URL('../dist/.v8-cache', import.meta.url)), { recursive: true, force: true })
   const server = await startServer({ workers: 0 })
   const first = await createAndFetch(server, uniqueHtml(card.html), card.scale)
   await server.stop()

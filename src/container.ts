@@ -64,7 +64,13 @@ export function renderLimits(config: Config): RenderLimits {
  * The configured store: SQLite under DATA_DIR unless DATABASE_URL names a PostgreSQL server,
  * with image bytes in the bucket STORAGE_URL names, if any.
  */
-export async function openStore(config: Config, options: { commitThread?: boolean } = {}): Promise<Store> {
+/** `commitThread`: SQLite image commits off the event loop (the server's choice; tools commit inline), from store.warmUp() with `deferThread`. */
+export interface DatabaseOptions {
+  commitThread?: boolean
+  deferThread?: boolean
+}
+
+export async function openStore(config: Config, options: DatabaseOptions = {}): Promise<Store> {
   const store = await openDatabase(config, options)
   if (!config.storage) return store
   // Loaded only when configured, like the PostgreSQL driver.
@@ -82,8 +88,7 @@ export async function openStore(config: Config, options: { commitThread?: boolea
   return withObjectStorage(store, objects)
 }
 
-/** `commitThread`: SQLite image commits off the event loop (the server's choice; tools commit inline). */
-async function openDatabase(config: Config, options: { commitThread?: boolean }): Promise<Store> {
+async function openDatabase(config: Config, options: DatabaseOptions): Promise<Store> {
   const { url, poolMax } = config.database
   if (url) {
     // Loaded only when configured: an embedded installation never loads the driver.
@@ -99,7 +104,7 @@ async function openDatabase(config: Config, options: { commitThread?: boolean })
 }
 
 /** The store and the key vault alone, for the CLI's user commands (no render workers needed). */
-export async function openData(config: Config, options: { commitThread?: boolean } = {}): Promise<{ store: Store; users: UserStore; usage: UsageStore; vault: KeyVault }> {
+export async function openData(config: Config, options: DatabaseOptions = {}): Promise<{ store: Store; users: UserStore; usage: UsageStore; vault: KeyVault }> {
   const store = await openStore(config, options)
   try {
     const vault = loadKeyVault(config.dataDir, config.secret)
@@ -115,7 +120,8 @@ export async function openData(config: Config, options: { commitThread?: boolean
 export async function createContainer(config: Config, log: Logger, pool: RenderRunner = createRenderPool(config.render)): Promise<Container> {
   // Before anything opens: a font directory that cannot be read stops the boot, naming its files.
   const operatorFonts = config.fontsDir ? await loadFontsDir(config.fontsDir).catch((err: Error) => Promise.reject(new ConfigError([err.message]))) : []
-  const { store, users, usage, vault } = await openData(config, { commitThread: config.memory.commitThread })
+  // The thread starts with warmUp(), after the first renders: its boot would share the cores with the first worker's.
+  const { store, users, usage, vault } = await openData(config, { commitThread: config.memory.commitThread, deferThread: true })
   const metrics = createMetrics({ queueDepth: () => pool.stats().pending })
   pool.observe(metrics)
   const fontFetchers = createFontFetchers(config.googleFonts, config.fetch)
@@ -184,10 +190,12 @@ export async function createContainer(config: Config, log: Logger, pool: RenderR
     async warmUp() {
       // Importing undici (first remote fetch) or sharp (first variant or image conversion) in the
       // middle of a request held the event loop 170 and 215 ms (measured): every other request,
-      // /health included, waited. Loaded right after listening instead, while the first render
-      // worker still boots (it is the longer of the two), and before /readyz says ready: before
-      // listening, the two imports were ~200 ms of the API's start, on the cold start's path.
+      // /health included, waited. Loaded once the first render worker is warm and the renders
+      // that waited for it are done (server.ts), and before /readyz says ready: before listening
+      // they were ~200 ms of the API's start, and while the worker booted they (and the commit
+      // thread's boot) took the second core from it, 60-80 ms of the cold start.
       // Under the lean memory plan sharp waits for its first use (memory-plan.ts: preloadImageCodecs).
+      store.warmUp?.()
       await Promise.all([fetcher.warm(), fontFetchers.files.warm(), faceFetcher.warm(), config.memory.preloadImageCodecs ? loadSharp() : undefined])
       warm = true
     },

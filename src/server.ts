@@ -7,6 +7,9 @@ import { ConfigError, loadConfig } from './config/load-config.js'
 import { createRenderPool } from './render/pool/render-pool.js'
 import { memorySummary } from './config/memory-plan.js'
 
+/** The longest the API's deferred start-up work waits for the first renders to finish once a worker is warm. */
+const QUIET_WAIT_MS = 1000
+
 export async function serve(): Promise<void> {
   const config = loadConfig()
   // Render workers take longest to become ready (satori, fonts): they boot while the HTTP stack
@@ -38,8 +41,12 @@ export async function serve(): Promise<void> {
     throw err
   }
   // Listening first: the first render worker still boots, and a request that comes meanwhile
-  // waits for it anyway. /readyz answers ready only once this is done.
-  container.warmUp().catch((err: unknown) => log.error({ err }, 'loading undici and sharp failed: remote images and JPEG/WebP will fail'))
+  // waits for it anyway. The rest of the API's start waits for that worker and its first renders
+  // (on two cores it took CPU from them); /readyz answers ready only once it is done.
+  pool
+    .whenQuiet(QUIET_WAIT_MS)
+    .then(() => container.warmUp())
+    .catch((err: unknown) => log.error({ err }, 'loading undici and sharp failed: remote images and JPEG/WebP will fail'))
   const users = await container.users.list()
   if (users.length === 0) {
     log.warn('no users yet: create one with `npx vellum users add <user_id>` (prints its API key)')

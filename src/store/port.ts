@@ -176,6 +176,12 @@ export interface Store {
   changeStamp?(): number
   /** A cheap round trip, for readiness. */
   ping(): Promise<void>
+  /**
+   * Starts what the adapter runs beside the event loop (SQLite's commit thread, when opened with
+   * `deferThread`); until then the same work runs inline. The server calls it once the first
+   * renders are through.
+   */
+  warmUp?(): void
   close(): Promise<void>
 }
 

@@ -78,7 +78,7 @@ export function cli(dataDir: string | Record<string, string>, ...args: string[])
  * directory the server (and so every worker it forks) starts in, as in a container.
  */
 export async function startServer(t: Test, env: Record<string, string | number> = {}, options: { via?: 'node' | 'npm'; cgroup?: string } = {}): Promise<Served> {
-  if (!existsSync(join(ROOT, 'dist', 'vellum.js')) || !existsSync(join(ROOT, 'dist', 'render-worker.js'))) {
+  if (!existsSync(join(ROOT, 'dist', 'vellum.js')) || !existsSync(join(ROOT, 'dist', 'render-worker.cjs'))) {
     throw new Error('dist/ is not built: `npm test` builds it first (npm run build)')
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'vellum-e2e-'))

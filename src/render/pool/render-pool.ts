@@ -33,6 +33,12 @@ export interface RenderRunner {
   /** A worker has finished its warm-up since the pool started (or workers start on demand). */
   ready(): boolean
   /**
+   * Resolves once the first worker is warm and no render is in flight, or `maxWaitMs` after it is
+   * warm: the moment the API's own start-up work (loading sharp, the commit thread) no longer
+   * takes a core from the first renders. At once when workers start on demand.
+   */
+  whenQuiet(maxWaitMs: number): Promise<void>
+  /**
    * Where the pool reports queue waits and worker starts and ends. Set after creation: the server
    * forks the first worker before it loads anything else, metrics included.
    */
@@ -45,6 +51,8 @@ export type PoolObserver = Pick<Metrics, 'queueWaitSeconds' | 'workerStarted' | 
 const IS_TS = import.meta.url.endsWith('.ts')
 /** Without a first render, the workers after the first start this long after the pool. */
 const REST_START_MS = 2000
+/** How long after the last render ended the pool counts as quiet (whenQuiet). */
+const QUIET_SETTLE_MS = 100
 
 /**
  * Node flags for the worker: `--expose-gc` (the worker collects resvg's pixel buffers right
@@ -151,7 +159,14 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
     // replacement for a worker that was killed (only the first is kept up by workerpool itself).
     if (workers > 1) setTimeout(() => startRest(pool), REST_START_MS).unref()
     // A worker answers only once its warm-up render is done: the first answer makes the pool ready.
-    const boot = Promise.resolve(pool.exec('methods')).then(() => (warm = true), () => undefined)
+    const boot = Promise.resolve(pool.exec('methods')).then(
+      () => {
+        warm = true
+        // After the renders that waited for this boot are sent (their awaits resume first).
+        setImmediate(checkQuiet)
+      },
+      () => undefined,
+    )
     booting.set(pool, boot)
     void boot.finally(() => booting.delete(pool))
     return pool
@@ -173,6 +188,26 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
     void Promise.all(Array.from({ length: workers }, () => pool.exec('methods'))).catch(() => undefined)
   }
   let warm = false
+  let quietWaiters: Array<() => void> = []
+  let lastEnded = 0
+  let quietCheck: NodeJS.Timeout | undefined
+  /**
+   * Releases whenQuiet() waiters once warm with nothing in flight for QUIET_SETTLE_MS (called as
+   * renders end and as the pool warms): the request a render answers still has its store commit
+   * and response to send, and a client its image to fetch, which waiting work would delay.
+   */
+  const checkQuiet = () => {
+    if (!warm || active > 0 || quietWaiters.length === 0) return
+    const wait = lastEnded + QUIET_SETTLE_MS - Date.now()
+    if (wait > 0) {
+      clearTimeout(quietCheck)
+      quietCheck = setTimeout(checkQuiet, wait).unref()
+      return
+    }
+    const waiters = quietWaiters
+    quietWaiters = []
+    for (const release of waiters) release()
+  }
   let observer: PoolObserver | undefined
   let current: ReturnType<typeof start> | undefined = options.idleTimeoutMs > 0 ? undefined : start()
   let lastUsed = Date.now()
@@ -255,12 +290,30 @@ export function createRenderPool(options: RenderPoolOptions): RenderRunner {
         signal?.removeEventListener('abort', drop)
         clearTimeout(timer)
         active--
-        lastUsed = Date.now()
+        lastUsed = lastEnded = Date.now()
         startRest(pool)
+        checkQuiet()
       }
     },
     // With RENDER_IDLE_TIMEOUT_MS, no worker runs while idle by design: ready to start one.
     ready: () => options.idleTimeoutMs > 0 || warm,
+    whenQuiet(maxWaitMs) {
+      if (options.idleTimeoutMs > 0 || (warm && active === 0)) return Promise.resolve()
+      return new Promise<void>((resolve) => {
+        let timer: NodeJS.Timeout | undefined
+        const release = () => {
+          clearTimeout(timer)
+          quietWaiters = quietWaiters.filter((w) => w !== release)
+          resolve()
+        }
+        quietWaiters.push(release)
+        // Counted from the end of the first boot (a failed one too), not from now.
+        const armBackstop = () => (timer = setTimeout(release, maxWaitMs).unref())
+        const boot = current ? booting.get(current) : undefined
+        if (warm || !boot) armBackstop()
+        else void boot.then(armBackstop)
+      })
+    },
     observe: (sink) => {
       observer = sink
       // The workers started before anyone was listening (the server forks the first one early).

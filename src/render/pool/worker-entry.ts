@@ -19,12 +19,12 @@ export interface WorkerEntry {
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts')
 const ROOT = fileURLToPath(new URL(FROM_SOURCE ? '../../../' : '../', import.meta.url))
-const BUNDLE = join(ROOT, 'dist', 'render-worker.js')
+const BUNDLE = join(ROOT, 'dist', 'render-worker.cjs')
 
 let fromSourceChoice: WorkerEntry | undefined
 
 export function renderWorkerEntry(): WorkerEntry {
-  if (!FROM_SOURCE) return { file: fileURLToPath(new URL('./render-worker.js', import.meta.url)), bundled: true }
+  if (!FROM_SOURCE) return { file: fileURLToPath(new URL('./render-worker.cjs', import.meta.url)), bundled: true }
   return (fromSourceChoice ??= bundleIsCurrent()
     ? { file: BUNDLE, bundled: true }
     : { file: fileURLToPath(new URL('./render-worker.ts', import.meta.url)), bundled: false })

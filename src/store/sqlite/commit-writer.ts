@@ -22,25 +22,34 @@ function threadStart(file: string): { entry: string; workerData: Record<string, 
 type Pending = { resolve: (r: CommitResult) => void; reject: (e: Error) => void }
 
 export class CommitWriter {
-  readonly #worker: Worker
+  #worker: Worker | undefined
   readonly #pending = new Map<number, Pending>()
   #next = 0
   #failed: Error | undefined
   #closed: Promise<void> | undefined
 
+  /** `deferred`: the thread starts at start(); commits before that run inline, on the fallback. */
   constructor(
-    file: string,
+    private readonly file: string,
     private readonly fallback: (req: CommitRequest) => CommitResult,
+    options: { deferred?: boolean } = {},
   ) {
-    const start = threadStart(file)
-    this.#worker = new Worker(start.entry, { workerData: start.workerData })
+    if (!options.deferred) this.start()
+  }
+
+  /** Starts the thread (once). A new isolate, its modules and a connection: ~150 ms of a core. */
+  start(): void {
+    if (this.#worker || this.#closed) return
+    const start = threadStart(this.file)
+    const worker = new Worker(start.entry, { workerData: start.workerData })
+    this.#worker = worker
     // An idle thread is no reason to keep the process alive; a commit in flight or a close is.
-    this.#worker.unref()
-    this.#worker.on('message', (m: { id: number; result?: CommitResult; error?: { message: string; code?: string; name: string } }) => {
+    worker.unref()
+    worker.on('message', (m: { id: number; result?: CommitResult; error?: { message: string; code?: string; name: string } }) => {
       const p = this.#pending.get(m.id)
       if (!p) return
       this.#pending.delete(m.id)
-      if (this.#pending.size === 0 && !this.#closed) this.#worker.unref()
+      if (this.#pending.size === 0 && !this.#closed) worker.unref()
       if (m.error) p.reject(Object.assign(new Error(m.error.message), { code: m.error.code, name: m.error.name }))
       else p.resolve(m.result!)
     })
@@ -49,28 +58,31 @@ export class CommitWriter {
       for (const p of this.#pending.values()) p.reject(err)
       this.#pending.clear()
     }
-    this.#worker.on('error', fail)
-    this.#worker.on('exit', (code) => fail(new Error(`the SQLite commit thread exited (${code})`)))
+    worker.on('error', fail)
+    worker.on('exit', (code) => fail(new Error(`the SQLite commit thread exited (${code})`)))
   }
 
   commit(req: CommitRequest): Promise<CommitResult> {
-    if (this.#failed || this.#closed) return Promise.resolve().then(() => this.fallback(req))
+    const worker = this.#worker
+    if (!worker || this.#failed || this.#closed) return Promise.resolve().then(() => this.fallback(req))
     return new Promise((resolve, reject) => {
       const id = this.#next++
-      if (this.#pending.size === 0) this.#worker.ref()
+      if (this.#pending.size === 0) worker.ref()
       this.#pending.set(id, { resolve, reject })
-      this.#worker.postMessage({ id, req })
+      worker.postMessage({ id, req })
     })
   }
 
   /** Waits for the commits in flight, then ends the thread (which closes its connection). */
   close(): Promise<void> {
     this.#closed ??= (async () => {
-      this.#worker.ref()
+      const worker = this.#worker
+      if (!worker) return
+      worker.ref()
       while (this.#pending.size && !this.#failed) await new Promise((r) => setTimeout(r, 5))
       if (this.#failed) return
-      const exited = new Promise<void>((r) => this.#worker.once('exit', () => r()))
-      this.#worker.postMessage('close')
+      const exited = new Promise<void>((r) => worker.once('exit', () => r()))
+      worker.postMessage('close')
       await exited
     })()
     return this.#closed

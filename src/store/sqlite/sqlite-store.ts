@@ -30,8 +30,10 @@ function counting<T extends object>(target: T, methods: Array<keyof T & string>,
 /**
  * `commitThread`: image commits run on a connection of their own in a thread (commit-writer.ts),
  * off the event loop; the server turns it on, tools and most tests keep commits inline.
+ * `deferThread`: the thread starts at warmUp(), commits before that run inline (the server's
+ * start, where the thread's boot would take a core from the first render worker's).
  */
-export function openSqliteStore(file: string, options: { commitThread?: boolean } = {}): Store {
+export function openSqliteStore(file: string, options: { commitThread?: boolean; deferThread?: boolean } = {}): Store {
   const db = openDatabase(file)
   const usage = new UsageRepository(db)
   const ping = db.prepare('SELECT 1')
@@ -44,7 +46,7 @@ export function openSqliteStore(file: string, options: { commitThread?: boolean 
   const images = new ImagesRepository(db, usage)
   // The thread's commits are another connection's: they move data_version (only inserts, so a
   // cached answer is checked once more than it needs to be, never served stale).
-  const writer = options.commitThread ? new CommitWriter(file, (req) => images.commitSync(req)) : undefined
+  const writer = options.commitThread ? new CommitWriter(file, (req) => images.commitSync(req), { deferred: options.deferThread }) : undefined
   images.writer = writer
   return {
     kind: 'sqlite',
@@ -56,6 +58,9 @@ export function openSqliteStore(file: string, options: { commitThread?: boolean 
     changeStamp: () => (dataVersion.get() as number) + localWrites,
     async ping() {
       ping.get()
+    },
+    warmUp() {
+      writer?.start()
     },
     async close() {
       await writer?.close()

@@ -138,3 +138,31 @@ t.test("a dropped render is cancelled only while it is in workerpool's queue (th
   t.equal(stillQueued(pool, second), true, 'waiting behind the busy worker')
   t.equal(stillQueued(pool, first), false, 'sent to the worker')
 })
+
+t.test('whenQuiet: once the first worker is warm and its renders are through, or at most the given time after it is warm', async (t) => {
+  const h = await build(t, { RENDER_WORKERS: 1 })
+  const pool = h.container.pool
+  const job = (html: string) => ({
+    params: { html, css: '', googleFonts: [], selector: undefined, deviceScale: 1, viewportWidth: 400, viewportHeight: undefined, transparentBackground: false, disableTwemoji: false },
+    limits: renderLimits(h.container.config),
+    fonts: [],
+    images: {},
+  })
+  // Asked while the worker still boots, with a render waiting for it: the render goes first.
+  let quiet = false
+  const quietly = pool.whenQuiet(60_000).then(() => (quiet = true))
+  await pool.run(job('<p>first</p>'))
+  t.notOk(quiet, 'not while the render that waited for the boot was in flight, nor as it ends')
+  await quietly
+  t.ok(pool.ready())
+  await t.resolves(pool.whenQuiet(60_000), 'at once when nothing is in flight')
+
+  // A render in flight longer than the limit: the wait ends at the limit, before the render.
+  const long = pool.run(job(`<div style="display:flex;flex-wrap:wrap">${'<p style="box-shadow:0 0 30px red;margin:4px">long render</p>'.repeat(3000)}</div>`))
+  let rendered = false
+  void long.finally(() => (rendered = true)).catch(() => undefined)
+  await new Promise((r) => setTimeout(r, 20))
+  await pool.whenQuiet(50)
+  t.notOk(rendered, 'the wait ended while the render still ran')
+  t.ok((await long).png.byteLength > 0, 'which then finished')
+})

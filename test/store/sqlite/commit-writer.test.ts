@@ -9,6 +9,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { openSqliteStore } from '../../../src/store/sqlite/sqlite-store.js'
+import { openDatabase } from '../../../src/store/sqlite/database.js'
+import { ImagesRepository } from '../../../src/store/sqlite/images-repository.js'
+import { UsageRepository } from '../../../src/store/sqlite/usage-repository.js'
+import { CommitWriter } from '../../../src/store/sqlite/commit-writer.js'
 import type { NewImage } from '../../../src/store/port.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'vellum-writer-'))
@@ -69,4 +73,45 @@ t.test('close waits for the commits in flight', async (t) => {
   const again = openSqliteStore(path)
   t.equal(await again.usage.usedThisMonth('u', NOW), 10, 'all ten are in the file')
   await again.close()
+})
+
+t.test('a deferred thread: commits run inline until start(), on the thread after it', async (t) => {
+  const path = join(dir, 'e.db')
+  const setup = openSqliteStore(path)
+  await setup.users.create({ id: 'u', salt: randomBytes(16), digest: randomBytes(32), sealed: null, monthlyLimit: 100, now: NOW })
+  await setup.close()
+  const db = openDatabase(path)
+  t.teardown(() => db.close())
+  const images = new ImagesRepository(db, new UsageRepository(db))
+  let inline = 0
+  const writer = new CommitWriter(path, (req) => (inline++, images.commitSync(req)), { deferred: true })
+  t.teardown(() => writer.close())
+  t.same(await writer.commit({ userId: 'u', limit: 100, now: NOW, images: [image('u')] }), { status: 'stored', used: 1 })
+  t.equal(inline, 1, 'before start(): on the caller’s connection')
+  writer.start()
+  writer.start()
+  t.same(await writer.commit({ userId: 'u', limit: 100, now: NOW, images: [image('u')] }), { status: 'stored', used: 2 })
+  t.equal(inline, 1, 'after it: on the thread')
+})
+
+t.test("the store's warmUp() starts a deferred thread: the event loop then turns while a commit waits", async (t) => {
+  const path = join(dir, 'f.db')
+  const store = openSqliteStore(path, { commitThread: true, deferThread: true })
+  t.teardown(() => store.close())
+  await store.users.create({ id: 'u', salt: randomBytes(16), digest: randomBytes(32), sealed: null, monthlyLimit: 100, now: NOW })
+  t.same(await store.images.commit({ userId: 'u', limit: 100, now: NOW, images: [image('u')] }), { status: 'stored', used: 1 }, 'inline before warmUp()')
+  store.warmUp!()
+  const holder = new Database(path)
+  t.teardown(() => holder.close())
+  holder.exec('BEGIN IMMEDIATE')
+  let settled = false
+  const pending = store.images.commit({ userId: 'u', limit: 100, now: NOW, images: [image('u')] }).finally(() => (settled = true))
+  let ticks = 0
+  const tick = setInterval(() => ticks++, 10)
+  await new Promise((r) => setTimeout(r, 400))
+  clearInterval(tick)
+  t.notOk(settled, 'the commit waits for the lock')
+  t.ok(ticks >= 5, `on the thread: the loop turned ${ticks} times meanwhile`)
+  holder.exec('COMMIT')
+  t.same(await pending, { status: 'stored', used: 2 })
 })
