@@ -69,9 +69,10 @@ export async function serveInGroup(groupDir: string, port: number, extraEnv: Rec
 let port = 4700 + (process.pid % 500)
 
 /** One limit: the default configuration under load in a group of `limitMb`. */
-export async function containerRun(cards: Card[], limitMb: number, seconds: number, clients = 4): Promise<ContainerResult> {
+/** `extraEnv`: variables for the server, for probes of other settings (the bench itself sets none). */
+export async function containerRun(cards: Card[], limitMb: number, seconds: number, clients = 4, extraEnv: Record<string, string> = {}): Promise<ContainerResult> {
   const group = makeGroup(`vellum-bench-${process.pid}-${limitMb}`, limitMb)
-  const server = await serveInGroup(group.dir, ++port)
+  const server = await serveInGroup(group.dir, ++port, extraEnv)
   // Each card at device scale 1 and 2, unique every time (no dedupe, no cache).
   const mixed = cards.flatMap((c) => [{ ...c, scale: 1 }, { ...c, scale: 2 }])
   let done = 0

@@ -1,7 +1,8 @@
 /**
- * What the built bundle (dist/, as `npm start` runs it) leaves out: code that no boot runs but
- * that every process would still compile at start, on the cold start's path. esbuild marks each
- * bundled module with a `// node_modules/…` comment, which is what is read here.
+ * What the built bundles (dist/, as `npm start` runs them: the API's and the render worker's)
+ * leave out: code that no boot runs but that every process would still compile at start, on the
+ * cold start's path. The build writes esbuild's metafile beside each bundle, naming every module
+ * it took in, which is what is read here.
  */
 import t from 'tap'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -11,11 +12,17 @@ const DIST = fileURLToPath(new URL('../../dist/', import.meta.url))
 
 function bundledModules(): string[] {
   const modules: string[] = []
-  for (const file of readdirSync(DIST).filter((f) => f.endsWith('.js'))) {
-    for (const m of readFileSync(DIST + file, 'utf8').matchAll(/^\/\/ (node_modules\/\S+)$/gm)) modules.push(m[1]!)
+  for (const file of readdirSync(DIST).filter((f) => f.endsWith('.meta.json'))) {
+    const meta = JSON.parse(readFileSync(DIST + file, 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> }
+    for (const output of Object.values(meta.outputs)) modules.push(...Object.keys(output.inputs).filter((m) => m.startsWith('node_modules/')))
   }
   return modules
 }
+
+t.test('both bundles are described', async (t) => {
+  t.same(readdirSync(DIST).filter((f) => f.endsWith('.meta.json')).sort(), ['api.meta.json', 'render-worker.meta.json'])
+  t.ok(bundledModules().some((m) => m.startsWith('node_modules/satori/')), "satori is in the render worker's")
+})
 
 t.test('the bundle is the one `npm test` just built', async (t) => {
   t.ok(bundledModules().some((m) => m.startsWith('node_modules/zod/')), 'zod is bundled (the API validates its config and requests with it)')

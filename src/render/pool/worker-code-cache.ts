@@ -57,11 +57,17 @@ function readFirst(paths: string[]): Buffer | undefined {
   return undefined
 }
 
-/** Runs `bundle` (CommonJS) as `require` would, with its code cache when one matches. */
+/**
+ * Runs `bundle` as `require` would, with its code cache when one matches. The bundle is a
+ * CommonJS module already wrapped in its module function (`(function (exports, require, module,
+ * __filename, __dirname) { … })`, as the build writes it): compiled as read, with no second copy
+ * of the source. Its text is Latin-1 (the build strips comments, which held a few typographic
+ * quotes): one character past it makes V8 keep the whole 4 MB source two bytes a character.
+ */
 export function loadCodeCached(bundle: string, dirs = cacheDirs(bundle)): CodeCachedModule {
   const name = cacheName(bundle)
   const cachedData = readFirst(dirs.map((dir) => join(dir, name)))
-  const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), {
+  const script = new Script(readFileSync(bundle, 'utf8'), {
     filename: bundle,
     cachedData,
     // No import() callback: Node 20 honours none without --experimental-vm-modules, so the bundle

@@ -5,7 +5,7 @@
  * it fails loudly should a Node upgrade stop V8 from accepting the cache the worker writes.
  */
 import t, { type Test } from 'tap'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execFileSync } from 'node:child_process'
@@ -20,13 +20,14 @@ function scratch(t: Test) {
   return dir
 }
 
-// Enough functions that the cache is more than a header; a lazy require, as the worker's bundle has.
-const BUNDLE = `
+// Enough functions that the cache is more than a header; a lazy require, as the worker's bundle
+// has; wrapped in the module function, as the build writes the worker's bundle.
+const BUNDLE = `(function (exports, require, module, __filename, __dirname) { 'use strict';
 function square(x) { return x * x }
 exports.sum = (n) => { let s = 0; for (let i = 0; i < n; i++) s += square(i); return s }
 exports.load = () => Promise.resolve().then(() => typeof require('node:path').join)
 exports.file = __filename
-`
+})`
 
 const MODULE = fileURLToPath(new URL('../../../src/render/pool/worker-code-cache.ts', import.meta.url))
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
@@ -148,6 +149,8 @@ t.test('the built worker writes its cache after its first render and the next wo
   t.equal(second.state, 'hit', 'V8 took the cache the first worker wrote')
   t.ok(second.png.equals(first.png), 'and the worker draws the same picture')
   const main = entry.file.replace(/render-worker\.cjs$/, 'render-worker-main.cjs')
+  const source = readFileSync(main, 'utf8')
+  t.notOk(/[^\x00-\xff]/.test(source), 'the bundle is Latin-1 text: V8 keeps it one byte a character')
   const written = join(cacheDirs(main)[0]!, cacheName(main, execArgv))
   t.ok(existsSync(written), 'beside the bundle')
   rmSync(written, { force: true })
