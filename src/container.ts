@@ -56,6 +56,7 @@ export function renderLimits(config: Config): RenderLimits {
     shadowBlurPx: l.shadowBlurPx,
     shadowSpreadPx: l.shadowSpreadPx,
     shadows: l.shadows,
+    svgTextChars: l.svgTextChars,
     memoryBudgetBytes: config.render.budgetMb * MB,
   }
 }

@@ -68,6 +68,7 @@ export const envSchema = z.object({
   MAX_SHADOW_BLUR_PX: int(0, 10000, 64),
   MAX_SHADOW_SPREAD_PX: int(0, 10000, 128),
   MAX_SHADOWS: int(0, 100000, 100),
+  MAX_SVG_TEXT_CHARS: int(0, 10_000_000, 50_000),
   DEFAULT_DEDUPE_SECONDS: int(0, 31_536_000, 2_592_000),
 
   // Templates and signed URLs
@@ -185,6 +186,7 @@ export interface Config {
     shadowBlurPx: number
     shadowSpreadPx: number
     shadows: number
+    svgTextChars: number
   }
   defaults: {
     dedupeSeconds: number
@@ -272,6 +274,7 @@ export function toConfig(env: Env, found: MemorySource = { cgroupBytes: undefine
       shadowBlurPx: env.MAX_SHADOW_BLUR_PX,
       shadowSpreadPx: env.MAX_SHADOW_SPREAD_PX,
       shadows: env.MAX_SHADOWS,
+      svgTextChars: env.MAX_SVG_TEXT_CHARS,
     },
     defaults: {
       dedupeSeconds: env.DEFAULT_DEDUPE_SECONDS,

@@ -15,6 +15,12 @@ export interface RenderLimits {
   shadowSpreadPx: number
   shadows: number
   /**
+   * Characters of SVG `<text>` one render may outline (inline SVG and SVG images together):
+   * outlining runs ~35 µs a character, so past this a page is refused at once instead of
+   * holding a worker until RENDER_TIMEOUT_MS. Absent: no limit.
+   */
+  svgTextChars?: number
+  /**
    * Bytes one render may use above a worker's baseline; pages estimated to need more are refused
    * before layout or before rasterizing (RENDER_BUDGET_MB). Absent: the default worker's budget.
    */

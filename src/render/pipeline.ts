@@ -12,7 +12,7 @@ import { PageFaces } from '../fonts/page-faces.js'
 import { fontUsage } from './document/font-usage.js'
 import type { RenderJob, RenderResult } from './job.js'
 import { buildDocument } from './stages/build-document.js'
-import { drawSvgText } from './stages/svg-text.js'
+import { drawSvgText, guardSvgTextLength, inlineSvgTextRuns } from './stages/svg-text.js'
 import { drawSvgImageText, readSvgImageText } from './stages/svg-image-text.js'
 import { guardLayoutCost } from './stages/layout-cost.js'
 import { layout } from './stages/layout.js'
@@ -90,6 +90,7 @@ export function createRenderer(): Renderer {
       // Text inside SVG images, read before the fonts are chosen and the layout priced.
       const imageText = readSvgImageText(doc.root)
       guardLayoutCost(doc.root, job.limits)
+      guardSvgTextLength([...(doc.hasSvgText ? inlineSvgTextRuns(doc.root) : []), ...(imageText ?? []).flatMap((image) => image.texts.map((t) => t.runs))], job.limits.svgTextChars)
       const parse = lap()
       const usage = fontUsage(doc.root)
       const selection = await fontSets.select(usage)

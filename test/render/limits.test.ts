@@ -25,7 +25,7 @@ function pngDeclaring(width: number, height: number): Buffer {
 }
 
 t.test('limits answer 4xx naming the limit, and the service keeps working', async (t) => {
-  const h = await build(t, { MAX_ELEMENTS: 300, MAX_DEPTH: 50, MAX_OUTPUT_PIXELS: 4_000_000, BODY_LIMIT_BYTES: 200_000, MAX_IMAGE_PIXELS: 1_000_000 })
+  const h = await build(t, { MAX_ELEMENTS: 300, MAX_DEPTH: 50, MAX_OUTPUT_PIXELS: 4_000_000, BODY_LIMIT_BYTES: 200_000, MAX_IMAGE_PIXELS: 1_000_000, MAX_SVG_TEXT_CHARS: 2000 })
   await h.addUser('lim', 'limits-key-1', 10_000)
   const post = (payload: object) =>
     h.app.inject({ method: 'POST', url: '/v1/image', headers: { authorization: h.auth('lim', 'limits-key-1') }, payload })
@@ -40,6 +40,9 @@ t.test('limits answer 4xx naming the limit, and the service keeps working', asyn
     ['image bomb in CSS', { html: '<div class="b"></div>', css: `.b{width:10px;height:10px;background-image:url(data:image/png;base64,${pngDeclaring(5000, 5000).toString('base64')})}` }, 422, /MAX_IMAGE_PIXELS/],
     // Under MAX_HTML_BYTES, but satori would need ~25 GB for one text block this long: refused before layout.
     ['text too long to lay out', { html: `<p>${'lorem ipsum '.repeat(12_500)}</p>` }, 422, /to lay out \(a text of 150,000 characters in one block.*\(RENDER_BUDGET_MB/],
+    // Outlined at ~35 µs a character: refused before any is shaped, inline or in an SVG image.
+    ['too much SVG text', { html: `<svg width="400" height="40"><text x="0" y="20">${'x'.repeat(1500)}</text><text y="30">${'y'.repeat(600)}</text></svg>` }, 422, /more than 2,000 characters of SVG text \(MAX_SVG_TEXT_CHARS\)/],
+    ['too much text in an SVG image', { html: `<img width="40" height="20" src="data:image/svg+xml;base64,${Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><text y="10">${'z'.repeat(2100)}</text></svg>`).toString('base64')}">` }, 422, /MAX_SVG_TEXT_CHARS/],
     ['bad selector', { html: '<p>x</p>', selector: 'p[' }, 400, /selector "p\[" is not a valid CSS selector/],
     ['selector without match', { html: '<p>x</p>', selector: '#missing' }, 400, /matched no element/],
   ]
@@ -66,9 +69,12 @@ t.test('limits answer 4xx naming the limit, and the service keeps working', asyn
   const broken = await post({ html: '<img src="https://203.0.113.9/missing.png" width="30" height="20"><img src="/relative.png">', device_scale: 1 })
   t.equal(broken.statusCode, 200, 'unfetchable images render as empty boxes, not errors')
 
+  const svgText = await post({ html: `<svg width="400" height="40"><text x="0" y="20">${'x'.repeat(1999)}</text></svg>`, device_scale: 1 })
+  t.equal(svgText.statusCode, 200, 'SVG text up to the limit renders')
+
   const fine = await post({ html: '<p>still fine</p>' })
   t.equal(fine.statusCode, 200, 'a normal render works after all of that')
-  t.equal(await h.container.usage.usedThisMonth('lim', Date.now()), 4, 'only the successful renders were charged')
+  t.equal(await h.container.usage.usedThisMonth('lim', Date.now()), 5, 'only the successful renders were charged')
 })
 
 t.test('a render past its deadline is stopped; the next one works', async (t) => {

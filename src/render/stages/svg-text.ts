@@ -9,6 +9,7 @@ import type { Font, Glyph } from 'fontkit'
 import type { FontFace } from '../../fonts/bundled-fonts.js'
 import type { SatoriChild, SatoriElement } from '../document/html-to-tree.js'
 import { SVG_TEXT_RUNS, type SvgTextFont, type SvgTextRun } from '../document/svg-text.js'
+import { AppError } from '../../errors/catalogue.js'
 
 /**
  * fontkit and wawoff2 load on the first page with SVG text, not with every worker: a worker's
@@ -326,6 +327,33 @@ async function outline(node: SatoriElement, faces: FontFace[], missing: Set<stri
     (r): SatoriElement => ({ type: 'path', props: { d: r.d, ...(r.fill ? { fill: r.fill } : {}), transform: r.transform } }),
   )
   return { type: 'g', props: { ...attrs, children: paths } }
+}
+
+/** The runs of every inline-SVG `<text>` in the tree, as drawSvgText will outline them. */
+export function* inlineSvgTextRuns(node: SatoriChild): Generator<SvgTextRun[]> {
+  if (typeof node !== 'object' || node === null) return
+  if (node.type === 'text' && SVG_TEXT_RUNS in node.props) {
+    yield node.props[SVG_TEXT_RUNS] as SvgTextRun[]
+    return
+  }
+  const children = node.props.children as SatoriChild[] | SatoriChild | undefined
+  for (const child of Array.isArray(children) ? children : children === undefined ? [] : [children]) yield* inlineSvgTextRuns(child)
+}
+
+/**
+ * Refuses a page with more than `limit` characters of SVG text, before any is shaped: outlining
+ * takes ~35 µs a character (60,000 characters: 2.3 s on the bench VM), and the page's HTML may
+ * hold half a megabyte of it, which would hold a worker until RENDER_TIMEOUT_MS.
+ */
+export function guardSvgTextLength(texts: Iterable<SvgTextRun[]>, limit: number | undefined): void {
+  if (limit === undefined) return
+  let chars = 0
+  for (const runs of texts) {
+    for (const run of runs) chars += run.text.length
+    if (chars > limit) {
+      throw new AppError('RENDER_TOO_COMPLEX', `The page has more than ${limit.toLocaleString('en')} characters of SVG text (MAX_SVG_TEXT_CHARS)`)
+    }
+  }
 }
 
 /** The warnings for characters no face could draw in SVG text (`where`: which text). */
