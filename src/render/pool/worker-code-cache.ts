@@ -17,7 +17,7 @@
  * on one machine do not overwrite each other's cache. Only Node builtins are imported here: this
  * module loads before the worker has raised its OOM score (render-worker.ts).
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import Module from 'node:module'
 import { createHash } from 'node:crypto'
 import { tmpdir } from 'node:os'
@@ -46,10 +46,26 @@ export function cacheName(bundle: string, flags: readonly string[] = process.exe
   return `render-worker-${key}.bin`
 }
 
-function readFirst(paths: string[]): Buffer | undefined {
-  for (const path of paths) {
+/**
+ * A cache is code the worker runs: only a directory this user owns, that no one else can write
+ * to and that is not a link is read or written. Another local user could otherwise create the
+ * temp directory's path first and leave bytecode in it.
+ */
+export function trustedDir(dir: string): boolean {
+  try {
+    const st = lstatSync(dir)
+    const uid = typeof process.getuid === 'function' ? process.getuid() : st.uid
+    return st.isDirectory() && st.uid === uid && (st.mode & 0o022) === 0
+  } catch {
+    return false
+  }
+}
+
+function readFirst(dirs: string[], name: string): Buffer | undefined {
+  for (const dir of dirs) {
+    if (!trustedDir(dir)) continue
     try {
-      return readFileSync(path)
+      return readFileSync(join(dir, name))
     } catch {
       // not there, try the next
     }
@@ -66,7 +82,7 @@ function readFirst(paths: string[]): Buffer | undefined {
  */
 export function loadCodeCached(bundle: string, dirs = cacheDirs(bundle)): CodeCachedModule {
   const name = cacheName(bundle)
-  const cachedData = readFirst(dirs.map((dir) => join(dir, name)))
+  const cachedData = readFirst(dirs, name)
   const script = new Script(readFileSync(bundle, 'utf8'), {
     filename: bundle,
     cachedData,
@@ -88,7 +104,8 @@ export function loadCodeCached(bundle: string, dirs = cacheDirs(bundle)): CodeCa
       const data = script.createCachedData()
       for (const dir of dirs) {
         try {
-          mkdirSync(dir, { recursive: true })
+          mkdirSync(dir, { recursive: true, mode: 0o700 })
+          if (!trustedDir(dir)) continue
           // Renamed into place: two workers booting together never read half a file.
           const tmp = join(dir, `${name}.${process.pid}.tmp`)
           writeFileSync(tmp, data)

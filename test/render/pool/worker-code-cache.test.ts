@@ -5,7 +5,7 @@
  * it fails loudly should a Node upgrade stop V8 from accepting the cache the worker writes.
  */
 import t, { type Test } from 'tap'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execFileSync } from 'node:child_process'
@@ -110,6 +110,25 @@ t.test('where the first place is not writable, the cache goes to the next', asyn
   const { name } = load(bundle, dirs, true)
   t.ok(existsSync(join(dir, 'fallback', name)))
   t.equal(load(bundle, dirs, false).state, 'hit')
+})
+
+t.test('a cache directory others can write to, or that another user owns, is neither read nor written', async (t) => {
+  const dir = scratch(t)
+  const bundle = join(dir, 'bundle.cjs')
+  writeFileSync(bundle, BUNDLE)
+  const dirs = [join(dir, 'cache')]
+  const { name } = load(bundle, dirs, true)
+  t.equal(statSync(dirs[0]!).mode & 0o777, 0o700, 'created for this user alone')
+  t.equal(load(bundle, dirs, false).state, 'hit')
+  const written = statSync(join(dirs[0]!, name)).mtimeMs
+  // As if another local user had made the (temp) directory first and left bytecode in it.
+  chmodSync(dirs[0]!, 0o777)
+  t.equal(load(bundle, dirs, true).state, 'miss', 'world-writable: not read')
+  chmodSync(dirs[0]!, 0o700)
+  chownSync(dirs[0]!, 65534, 65534)
+  t.equal(load(bundle, dirs, true).state, 'miss', "another user's: not read")
+  t.same(readdirSync(dirs[0]!), [name], 'nor written')
+  t.equal(statSync(join(dirs[0]!, name)).mtimeMs, written, 'the file there is the one written before')
 })
 
 t.test('the cache beside the bundle comes first, the temp directory after it', async (t) => {
