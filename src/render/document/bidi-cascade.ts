@@ -8,7 +8,7 @@
  * sets the right-to-left runs of a left-to-right element's inline content apart.
  */
 import type { Element } from 'domhandler'
-import { matcherFor, winningDeclaration } from './selector-match.js'
+import { declaredValue, matcherFor, winningDeclaration } from './selector-match.js'
 import type { StyleRule } from './css-rewrite.js'
 import { userAgentDisplay } from './user-agent-css.js'
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
@@ -31,7 +31,7 @@ const BOX_PROPS = [
 ]
 const NO_BOX = /^(none|0|0px|transparent|initial|unset|normal|static|auto)$/
 
-const clean = (value: string) => value.replace(/\s*!important\s*$/i, '').trim().toLowerCase()
+const clean = (value: string) => declaredValue(value).toLowerCase()
 
 /** `text-align` of a right-to-left block → where its flex row (main start: the right) puts its items. */
 function justifyFor(textAlign: string): string {

@@ -11,7 +11,7 @@
  */
 import type { Element } from 'domhandler'
 import { cascadedValue, type StyleRule } from './css-rewrite.js'
-import { matcherFor } from './selector-match.js'
+import { declaredValue, matcherFor } from './selector-match.js'
 
 export interface BodyInsets {
   left: number
@@ -43,7 +43,7 @@ function lengthPx(value: string, basis: LengthBasis): number | undefined {
 
 /** `0`, `0px`, `none`, or a shorthand whose width is zero or whose style is none. */
 function noWidth(value: string): boolean {
-  const tokens = value.replace(/\s*!important\s*$/i, '').trim().toLowerCase().split(/\s+/)
+  const tokens = declaredValue(value).toLowerCase().split(/\s+/)
   if (tokens.includes('none') || tokens.includes('hidden')) return true
   if (tokens.some((t) => t === 'thin' || t === 'medium' || t === 'thick')) return false
   const lengths = tokens.filter((t) => /^-?(\d|\.\d)/.test(t))
@@ -60,7 +60,7 @@ export function bodyInsets(body: Element, rules: StyleRule[], inline: Record<str
   if (paddings.some((r) => r.conditional)) return undefined
   const out: BodyInsets = { left: 0, right: 0 }
   for (const d of cascadedValue(paddings, inline, PADDING)) {
-    const parts = d.value.replace(/\s*!important\s*$/i, '').trim().split(/\s+/)
+    const parts = declaredValue(d.value).split(/\s+/)
     const px = parts.map((p) => lengthPx(p, basis))
     if (px.some((v) => v === undefined)) return undefined
     const [a, b, , d4] = px as number[]

@@ -6,7 +6,7 @@
  * sheet stretches over the whole canvas.
  */
 import type { Element } from 'domhandler'
-import { matcherFor } from './selector-match.js'
+import { declaredValue, matcherFor } from './selector-match.js'
 import { cascadedValue, type Declaration, type StyleRule } from './css-rewrite.js'
 
 const BACKGROUND_PROPS = [
@@ -35,7 +35,7 @@ function paints(decls: Declaration[]): boolean {
   let color = false
   let image = false
   for (const d of decls) {
-    const v = d.value.replace(/\s*!important$/i, '').trim()
+    const v = declaredValue(d.value)
     if (d.property === 'background') {
       // The shorthand resets both; anything but none/transparent paints something.
       image = false
@@ -63,6 +63,6 @@ export function canvasBackground(
   const bodyDecls = declarations(body, rules, inline.body)
   if (!paints(bodyDecls)) return undefined
   const htmlStyle: Record<string, string> = {}
-  for (const d of bodyDecls) htmlStyle[camel(d.property)] = d.value.replace(/\s*!important$/i, '')
+  for (const d of bodyDecls) htmlStyle[camel(d.property)] = declaredValue(d.value)
   return { html: htmlStyle, body: { background: 'none' } }
 }

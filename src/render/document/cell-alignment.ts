@@ -8,7 +8,7 @@
  * content's own inline flow, which flex items would break into separate blocks.
  */
 import type { Element } from 'domhandler'
-import { winningDeclaration } from './selector-match.js'
+import { declaredValue, winningDeclaration } from './selector-match.js'
 import type { StyleRule } from './css-rewrite.js'
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
 
@@ -28,7 +28,8 @@ export class CellAligner {
   }
 
   #cascaded(el: Element, property: string): string | undefined {
-    return winningDeclaration(el, this.#rules, this.inlineStyle(el), [property])?.value.replace(/\s*!important\s*$/i, '').trim().toLowerCase()
+    const winner = winningDeclaration(el, this.#rules, this.inlineStyle(el), [property])
+    return winner && declaredValue(winner.value).toLowerCase()
   }
 
   /** The cell's vertical-align: its own, else its row's, else its row group's (middle by default). */

@@ -37,7 +37,7 @@
  * (`<b>ราคา</b>พิเศษ`) is left to satori, as before.
  */
 import type { Element } from 'domhandler'
-import { matcherFor } from './selector-match.js'
+import { declaredValue, matcherFor } from './selector-match.js'
 import { cascadedValue, type StyleRule } from './css-rewrite.js'
 
 export const ZWSP = '\u200b'
@@ -221,7 +221,7 @@ export class DictionaryBreakCascade {
     const inline = this.inlineStyle(el)
     const decls = matching.length || inline ? cascadedValue(matching, inline, p.names) : []
     const winner = decls[decls.length - 1]
-    const value = winner?.value.replace(/\s*!important\s*$/i, '').trim().toLowerCase()
+    const value = winner && declaredValue(winner.value).toLowerCase()
     if (value === 'inherit' || value === 'unset') return undefined
     if (value === 'initial') return true
     const declared = value === 'revert' || value === 'revert-layer' ? undefined : value

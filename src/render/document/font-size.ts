@@ -7,7 +7,7 @@
  */
 import type { Element } from 'domhandler'
 import * as csstree from '../../css/css-tree.js'
-import { winningDeclaration } from './selector-match.js'
+import { declaredValue, winningDeclaration } from './selector-match.js'
 import type { StyleRule } from './css-rewrite.js'
 import { userAgentFontSize } from './user-agent-css.js'
 
@@ -34,7 +34,7 @@ const PROPERTIES = ['font-size', 'font']
  * and friends give the parent's size. Undefined for what is not a plain size (calc(), vw…).
  */
 export function fontSizePx(value: string, parentPx: number, rootPx: number): number | undefined {
-  const plain = value.replace(/\s*!important\s*$/i, '').trim().toLowerCase()
+  const plain = declaredValue(value).toLowerCase()
   if (plain === 'inherit' || plain === 'unset') return parentPx
   if (plain === 'initial') return DEFAULT_FONT_PX
   let ast: csstree.CssNode

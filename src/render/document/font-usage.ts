@@ -15,6 +15,7 @@
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
 import { addChars, CJK_LOCALES, counterStyleText, sheetContent, type PageChars } from './page-text.js'
 import { SVG_TEXT_RUNS, type SvgTextRun } from './svg-text.js'
+import { declaredValue } from './selector-match.js'
 
 export interface FontUsage {
   /** Weights asked for; 'any' when one cannot be read statically. Always holds 400. */
@@ -88,13 +89,13 @@ export function fontUsage(root: SatoriElement): FontUsage {
 
 function addFamilies(usage: FontUsage, list: string): void {
   for (const name of list.split(',')) {
-    const bare = name.replace(/!\s*important\s*$/i, '').trim().replace(/^['"]|['"]$/g, '').trim().toLowerCase()
+    const bare = declaredValue(name).replace(/^['"]|['"]$/g, '').trim().toLowerCase()
     if (bare) usage.families.add(bare)
   }
 }
 
 function declare(usage: FontUsage, kind: string, raw: string): void {
-  const value = raw.replace(/!\s*important\s*$/i, '').trim().toLowerCase()
+  const value = declaredValue(raw).toLowerCase()
   if (value === '' || CSS_WIDE.has(value)) return
   const dynamic = DYNAMIC.test(value)
   if (kind === '-weight') return addWeight(usage, dynamic ? 'var' : value)

@@ -8,7 +8,7 @@
  * layer per cell cannot draw (such a value is left alone).
  */
 import type { Element } from 'domhandler'
-import { winningDeclaration } from './selector-match.js'
+import { declaredValue, winningDeclaration } from './selector-match.js'
 import type { StyleRule } from './css-rewrite.js'
 import type { SatoriElement } from './html-to-tree.js'
 
@@ -33,7 +33,7 @@ export class RowBackgrounds {
   #own(el: Element): Record<string, string> | null {
     const winner = winningDeclaration(el, this.#rules, this.inlineStyle(el), PROPERTIES)
     if (!winner) return null
-    const value = winner.value.replace(/\s*!important\s*$/i, '').trim()
+    const value = declaredValue(winner.value)
     if (CLEAR.has(value.toLowerCase().replace(/\s+/g, ''))) return null
     if (winner.property === 'background-color') return { backgroundColor: value }
     // A shorthand or image that draws an image across the row cannot be split per cell.

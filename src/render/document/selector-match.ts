@@ -32,7 +32,7 @@ export function matcherFor(selector: string): Matcher | null {
 }
 
 /** A declared value without its `!important` flag (the cascade has already ranked it), trimmed. */
-export const declaredValue = (value: string): string => value.replace(/\s*!important\s*$/i, '').trim()
+export const declaredValue = (value: string): string => value.replace(/\s*!\s*important\s*$/i, '').trim()
 
 /**
  * The declaration that wins the cascade for `el` among `properties`: the page's rules that match

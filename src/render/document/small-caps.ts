@@ -10,7 +10,7 @@
  * is its own cascaded value or its parent's.
  */
 import type { Element } from 'domhandler'
-import { winningDeclaration } from './selector-match.js'
+import { declaredValue, winningDeclaration } from './selector-match.js'
 import type { StyleRule } from './css-rewrite.js'
 import type { SatoriChild } from './html-to-tree.js'
 
@@ -40,7 +40,7 @@ export class SmallCaps {
     if (!inherited && !this.#anyRule && !(inline && Object.values(inline).some((v) => typeof v === 'string' && /small-caps/i.test(v)))) return false
     const winner = winningDeclaration(el, this.#rules, inline, PROPERTIES)
     if (!winner) return inherited
-    const value = winner.value.replace(/\s*!important\s*$/i, '').trim().toLowerCase()
+    const value = declaredValue(winner.value).toLowerCase()
     if (value === 'inherit' || value === 'unset') return inherited
     if (winner.property === 'font') return /\bsmall-caps\b/.test(value)
     return /\b(all-)?small-caps\b/.test(value)

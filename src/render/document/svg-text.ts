@@ -8,7 +8,7 @@
  * into glyph outlines once the render's fonts are known.
  */
 import type { Element, ChildNode } from 'domhandler'
-import { winningDeclaration } from './selector-match.js'
+import { declaredValue, winningDeclaration } from './selector-match.js'
 import type { StyleRule } from './css-rewrite.js'
 import { rewriteFontFamily } from '../../fonts/font-aliases.js'
 
@@ -60,7 +60,7 @@ export class SvgTextReader {
   /** One property on one element: inline style, then rules, then the SVG attribute of that name. */
   #own(el: Element, property: string): string | undefined {
     const v = winningDeclaration(el, this.#rules, this.inlineStyle(el), [property])?.value ?? el.attribs[property]
-    const clean = v?.replace(/\s*!important\s*$/i, '').trim()
+    const clean = v === undefined ? undefined : declaredValue(v)
     return clean === undefined || clean === '' || clean === 'inherit' ? undefined : clean
   }
 

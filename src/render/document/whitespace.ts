@@ -16,7 +16,7 @@
  */
 import type { Element } from 'domhandler'
 import { cascadedValue, type StyleRule } from './css-rewrite.js'
-import { matcherFor, type Matcher } from './selector-match.js'
+import { declaredValue, matcherFor, type Matcher } from './selector-match.js'
 import { userAgentDisplay } from './user-agent-css.js'
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
 
@@ -29,7 +29,7 @@ const COLLAPSING = /^\s*(normal|nowrap|collapse|initial|unset|inherit|revert)?\s
 const WHITESPACE_ONLY = /^[ \t\n\f\r]*$/
 
 function kindOf(display: string): Kind {
-  const v = display.replace(/\s*!important$/i, '').trim().toLowerCase()
+  const v = declaredValue(display).toLowerCase()
   switch (v) {
     case 'block':
     case 'flow-root':
