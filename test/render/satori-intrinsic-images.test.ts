@@ -7,7 +7,11 @@
  * percentage max-width, which the layout engine's ratio would not follow, is resolved by a measure
  * callback against the width the engine offers. An SVG with a viewBox and no width or height has
  * a ratio but no natural size: it still fills its container's width, as in Chromium. Fidelity case
- * 106-intrinsic-images. Fails loudly when an upgrade drops the patch.
+ * 106-intrinsic-images. A flex item is the exception (`vellumStretchAxis`): with `align-self`
+ * resolving to stretch, no auto margin and an auto cross size, the container stretches that size
+ * and the other follows through the ratio, so the hero image of a column card fills the card; the
+ * natural size had been a fixed width that nothing could stretch. Fidelity case
+ * 114-stretched-images. Fails loudly when an upgrade drops the patch.
  */
 import t from 'tap'
 import sharp from 'sharp'
@@ -16,9 +20,12 @@ import { near, pixel, renderPng } from '../helper.js'
 
 satoriBuildsCarry({
   'an SVG without width and height has a ratio only': ':[o[0],o[1],"ratio"]}',
-  'the image is told whether it has a natural size': 'B.height,vellumRatioOnly),w.__src=X}',
+  'the image is told whether it has a natural size and which size a flex container stretches':
+    'B.height,vellumRatioOnly,vellumStretchAxis(w,vellumParent,vellumContext)),w.__src=X}',
   'no size: the natural one, not 100%': '?(s="100%",A.style.aspectRatio=1/Q):s=vellumNaturalWidth(A,g,I,C,o,e)):',
   'the measure callback gets the known sizes': 'h=g[E].measure(c/C,D/C,r,Number.isNaN(Q)&&o<0,Q/C,i/C)',
+  'the style step sees the parent layout node': 'vellumContext,vellumFont,vellumParent){',
+  'a stretched size is left to the layout engine': 'vellumStretchFits(vellumStretch,vellumRatioOnly,I,C,s,a)?vellumNaturalWidth(A,g,I,C,o,e,!0):',
 })
 
 const green = [0x44, 0xcc, 0x11]
@@ -71,6 +78,32 @@ t.test('a flex row of images does not stretch them; a taller item stretches thei
   t.same(tall.map(size), ['88×50'], 'align-items: stretch on the cross axis only')
   const narrow = await greenBoxes(`<div style="display:flex;width:100px"><img src="${src}"><img src="${src}"></div>`)
   t.same(narrow.map(size), ['176×20'], 'an image flex item does not shrink below its natural width (min-width: auto)')
+})
+
+t.test('a flex container stretches an image on its cross axis, the other size by the ratio, as in Chromium', async (t) => {
+  const src = await png(88, 20)
+  const col = (img: string, box = 'width:400px') => `<div style="display:flex;flex-direction:column;${box}">${img}</div>`
+  const boxes = async (html: string) => (await greenBoxes(html)).map(size)
+  const stretched = (await greenBoxes(col(`<img src="${src}">`)))[0]
+  t.equal(stretched?.w, 400, `column: the card's width (was 88×20): ${size(stretched)}`)
+  t.ok(Math.abs((stretched?.h ?? 0) - 91) <= 1, `height through the ratio: ${size(stretched)}`)
+  t.same(await boxes(col(`<img src="${src}" style="align-self:flex-start">`)), ['88×20'], 'align-self: flex-start is not stretched')
+  t.same(await boxes(col(`<img src="${src}">`, 'width:400px;align-items:center')), ['88×20'], 'align-items: center')
+  t.same(await boxes(col(`<img src="${src}" style="margin:0 auto">`)), ['88×20'], 'auto margins on the cross axis')
+  t.same(await boxes(col(`<img src="${src}" style="height:10px">`)), ['400×10'], 'a given height is kept, the width still stretched')
+  t.same(await boxes(col(`<img src="${await png(600, 300)}" style="max-width:100px">`)), ['100×50'], 'max-width caps the stretch')
+  t.same(await boxes(`<div style="display:flex;width:400px;height:80px"><img src="${await png(40, 20)}"></div>`), ['160×80'], 'row of definite height: height stretched, width by the ratio')
+  t.same(await boxes(`<div style="display:flex;width:400px;height:80px"><img src="${src}" style="width:44px"></div>`), ['44×80'], 'row: a given width is kept')
+  t.same(
+    await boxes(`<div style="display:flex;width:400px"><img src="${src}" style="width:44px"><div style="width:10px;height:50px"></div></div>`),
+    ['44×50'],
+    'row: a taller item stretches an image of given width',
+  )
+  t.same(
+    await boxes(`<div style="display:flex;flex-direction:column;width:400px;position:relative;height:40px"><img src="${src}" style="position:absolute"></div>`),
+    ['88×20'],
+    'an absolutely positioned image is no flex item',
+  )
 })
 
 t.test('one given size gives the other by the ratio; CSS wins over the attributes', async (t) => {
