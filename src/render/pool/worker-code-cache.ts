@@ -17,7 +17,7 @@
  * on one machine do not overwrite each other's cache. Only Node builtins are imported here: this
  * module loads before the worker has raised its OOM score (render-worker.ts).
  */
-import { lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import Module from 'node:module'
 import { createHash } from 'node:crypto'
 import { tmpdir } from 'node:os'
@@ -25,6 +25,12 @@ import { dirname, join } from 'node:path'
 import { Script } from 'node:vm'
 
 export type CodeCacheState = 'hit' | 'miss' | 'rejected'
+
+/**
+ * Caches kept per directory (~3 MB each): one per build, Node and flag set, and a server uses one
+ * flag set, so a handful covers plan changes; the oldest go when a new one is written.
+ */
+export const MAX_CACHES = 8
 
 export interface CodeCachedModule {
   exports: Record<string, unknown>
@@ -73,6 +79,15 @@ function readFirst(dirs: string[], name: string): Buffer | undefined {
   return undefined
 }
 
+/** Removes all but the MAX_CACHES most recently written caches in `dir`. */
+function prune(dir: string): void {
+  const caches = readdirSync(dir)
+    .filter((f) => /^render-worker-[0-9a-f]+\.bin$/.test(f))
+    .map((f) => ({ path: join(dir, f), mtime: statSync(join(dir, f)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime)
+  for (const old of caches.slice(MAX_CACHES)) rmSync(old.path, { force: true })
+}
+
 /**
  * Runs `bundle` as `require` would, with its code cache when one matches. The bundle is a
  * CommonJS module already wrapped in its module function (`(function (exports, require, module,
@@ -110,6 +125,7 @@ export function loadCodeCached(bundle: string, dirs = cacheDirs(bundle)): CodeCa
           const tmp = join(dir, `${name}.${process.pid}.tmp`)
           writeFileSync(tmp, data)
           renameSync(tmp, join(dir, name))
+          prune(dir)
           return
         } catch {
           // not writable: the next place, or none (every boot then compiles, as without a cache)

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import workerpool from 'workerpool'
-import { cacheDirs, cacheName } from '../../../src/render/pool/worker-code-cache.js'
+import { MAX_CACHES, cacheDirs, cacheName } from '../../../src/render/pool/worker-code-cache.js'
 import { renderWorkerEntry } from '../../../src/render/pool/worker-entry.js'
 
 function scratch(t: Test) {
@@ -129,6 +129,26 @@ t.test('a cache directory others can write to, or that another user owns, is nei
   t.equal(load(bundle, dirs, true).state, 'miss', "another user's: not read")
   t.same(readdirSync(dirs[0]!), [name], 'nor written')
   t.equal(statSync(join(dirs[0]!, name)).mtimeMs, written, 'the file there is the one written before')
+})
+
+t.test('a directory keeps the MAX_CACHES newest caches', async (t) => {
+  const dir = scratch(t)
+  const bundle = join(dir, 'bundle.cjs')
+  writeFileSync(bundle, BUNDLE)
+  const cache = join(dir, 'cache')
+  mkdirSync(cache, { mode: 0o700 })
+  // Caches of other builds or flag sets, oldest first.
+  const old = Array.from({ length: MAX_CACHES }, (_, i) => `render-worker-${String(i).padStart(20, '0')}.bin`)
+  old.forEach((name, i) => {
+    writeFileSync(join(cache, name), 'x')
+    const when = Date.now() / 1000 - 1000 + i
+    utimesSync(join(cache, name), when, when)
+  })
+  const { name } = load(bundle, [cache], true)
+  const kept = readdirSync(cache).sort()
+  t.equal(kept.length, MAX_CACHES)
+  t.ok(kept.includes(name), 'the new one')
+  t.notOk(kept.includes(old[0]!), 'the oldest went')
 })
 
 t.test('the cache beside the bundle comes first, the temp directory after it', async (t) => {
