@@ -138,6 +138,8 @@ export interface ScriptSelection {
   /** Stable key of the selection (slice names and weights). */
   key: string
   faces: ScriptFace[]
+  /** The CJK families the page names, under those names, for their Latin (#namedFamilyFaces). */
+  named: ScriptFace[]
   /** Code points the loaded CJK faces cover (satori only falls back to them outside their lang). */
   cjkCovers: (cp: number) => boolean
   /** The page's code points (beyond Latin-1) that no slice took: the symbol font's candidates. */
@@ -311,7 +313,9 @@ export class ScriptFonts {
         else rest.add(cp)
       }
     }
-    if (picked.size === 0) return { key: '', faces: [], cjkCovers: () => false, rest }
+    const own = this.#namedFamilyFaces(named, weights)
+    const ownKey = own.length ? `|own:${own.map((f) => `${f.name}@${f.weight}`).join(',')}` : ''
+    if (picked.size === 0) return { key: ownKey, faces: [], named: own, cjkCovers: () => false, rest }
     // Family order (named families first), then slice order within a family: the same
     // characters give the same list, and satori falls back in this order for text without lang.
     const familyOrder = this.#order('', named)
@@ -332,11 +336,40 @@ export class ScriptFonts {
     }
     const cjk = slices.filter((s) => s.family.lang)
     return {
-      key: `${slices.map((s) => s.name).join(',')}|${[...usedWeights].sort((a, b) => a - b).join(',')}`,
+      key: `${slices.map((s) => s.name).join(',')}|${[...usedWeights].sort((a, b) => a - b).join(',')}${ownKey}`,
       faces,
+      named: own,
       cjkCovers: (cp) => cjk.some((s) => inRanges(s.ranges, cp)),
       rest,
     }
+  }
+
+  /**
+   * The CJK families the page names, under their own names and without a satori `lang`, each
+   * from its package's 'latin' subset file (~13 KB a weight): text whose font-family list names
+   * Noto Sans JP before a family with Latin glyphs gets its letters, digits and spaces from Noto
+   * Sans JP, as in a browser (the first family that has the glyph wins), and its line box from
+   * that face's metrics. The slices above are named per slice and carry their `lang`, which
+   * satori only reaches as fallbacks after every face without one (Roboto's Latin among them).
+   * Characters the 'latin' file lacks (the CJK ones) fall through to the slices as before.
+   * A page that does not name the family gets none: `sans-serif` keeps Roboto's Latin, as
+   * Chromium keeps its generic family's.
+   */
+  #namedFamilyFaces(named: ReadonlySet<string>, weights: Set<number> | 'any'): ScriptFace[] {
+    const faces: ScriptFace[] = []
+    if (named.size === 0) return faces
+    for (const family of this.families) {
+      if (!family.lang || !named.has(family.name.toLowerCase())) continue
+      const stem = join(packageDir(family.manifest.package), 'files', `${family.manifest.prefix}-latin`)
+      for (const weight of pickWeights(family.weights, weights)) {
+        try {
+          faces.push({ name: family.name, weight, style: 'normal', data: this.#file(`${stem}-${weight}-normal.woff2`) })
+        } catch {
+          // A package without the 'latin' subset: its Latin stays with the fallbacks.
+        }
+      }
+    }
+    return faces
   }
 
   /** Families to look a character up in: for Han text, its language's family first. */

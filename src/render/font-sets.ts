@@ -121,12 +121,17 @@ export class FontSets {
       // 12px line 3px taller), and a run of direction marks alone, which no face maps, is shaped
       // with a face that has a space (HarfBuzz turns them into zero-width spaces; with the symbol
       // face, which maps no space, it dropped them and satori failed on the empty run).
+      // The CJK families the page names (their Latin faces) unless the page or its Google Fonts
+      // load a family of that name themselves: satori would pick among both by weight alone.
+      const own = new Set([...(page?.faces ?? []), ...extra].map((f) => f.name.toLowerCase()))
+      const named = scripts.named.filter((f) => !own.has(f.name.toLowerCase()))
       const primary = bundled.filter((f) => !EXTENDED_FACE.test(f.name))
       const fallbacks = bundled.filter((f) => EXTENDED_FACE.test(f.name))
       set = {
         faces: [
           ...primary,
           ...scripts.faces,
+          ...named,
           ...(page?.faces ?? []),
           ...fallbacks,
           ...extra.map((f) => ({ name: f.name, weight: f.weight, style: f.style, data: this.#file(f.path) })),

@@ -8,7 +8,7 @@ import { FontSets } from '../../src/render/font-sets.js'
 import { fontUsage } from '../../src/render/document/font-usage.js'
 import { buildDocument } from '../../src/render/stages/build-document.js'
 import { parseUnicodeRange, inRanges } from '../../src/fonts/script-fonts.js'
-import { renderJob } from '../helper.js'
+import { renderJob, renderPng } from '../helper.js'
 
 const sets = new FontSets()
 /** The script families (slice numbers dropped) a page is handed, with their weights. */
@@ -92,4 +92,27 @@ t.test("a character 'latin' declares but only a later subset draws (†) gets th
   // Roboto's 'latin' unicode-range covers U+2000–206F, but its file has no dagger; 'latin-ext' has.
   t.ok(faces('<p>Billed yearly†</p>').some((n) => / latin-ext$/.test(n)), 'latin-ext is handed to satori')
   t.notOk(faces('<p>Billed yearly • “quoted” – €12</p>').some((n) => / latin-ext$/.test(n)), 'characters the latin file draws keep the short list')
+})
+
+t.test("a CJK family the page names draws its text's Latin too, as in a browser", async (t) => {
+  // Chromium takes each character from the first family of the list that has it: with
+  // font-family: 'Noto Sans JP', sans-serif, "Vellum 3.0" is drawn with Noto Sans JP's own Latin
+  // (wider, taller line box) and only a generic family leaves it to the default font.
+  const own = (html: string) => {
+    const job = renderJob(html)
+    return sets.for(job, fontUsage(buildDocument(job).root)).faces.filter((f) => /^Noto Sans (JP|SC|TC|KR)$/.test(f.name))
+  }
+  const named = own('<p lang="ja" style="font-family:\'Noto Sans JP\',sans-serif;font-weight:700">「Vellum 3.0」を正式リリース</p>')
+  t.same(named.map((f) => `${f.name} ${f.weight}`), ['Noto Sans JP 400', 'Noto Sans JP 700'], 'under the name the page uses, at the weights it asks for')
+  t.ok(named.every((f) => f.lang === undefined && f.data.byteLength < 40_000), "no satori lang (found by name), the 'latin' file only")
+  t.same(own('<p style="font-family:\'Noto Sans SC\'">Vellum 3.0</p>').map((f) => f.name), ['Noto Sans SC'], 'a Latin-only page naming the family too')
+  t.same(own('<p lang="ja" style="font-family:sans-serif">「Vellum 3.0」を正式リリース</p>'), [], 'sans-serif with lang="ja": the default font keeps the Latin')
+
+  // line-height: normal is the first available face's: Noto Sans JP's 1.448em (Chromium: 28.96px
+  // at 20px), Roboto's 1.172em (23.44px); the page is as tall as its one line, rounded up.
+  const height = async (html: string) => (await renderPng(html, { css: 'body { margin: 0 }' })).height
+  const jp = await height('<p lang="ja" style="margin:0;font:20px \'Noto Sans JP\',sans-serif">Vellum 3.0</p>')
+  const generic = await height('<p lang="ja" style="margin:0;font:20px sans-serif">Vellum 3.0</p>')
+  t.equal(jp, 29, 'named (in the font shorthand): Noto Sans JP\'s line box')
+  t.equal(generic, 24, "sans-serif: Roboto's")
 })

@@ -110,9 +110,19 @@ function declare(usage: FontUsage, kind: string, raw: string): void {
     return
   }
   usage.italic ||= SLANTED.test(value)
-  for (const token of value.split(/\s+/)) {
+  const tokens = value.split(/\s+/)
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!
     if (token === 'bold' || token === 'bolder' || token === 'lighter' || /^\d+$/.test(token)) addWeight(usage, token)
-    else if (/^[\d.]+[a-z%]/.test(token) || token.includes('/')) break // the size: the family list follows
+    else if (/^[\d.]+[a-z%]/.test(token) || token.includes('/')) {
+      // The size: the family list follows (after a separate `/ line-height`, if any).
+      let rest = tokens.slice(i + 1)
+      if (rest[0] === '/') rest = rest.slice(2)
+      else if (rest[0]?.startsWith('/')) rest = rest.slice(1)
+      else if (token.endsWith('/')) rest = rest.slice(1)
+      addFamilies(usage, rest.join(' '))
+      break
+    }
   }
 }
 

@@ -43,3 +43,9 @@ t.test('what cannot be read statically asks for every weight', async (t) => {
   t.same(usage('<p class="x">a</p>', '.x { font: var(--font) }'), { weights: 'any', italic: true })
   t.equal(usage('<p class="x">a</p>', '.x { font-style: var(--s) }').italic, true)
 })
+
+t.test('families named in the font shorthand, after the size (and line-height)', async (t) => {
+  const families = (html: string, css = '') => [...fontUsage(htmlToTree(html, { userAgentCss: userAgentCssFor, authorCss: css, limits }).root).families].sort()
+  t.same(families('<p style="font: 700 20px \'Noto Sans JP\', sans-serif">x</p>'), ['noto sans jp', 'roboto'])
+  t.same(families('<p>x</p>', 'p { font: italic 12px / 1.5 "Noto Sans SC", serif }'), ['noto sans sc', 'noto serif'])
+})
