@@ -40,10 +40,12 @@ export interface CodeCachedModule {
   save(): void
 }
 
+/** This process's user (0 where the platform has none: Windows). */
+const currentUid = (): number => (typeof process.getuid === 'function' ? process.getuid() : 0)
+
 /** Where caches go: beside the bundle (a rebuild removes them with dist/), else the temp dir (a read-only install). */
 export function cacheDirs(bundle: string): string[] {
-  const uid = typeof process.getuid === 'function' ? process.getuid() : 0
-  return [join(dirname(bundle), '.v8-cache'), join(tmpdir(), `vellum-v8-cache-${uid}`)]
+  return [join(dirname(bundle), '.v8-cache'), join(tmpdir(), `vellum-v8-cache-${currentUid()}`)]
 }
 
 export function cacheName(bundle: string, flags: readonly string[] = process.execArgv): string {
@@ -60,8 +62,7 @@ export function cacheName(bundle: string, flags: readonly string[] = process.exe
 export function trustedDir(dir: string): boolean {
   try {
     const st = lstatSync(dir)
-    const uid = typeof process.getuid === 'function' ? process.getuid() : st.uid
-    return st.isDirectory() && st.uid === uid && (st.mode & 0o022) === 0
+    return st.isDirectory() && st.uid === currentUid() && (st.mode & 0o022) === 0
   } catch {
     return false
   }
@@ -81,11 +82,15 @@ function readFirst(dirs: string[], name: string): Buffer | undefined {
 
 /** Removes all but the MAX_CACHES most recently written caches in `dir`. */
 function prune(dir: string): void {
-  const caches = readdirSync(dir)
-    .filter((f) => /^render-worker-[0-9a-f]+\.bin$/.test(f))
-    .map((f) => ({ path: join(dir, f), mtime: statSync(join(dir, f)).mtimeMs }))
-    .sort((a, b) => b.mtime - a.mtime)
-  for (const old of caches.slice(MAX_CACHES)) rmSync(old.path, { force: true })
+  try {
+    const caches = readdirSync(dir)
+      .filter((f) => /^render-worker-[0-9a-f]+\.bin$/.test(f))
+      .map((f) => ({ path: join(dir, f), mtime: statSync(join(dir, f)).mtimeMs }))
+      .sort((a, b) => b.mtime - a.mtime)
+    for (const old of caches.slice(MAX_CACHES)) rmSync(old.path, { force: true })
+  } catch {
+    // another worker pruned the same file first: the next write prunes again
+  }
 }
 
 /**
