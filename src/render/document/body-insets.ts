@@ -11,7 +11,7 @@
  */
 import type { Element } from 'domhandler'
 import { cascadedValue, type StyleRule } from './css-rewrite.js'
-import { declaredValue, matcherFor } from './selector-match.js'
+import { declaredValue, rulesMatching } from './selector-match.js'
 
 export interface BodyInsets {
   left: number
@@ -51,7 +51,7 @@ function noWidth(value: string): boolean {
 }
 
 export function bodyInsets(body: Element, rules: StyleRule[], inline: Record<string, unknown> | undefined, basis: LengthBasis): BodyInsets | undefined {
-  const applying = (properties: string[]) => rules.filter((r) => r.declarations.some((d) => properties.includes(d.property)) && matcherFor(r.selector)?.(body) === true)
+  const applying = (properties: string[]) => rulesMatching(body, rules, properties)
   // A border of no width is no border (Tailwind's reset gives every element `border-width: 0`).
   const borders = applying(BORDER)
   if (borders.some((r) => r.conditional)) return undefined

@@ -6,7 +6,7 @@
  * sheet stretches over the whole canvas.
  */
 import type { Element } from 'domhandler'
-import { declaredValue, matcherFor } from './selector-match.js'
+import { declaredValue, rulesMatching } from './selector-match.js'
 import { cascadedValue, type Declaration, type StyleRule } from './css-rewrite.js'
 
 const BACKGROUND_PROPS = [
@@ -23,11 +23,7 @@ const BACKGROUND_PROPS = [
 const TRANSPARENT = /^(none|transparent|initial|unset|inherit|revert|rgba?\([^)]*[,/]\s*0(\.0+)?\s*\)|#[0-9a-f]{3}0|#[0-9a-f]{6}00)$/i
 
 function declarations(el: Element, rules: StyleRule[], inline: Record<string, unknown> | undefined): Declaration[] {
-  // Only rules that set a background are matched (selector matching is the expensive part).
-  const matching = rules.filter(
-    (r) => r.declarations.some((d) => BACKGROUND_PROPS.includes(d.property)) && matcherFor(r.selector)?.(el) === true,
-  )
-  return cascadedValue(matching, inline, BACKGROUND_PROPS)
+  return cascadedValue(rulesMatching(el, rules, BACKGROUND_PROPS), inline, BACKGROUND_PROPS)
 }
 
 /** Whether the cascaded background declarations paint anything. */

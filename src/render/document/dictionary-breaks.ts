@@ -37,7 +37,7 @@
  * (`<b>ราคา</b>พิเศษ`) is left to satori, as before.
  */
 import type { Element } from 'domhandler'
-import { declaredValue, matcherFor } from './selector-match.js'
+import { declaredValue, rulesMatching } from './selector-match.js'
 import { cascadedValue, type StyleRule } from './css-rewrite.js'
 
 export const ZWSP = '\u200b'
@@ -216,7 +216,7 @@ export class DictionaryBreakCascade {
   }
 
   #own(el: Element, p: Cascaded): boolean | undefined {
-    const matching = p.rules.filter((r) => matcherFor(r.selector)?.(el) === true)
+    const matching = rulesMatching(el, p.rules)
     if (matching.some((r) => r.conditional)) return p.unsure
     const inline = this.inlineStyle(el)
     const decls = matching.length || inline ? cascadedValue(matching, inline, p.names) : []

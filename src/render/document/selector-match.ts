@@ -35,9 +35,18 @@ export function matcherFor(selector: string): Matcher | null {
 export const declaredValue = (value: string): string => value.replace(/\s*!\s*important\s*$/i, '').trim()
 
 /**
+ * The page's rules whose selector matches `el`; with `properties`, only the rules declaring one of
+ * them are matched at all (matching is the costly part, most rules set other things).
+ */
+export function rulesMatching<R extends Pick<StyleRule, 'selector' | 'declarations'>>(el: Element, rules: R[], properties?: string[]): R[] {
+  return rules.filter(
+    (r) => (!properties || r.declarations.some((d) => properties.includes(d.property))) && matcherFor(r.selector)?.(el) === true,
+  )
+}
+
+/**
  * The declaration that wins the cascade for `el` among `properties`: the page's rules that match
- * it (only those declaring one of them are matched: matching is the costly part) and its inline
- * style. Undefined when nothing sets them.
+ * it and its inline style. Undefined when nothing sets them.
  */
 export function winningDeclaration(
   el: Element,
@@ -45,7 +54,6 @@ export function winningDeclaration(
   inline: Record<string, unknown> | undefined,
   properties: string[],
 ): Declaration | undefined {
-  const matching = rules.filter((r) => r.declarations.some((d) => properties.includes(d.property)) && matcherFor(r.selector)?.(el) === true)
-  const decls = cascadedValue(matching, inline, properties)
+  const decls = cascadedValue(rulesMatching(el, rules, properties), inline, properties)
   return decls[decls.length - 1]
 }

@@ -20,7 +20,7 @@
  * reads them through the same cascade, up through the root).
  */
 import type { Element } from 'domhandler'
-import { matcherFor, declaredValue } from './selector-match.js'
+import { rulesMatching, declaredValue } from './selector-match.js'
 import { cascadedValue, type StyleRule } from './css-rewrite.js'
 import { insideSvg } from './svg-text.js'
 
@@ -63,7 +63,7 @@ export class SvgRootStyle {
     if (seen) return seen
     const values = new Map<string, string>()
     const inline = this.inlineStyle(el)
-    const matching = this.#rules.filter((r) => matcherFor(r.selector)?.(el) === true)
+    const matching = rulesMatching(el, this.#rules)
     // In cascade order, the winner last: later entries overwrite earlier ones.
     for (const d of matching.length || inline ? cascadedValue(matching, inline, PROPERTIES) : []) {
       const clean = declaredValue(d.value)

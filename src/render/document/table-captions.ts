@@ -14,7 +14,7 @@
  */
 import type { Element } from 'domhandler'
 import { cascadedValue, type StyleRule } from './css-rewrite.js'
-import { matcherFor, winningDeclaration, declaredValue } from './selector-match.js'
+import { rulesMatching, winningDeclaration, declaredValue } from './selector-match.js'
 import type { SatoriChild, SatoriElement } from './html-to-tree.js'
 
 const SIDES = ['Top', 'Right', 'Bottom', 'Left'] as const
@@ -89,7 +89,7 @@ export class TableCaptions {
 
   /** The table's margins, side by side, in cascade order (shorthands and longhands mixed). */
   #margins(table: Element): Partial<Record<Side, string>> {
-    const matching = this.#boxRules.filter((r) => matcherFor(r.selector)?.(table) === true)
+    const matching = rulesMatching(table, this.#boxRules)
     const out: Partial<Record<Side, string>> = {}
     for (const d of cascadedValue(matching, this.inlineStyle(table), MARGINS)) {
       for (const [side, value] of marginSides(d.property, clean(d.value))) out[side] = value
