@@ -11,7 +11,10 @@
  * resolving to stretch, no auto margin and an auto cross size, the container stretches that size
  * and the other follows through the ratio, so the hero image of a column card fills the card; the
  * natural size had been a fixed width that nothing could stretch. Fidelity case
- * 114-stretched-images. Fails loudly when an upgrade drops the patch.
+ * 114-stretched-images. The layout engine gives the stretched size with padding and border: the
+ * measure callback takes them off before applying the ratio (a 200×100 image with 20px padding and
+ * a 5px border in a 600px column was 600×350, Chromium 600×325). Fails loudly when an upgrade
+ * drops the patch.
  */
 import t from 'tap'
 import sharp from 'sharp'
@@ -26,6 +29,8 @@ satoriBuildsCarry({
   'the measure callback gets the known sizes': 'h=g[E].measure(c/C,D/C,r,Number.isNaN(Q)&&o<0,Q/C,i/C)',
   'the style step sees the parent layout node': 'vellumContext,vellumFont,vellumParent){',
   'a stretched size is left to the layout engine': 'vellumStretchFits(vellumStretch,vellumRatioOnly,I,C,s,a)?vellumNaturalWidth(A,g,I,C,o,e,!0):',
+  'the stretched size loses padding and border before the ratio':
+    'A.measure=(c,D,r,f,kw,kh)=>{if(kw>=0)return kw=Math.max(0,kw-ph),{width:kw,height:kw*C/I};if(kh>=0)return kh=Math.max(0,kh-pv),',
 })
 
 const green = [0x44, 0xcc, 0x11]
@@ -103,6 +108,45 @@ t.test('a flex container stretches an image on its cross axis, the other size by
     await boxes(`<div style="display:flex;flex-direction:column;width:400px;position:relative;height:40px"><img src="${src}" style="position:absolute"></div>`),
     ['88×20'],
     'an absolutely positioned image is no flex item',
+  )
+})
+
+t.test('a stretched image with padding and a border: the ratio is the content box\'s, as in Chromium', async (t) => {
+  // The layout engine gives the measure callback the stretched size with padding and border.
+  // Sizes measured in Chromium 156 (getBoundingClientRect; box-sizing changes nothing, no size being given).
+  const src = await png(200, 100)
+  /** Border box (the red border's outer edge) and content box (the green picture) of a render. */
+  const boxes = async (html: string) => {
+    const out = await renderPng(`<body style="margin:0;background:#fff">${html}</body>`, { viewportWidth: 800, viewportHeight: 600 })
+    const box = (test: (c: number[]) => boolean) => {
+      let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1
+      for (let y = 0; y < out.height; y++) {
+        for (let x = 0; x < out.width; x++) {
+          if (!test(pixel(out, x, y).slice(0, 3))) continue
+          x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y)
+        }
+      }
+      return x1 < 0 ? 'nothing' : `${x1 - x0 + 1}×${y1 - y0 + 1}`
+    }
+    return { border: box((c) => !near(c, [255, 255, 255], 16)), content: box((c) => near(c, green, 24)) }
+  }
+  for (const sizing of ['', 'box-sizing:border-box;']) {
+    const img = `<img src="${src}" style="${sizing}padding:20px;border:5px solid red">`
+    t.same(
+      await boxes(`<div style="display:flex;flex-direction:column;width:600px">${img}</div>`),
+      { border: '600×325', content: '550×275' },
+      `column ${sizing || 'content-box'} (was 600×350, the picture 550×300)`,
+    )
+    t.same(
+      await boxes(`<div style="display:flex;height:200px">${img}</div>`),
+      { border: '350×200', content: '300×150' },
+      `row of height 200px ${sizing || 'content-box'} (was 450×200, the picture 400×150)`,
+    )
+  }
+  t.same(
+    (await boxes(`<div style="display:flex;flex-direction:column;width:600px"><img src="${src}" style="padding:10px 30px;background:red"></div>`)).border,
+    '600×290',
+    'unequal padding (was 600×320)',
   )
 })
 
