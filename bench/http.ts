@@ -106,17 +106,32 @@ export async function coldStart(card: Card, options: { clearCodeCache?: boolean 
   return server.startedMs + first.ms
 }
 
-export async function latency(server: Server, cards: Card[], iterations: number) {
+/**
+ * Create + fetch latency per card, unique and repeated. With a peer (takumi), its renders of the
+ * card alternate with the unique requests, so the e2e/peer ratio is measured at the same moments.
+ */
+export async function latency(server: Server, cards: Card[], iterations: number, peer?: { render(card: Card): Promise<number> }) {
   const rows = []
   for (const card of cards) {
     for (let i = 0; i < 2; i++) await createAndFetch(server, uniqueHtml(card.html), card.scale)
     const uniqueMs: number[] = []
-    for (let i = 0; i < iterations; i++) uniqueMs.push((await createAndFetch(server, uniqueHtml(card.html), card.scale)).ms)
+    const peerMs: number[] = []
+    const peerOnce = async () => {
+      if (!peer) return
+      const start = performance.now()
+      await peer.render(card)
+      peerMs.push(performance.now() - start)
+    }
+    for (let i = 0; i < iterations; i++) {
+      if (i % 2 === 1) await peerOnce()
+      uniqueMs.push((await createAndFetch(server, uniqueHtml(card.html), card.scale)).ms)
+      if (i % 2 === 0) await peerOnce()
+    }
     const repeatedHtml = uniqueHtml(card.html)
     await createAndFetch(server, repeatedHtml, card.scale)
     const repeatedMs: number[] = []
     for (let i = 0; i < iterations * 3; i++) repeatedMs.push((await createAndFetch(server, repeatedHtml, card.scale)).ms)
-    rows.push({ card: card.id, uniqueP50: median(uniqueMs), uniqueP95: p95(uniqueMs), repeatedP50: median(repeatedMs), repeatedP95: p95(repeatedMs) })
+    rows.push({ card: card.id, uniqueP50: median(uniqueMs), uniqueP95: p95(uniqueMs), repeatedP50: median(repeatedMs), repeatedP95: p95(repeatedMs), peerP50: peer ? median(peerMs) : undefined })
   }
   return rows
 }

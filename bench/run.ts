@@ -18,7 +18,7 @@ import { loadCards } from './lib/cards.js'
 import { fmt, geomean, median } from './lib/stats.js'
 import { MiB, treeRss } from './lib/proc.js'
 import { benchStages } from './stages.js'
-import { benchTakumi, type PeerResult } from './peers/takumi.js'
+import { loadTakumi, type PeerResult } from './peers/takumi.js'
 import { benchChromium } from './peers/chromium.js'
 import { cachedGetThroughput, coldStart, latency, renderLoad, signedUrls, startServer, uniqueHtml, createAndFetch } from './http.js'
 import { renderChart } from './report.js'
@@ -38,20 +38,20 @@ const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`)
 const cards = loadCards()
 const title = cards.find((c) => c.id === '1-title')!
 
-log(`stages in a render worker, ${N} renders per card`)
-const stages = await benchStages(cards, N)
+const notes: string[] = []
+const takumiPeer = SKIP_PEERS ? undefined : await loadTakumi()
+if (takumiPeer && 'skipped' in takumiPeer) notes.push(`takumi skipped: ${takumiPeer.skipped}`)
+const tk = takumiPeer && !('skipped' in takumiPeer) ? takumiPeer : undefined
 
-let takumi: PeerResult[] | undefined
+log(`stages in a render worker, ${N} renders per card${tk ? ', interleaved with takumi' : ''}`)
+const { stages, peer: takumi } = await benchStages(cards, N, tk)
+
 let takumiTp: number | undefined
 let chromium: PeerResult[] | undefined
 let chromiumTp: number | undefined
-const notes: string[] = []
 if (!SKIP_PEERS) {
-  log('takumi')
-  const tk = await benchTakumi(cards, N)
-  if ('skipped' in tk) notes.push(`takumi skipped: ${tk.skipped}`)
-  else {
-    takumi = tk.results
+  if (tk) {
+    log('takumi throughput')
     takumiTp = await tk.throughput(title.html, TP_S, cores * 2)
   }
   log('chromium')
@@ -79,7 +79,7 @@ const server = await startServer({ workers: 0 })
 await createAndFetch(server, uniqueHtml(title.html), 1)
 await new Promise((r) => setTimeout(r, 2000))
 const idle = treeRss(server.pid)
-const http = await latency(server, cards, N)
+const http = await latency(server, cards, N, tk)
 const cachedRps = await cachedGetThroughput(server, title, 5)
 log('signed template URLs (og:image)')
 const signed = await signedUrls(server, title, N, 5)
@@ -137,7 +137,8 @@ const e2eOverChromium = chromium ? geomean(http.map((h) => h.uniqueP50 / byCard(
 const repeatedP50 = median(http.map((h) => h.repeatedP50))
 const bytesRatio = Math.max(...stages.map((s) => s.bytes / s.resvgBytes))
 // Issue 15's figures against takumi in-process: end to end through HTTP, and PNG size (worst card).
-const e2eOverTakumi = takumi ? geomean(http.map((h) => h.uniqueP50 / byCard(takumi, h.card)!.p50)) : NaN
+// Against takumi's renders taken between the same requests (latency()), as the server ratio is.
+const e2eOverTakumi = takumi ? geomean(http.map((h) => h.uniqueP50 / (h.peerP50 ?? byCard(takumi, h.card)!.p50))) : NaN
 const bytesOverTakumi = takumi ? Math.max(...stages.map((s) => s.bytes / (byCard(takumi, s.card)?.bytes ?? NaN))) : NaN
 lines.push('')
 lines.push('All times in ms (medians unless p95). Server = one render in a render worker (no HTTP); e2e = HTTP create + fetch through the real server.')

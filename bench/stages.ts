@@ -3,7 +3,9 @@
  * (satori, crop), rasterize (resvg), encode (PNG), one render at a time in a render worker, the
  * process the server renders in (its flags, allocator settings and scavenge after each render:
  * measured in the bench's own process, a device-scale-2 card took 4× longer). Also the PNG
- * bytes against resvg's own encoder at its default setting.
+ * bytes against resvg's own encoder at its default setting. A peer given (takumi) renders each card
+ * in the same loop, its samples alternating with Vellum's (the order swapped every round), so a
+ * VM whose speed drifts moves both sides of the ratio alike.
  */
 import { Resvg } from '@resvg/resvg-js'
 import { createRenderPool, type RenderRunner } from '../src/render/pool/render-pool.js'
@@ -15,6 +17,7 @@ import { renderLimits } from '../src/container.js'
 import { configFrom } from '../src/config/load-config.js'
 import type { RenderJob } from '../src/render/job.js'
 import type { Card } from './lib/cards.js'
+import type { PeerResult } from './peers/takumi.js'
 import { median, p95 } from './lib/stats.js'
 
 export interface StageResult {
@@ -41,24 +44,35 @@ export function jobFor(card: Card, html = card.html): RenderJob {
   }
 }
 
-export async function benchStages(cards: Card[], iterations: number): Promise<StageResult[]> {
+/** A renderer measured beside Vellum's on each card: the PNG's bytes. */
+export interface InterleavedPeer {
+  render(card: Card): Promise<number>
+}
+
+export async function benchStages(cards: Card[], iterations: number, peer?: InterleavedPeer): Promise<{ stages: StageResult[]; peer?: PeerResult[] }> {
   const pool = createRenderPool({ ...configFrom().render, workers: 1, timeoutMs: 60_000, memoryMb: 0 })
   try {
-    return await measure(pool, cards, iterations)
+    return await measure(pool, cards, iterations, peer)
   } finally {
     await pool.close()
   }
 }
 
-async function measure(pool: RenderRunner, cards: Card[], iterations: number): Promise<StageResult[]> {
+async function measure(pool: RenderRunner, cards: Card[], iterations: number, peer?: InterleavedPeer): Promise<{ stages: StageResult[]; peer?: PeerResult[] }> {
   const fonts = loadBundledFonts()
   const results: StageResult[] = []
+  const peerResults: PeerResult[] = []
   for (const card of cards) {
     const job = jobFor(card)
-    for (let i = 0; i < 3; i++) await pool.run(job)
+    for (let i = 0; i < 3; i++) {
+      await pool.run(job)
+      await peer?.render(card)
+    }
     const t = { parse: [] as number[], layout: [] as number[], rasterize: [] as number[], encode: [] as number[], total: [] as number[] }
+    const peerMs: number[] = []
     let bytes = 0
-    for (let i = 0; i < iterations; i++) {
+    let peerBytes = 0
+    const vellum = async () => {
       const start = performance.now()
       const out = await pool.run(job)
       t.total.push(performance.now() - start)
@@ -68,6 +82,22 @@ async function measure(pool: RenderRunner, cards: Card[], iterations: number): P
       t.encode.push(out.timings.encode)
       bytes = out.png.byteLength
     }
+    const other = async () => {
+      if (!peer) return
+      const start = performance.now()
+      peerBytes = await peer.render(card)
+      peerMs.push(performance.now() - start)
+    }
+    for (let i = 0; i < iterations; i++) {
+      if (i % 2 === 0) {
+        await vellum()
+        await other()
+      } else {
+        await other()
+        await vellum()
+      }
+    }
+    if (peer) peerResults.push({ card: card.id, p50: median(peerMs), p95: p95(peerMs), bytes: peerBytes })
     const doc = buildDocument(job)
     const laid = await layout(doc.root, { width: doc.layoutWidth, height: doc.layoutHeight, fonts })
     const svg = applyCrop(laid.svg, cropRect(doc, laid))
@@ -86,5 +116,5 @@ async function measure(pool: RenderRunner, cards: Card[], iterations: number): P
       resvgBytes,
     })
   }
-  return results
+  return { stages: results, peer: peer ? peerResults : undefined }
 }
