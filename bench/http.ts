@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url'
 import { createHmac } from 'node:crypto'
 import { request } from 'undici'
 import type { Card } from './lib/cards.js'
-import { median, p95 } from './lib/stats.js'
+import { median, p95, timed } from './lib/stats.js'
+import type { InterleavedPeer } from './peers/takumi.js'
 import { treeRss } from './lib/proc.js'
 
 export const BIN = fileURLToPath(new URL('../bin/vellum', import.meta.url))
@@ -110,17 +111,14 @@ export async function coldStart(card: Card, options: { clearCodeCache?: boolean 
  * Create + fetch latency per card, unique and repeated. With a peer (takumi), its renders of the
  * card alternate with the unique requests, so the e2e/peer ratio is measured at the same moments.
  */
-export async function latency(server: Server, cards: Card[], iterations: number, peer?: { render(card: Card): Promise<number> }) {
+export async function latency(server: Server, cards: Card[], iterations: number, peer?: InterleavedPeer) {
   const rows = []
   for (const card of cards) {
     for (let i = 0; i < 2; i++) await createAndFetch(server, uniqueHtml(card.html), card.scale)
     const uniqueMs: number[] = []
     const peerMs: number[] = []
     const peerOnce = async () => {
-      if (!peer) return
-      const start = performance.now()
-      await peer.render(card)
-      peerMs.push(performance.now() - start)
+      if (peer) peerMs.push((await timed(() => peer.render(card)))[0])
     }
     for (let i = 0; i < iterations; i++) {
       if (i % 2 === 1) await peerOnce()

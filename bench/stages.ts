@@ -17,8 +17,8 @@ import { renderLimits } from '../src/container.js'
 import { configFrom } from '../src/config/load-config.js'
 import type { RenderJob } from '../src/render/job.js'
 import type { Card } from './lib/cards.js'
-import type { PeerResult } from './peers/takumi.js'
-import { median, p95 } from './lib/stats.js'
+import type { InterleavedPeer, PeerResult } from './peers/takumi.js'
+import { median, p95, timed } from './lib/stats.js'
 
 export interface StageResult {
   card: string
@@ -42,11 +42,6 @@ export function jobFor(card: Card, html = card.html): RenderJob {
     fonts: [],
     images: {},
   }
-}
-
-/** A renderer measured beside Vellum's on each card: the PNG's bytes. */
-export interface InterleavedPeer {
-  render(card: Card): Promise<number>
 }
 
 export async function benchStages(cards: Card[], iterations: number, peer?: InterleavedPeer): Promise<{ stages: StageResult[]; peer?: PeerResult[] }> {
@@ -73,9 +68,8 @@ async function measure(pool: RenderRunner, cards: Card[], iterations: number, pe
     let bytes = 0
     let peerBytes = 0
     const vellum = async () => {
-      const start = performance.now()
-      const out = await pool.run(job)
-      t.total.push(performance.now() - start)
+      const [ms, out] = await timed(() => pool.run(job))
+      t.total.push(ms)
       t.parse.push(out.timings.parse)
       t.layout.push(out.timings.layout)
       t.rasterize.push(out.timings.rasterize)
@@ -84,9 +78,9 @@ async function measure(pool: RenderRunner, cards: Card[], iterations: number, pe
     }
     const other = async () => {
       if (!peer) return
-      const start = performance.now()
-      peerBytes = await peer.render(card)
-      peerMs.push(performance.now() - start)
+      const [ms, bytes] = await timed(() => peer.render(card))
+      peerMs.push(ms)
+      peerBytes = bytes
     }
     for (let i = 0; i < iterations; i++) {
       if (i % 2 === 0) {

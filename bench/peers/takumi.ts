@@ -11,9 +11,12 @@ export interface PeerResult {
   bytes?: number
 }
 
-/** A card rendered by takumi: the PNG's size in bytes. */
-export interface TakumiPeer {
+/** A renderer sampled beside Vellum's on each card (bench/stages.ts, bench/http.ts): the PNG's bytes. */
+export interface InterleavedPeer {
   render(card: Card): Promise<number>
+}
+
+export interface TakumiPeer extends InterleavedPeer {
   /** Renders per second of `html` (made unique per render) at `concurrency`. */
   throughput(html: string, seconds: number, concurrency: number): Promise<number>
 }

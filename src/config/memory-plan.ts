@@ -61,7 +61,7 @@ const PROFILES: WorkerProfile[] = [
   // (211–234); a later one: 10 ms 25.1–26.25 (204–217), 20 ms 25.95–26.95 (215–216), 30 ms
   // 26.55–29.45 (214–217). 30 gained little over 20 and once held 234 MiB. 0 against 20, three
   // runs each interleaved: 21.2–22.55 against 24.5–27.8 renders/s (191–207 against 211–226 MiB).
-  // test/e2e/container.test.ts's 15 s: the processes held 221–238 MiB (four runs) against 210–217.
+  // test/e2e/container.test.ts's 15 s: the processes held 212–241 MiB (eleven runs) against 210–217.
   { name: 'lean', heapMb: 80, freedMemoryKeepMs: 20, heapGrowthPercent: 0, warmMb: 100, peakMb: 125 },
 ]
 
