@@ -52,7 +52,7 @@ const PROFILES: WorkerProfile[] = [
   // 96 MiB cap the processes still reached 229–242 MiB (one OOM kill in six runs of the container
   // test); 80 MiB takes ~10 MiB off the worker's peak (136 → 123 MiB anonymous, 30 s of mixed
   // load) for about the same renders/s (17.6 and 16.7 → 16.0, within this VM's drift).
-  // Freed pixel memory kept 20 ms: long enough for the next render under load to reuse it (the
+  // Freed pixel memory kept 10 ms: long enough for the next render under load to reuse it (the
   // gap between two is a scavenge and an IPC round trip), short enough to be gone between
   // requests. At 0 every render faulted its pixmaps in afresh: an empty 1200×630 raster took
   // 2.8 ms against 0.43 (1,536 page faults against 0), a 2× card four times that. Measured in the
@@ -61,8 +61,10 @@ const PROFILES: WorkerProfile[] = [
   // (211–234); a later one: 10 ms 25.1–26.25 (204–217), 20 ms 25.95–26.95 (215–216), 30 ms
   // 26.55–29.45 (214–217). 30 gained little over 20 and once held 234 MiB. 0 against 20, three
   // runs each interleaved: 21.2–22.55 against 24.5–27.8 renders/s (191–207 against 211–226 MiB).
-  // test/e2e/container.test.ts's 15 s: the processes held 212–241 MiB (eleven runs) against 210–217.
-  { name: 'lean', heapMb: 80, freedMemoryKeepMs: 20, heapGrowthPercent: 0, warmMb: 100, peakMb: 125 },
+  // test/e2e/container.test.ts's 15 s: the processes held 212–241 MiB (eleven runs) against 210–217,
+  // then 244 in CI, and the bench's 60 s at 256 MiB had an OOM kill (1 of 1,942 renders failed):
+  // 20 ms left no room, so 10 ms, which measured 204–217 MiB.
+  { name: 'lean', heapMb: 80, freedMemoryKeepMs: 10, heapGrowthPercent: 0, warmMb: 100, peakMb: 125 },
 ]
 
 /** RENDER_MEMORY_MB without a container limit, and its floor (see the schema). */

@@ -30,7 +30,7 @@ async function inContainer(t: Test, limitMb: number, env: Record<string, string>
 
 t.test('npm start in 256 MiB: sized from the limit, a mixed load without a failure or an OOM kill', async (t) => {
   const { served, group, auth } = await inContainer(t, 256)
-  t.match(served.stderr(), /memory plan: limit 256 MiB \(cgroup\) → 1 render worker, heap 80 MiB each growing as V8 chooses, freed pixel memory kept 20 ms, render budget \d+ MB/)
+  t.match(served.stderr(), /memory plan: limit 256 MiB \(cgroup\) → 1 render worker, heap 80 MiB each growing as V8 chooses, freed pixel memory kept 10 ms, render budget \d+ MB/)
   const mixed = cards.flatMap((c) => [{ ...c, scale: 1 }, { ...c, scale: 2 }])
   // What the processes hold (anonymous and shared memory: what reclaim cannot take back), sampled.
   // The group's own peak (memory.max_usage_in_bytes) also counts page cache, which fills any
