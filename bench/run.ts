@@ -20,7 +20,7 @@ import { MiB, treeRss } from './lib/proc.js'
 import { benchStages } from './stages.js'
 import { loadTakumi, type PeerResult } from './peers/takumi.js'
 import { benchChromium } from './peers/chromium.js'
-import { cachedGetThroughput, coldStart, latency, renderLoad, signedUrls, startServer, uniqueHtml, createAndFetch } from './http.js'
+import { cachedGetThroughput, coldStart, latency, renderLoad, signedUrls, startServer, uniqueHtml, createAndFetch, warmUp } from './http.js'
 import { renderChart } from './report.js'
 import { poolThroughput } from './pool.js'
 import { containerRun, type ContainerResult } from './container.js'
@@ -79,6 +79,7 @@ const server = await startServer({ workers: 0 })
 await createAndFetch(server, uniqueHtml(title.html), 1)
 await new Promise((r) => setTimeout(r, 2000))
 const idle = treeRss(server.pid)
+await warmUp(server, cards, 40)
 const http = await latency(server, cards, N, tk)
 const cachedRps = await cachedGetThroughput(server, title, 5)
 log('signed template URLs (og:image)')
